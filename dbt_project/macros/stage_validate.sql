@@ -1,0 +1,136 @@
+{#
+  stage_validate: the one place where landed text becomes typed rows.
+
+  Reads a raw table (all VARCHAR), casts every column by its declared kind, and gives each
+  row a status:
+    quarantined  a value fails its cast or rule, or the natural key appears twice in one file
+                 (the row goes to data_exceptions with file, row, column and reason)
+    superseded   valid, but replaced by a later file or extraction (SPEC: file sorting last
+                 wins; latest extracted_at replaces the account-day)
+    staged       valid and current: what the stg_ model exposes
+  so every landed row is accounted for exactly once.
+
+  columns: list of {name, kind, required?, enum?, nonneg?, as?}
+    kind: text | upper | date | money | decimal | integer | timestamp
+  key: natural key columns (typed names) for in-file duplicates
+  partition / order: which rows compete for "current" (default: key / latest file name)
+  row_checks: list of {column, when (SQL over typed names, true = bad), message}
+#}
+{% macro _cast_expr(col, src) -%}
+  {%- set kind = col.get('kind', 'text') -%}
+  {%- set v = "nullif(trim(" ~ src ~ "), '')" -%}
+  {%- if kind == 'text' -%} {{ v }}
+  {%- elif kind == 'upper' -%} upper({{ v }})
+  {%- elif kind == 'date' -%} case when regexp_full_match({{ v }}, '\d{4}-\d{2}-\d{2}') then try_cast({{ v }} as date) end
+  {%- elif kind == 'money' -%} case when regexp_full_match({{ v }}, '-?\d{1,15}(\.\d{1,2})?') then cast({{ v }} as decimal(18,2)) end
+  {%- elif kind == 'decimal' -%} case when regexp_full_match({{ v }}, '-?\d{1,9}(\.\d{1,9})?') then cast({{ v }} as decimal(18,9)) end
+  {%- elif kind == 'integer' -%} case when regexp_full_match({{ v }}, '-?\d{1,18}(\.0+)?') then cast(cast({{ v }} as decimal(38,0)) as bigint) end
+  {%- elif kind == 'timestamp' -%} try_cast(regexp_replace({{ v }}, '(Z|[+]00:?00)$', '') as timestamp)
+  {%- else -%} {{ exceptions.raise_compiler_error("unknown kind " ~ kind) }}
+  {%- endif -%}
+{%- endmacro %}
+
+{% macro _kind_label(kind) -%}
+  {%- set labels = {'date': 'a date YYYY-MM-DD', 'money': 'an amount with at most 2 decimals',
+      'decimal': 'a decimal number', 'integer': 'a whole number',
+      'timestamp': 'a timestamp YYYY-MM-DDTHH:MM:SSZ'} -%}
+  {{- labels.get(kind, 'text') -}}
+{%- endmacro %}
+
+{% macro stage_validate(source_name, table_name, columns, key, partition=none, order=none, row_checks=[]) %}
+{%- set partition = partition or key -%}
+{%- set order = order or ['_source_file desc'] -%}
+with src as (
+    select * from {{ source(source_name, table_name) }}
+),
+
+typed as (
+    select
+        _source_file,
+        _row_number,
+        _loaded_at,
+        to_json(struct_pack(
+            {%- for c in columns %}
+            "{{ c.name }}" := "{{ c.name }}"{{ "," if not loop.last }}
+            {%- endfor %}
+        )) as _record,
+        {%- for c in columns %}
+        "{{ c.name }}" as "_raw_{{ c.get('as', c.name) }}",
+        {{ _cast_expr(c, '"' ~ c.name ~ '"') }} as "{{ c.get('as', c.name) }}"{{ "," if not loop.last }}
+        {%- endfor %}
+    from src
+),
+
+checked as (
+    select
+        *,
+        list_filter([
+            {%- for c in columns %}
+            {%- set n = c.get('as', c.name) %}
+            {%- if c.get('required') %}
+            case when nullif(trim("_raw_{{ n }}"), '') is null then '{{ c.name }}: required value is missing' end,
+            {%- endif %}
+            {%- if c.get('kind', 'text') not in ['text', 'upper'] %}
+            case when nullif(trim("_raw_{{ n }}"), '') is not null and "{{ n }}" is null
+                 then '{{ c.name }}: expected {{ _kind_label(c.kind) }}, got ''' || "_raw_{{ n }}" || '''' end,
+            {%- endif %}
+            {%- if c.get('enum') %}
+            case when "{{ n }}" is not null and "{{ n }}" not in ({% for e in c.enum %}'{{ e }}'{{ "," if not loop.last }}{% endfor %})
+                 then '{{ c.name }}: expected one of {{ c.enum | join("|") }}, got ''' || "_raw_{{ n }}" || '''' end,
+            {%- endif %}
+            {%- if c.get('nonneg') %}
+            case when "{{ n }}" < 0 then '{{ c.name }}: expected a non-negative amount, got ''' || "_raw_{{ n }}" || '''' end,
+            {%- endif %}
+            {%- endfor %}
+            {%- for rc in row_checks %}
+            case when {{ rc.when }} then '{{ rc.column }}: {{ rc.message }}' end,
+            {%- endfor %}
+            null::varchar
+        ], lambda x: x is not null) as _error_list
+    from typed
+),
+
+keyed as (
+    select
+        *,
+        len(_error_list) = 0
+            and sum(case when len(_error_list) = 0 then 1 else 0 end)
+                over (partition by _source_file, {{ key | join(', ') }}) > 1 as _dup_in_file
+    from checked
+),
+
+ranked as (
+    select
+        *,
+        case
+            when len(_error_list) > 0 or _dup_in_file then null
+            else dense_rank() over (
+                partition by (len(_error_list) = 0 and not _dup_in_file), {{ partition | join(', ') }}
+                order by {{ order | join(', ') }})
+        end as _currency_rank
+    from keyed
+)
+
+select
+    {%- for c in columns %}
+    "{{ c.get('as', c.name) }}",
+    {%- endfor %}
+    _source_file,
+    _row_number,
+    _loaded_at,
+    _record,
+    case
+        when len(_error_list) > 0 then array_to_string(_error_list, '; ')
+        when _dup_in_file then '{{ key | join(", ") }}: duplicate key in one file'
+    end as _reason,
+    case
+        when len(_error_list) > 0 then split_part(_error_list[1], ':', 1)
+        when _dup_in_file then '{{ key[0] }}'
+    end as _reason_column,
+    case
+        when len(_error_list) > 0 or _dup_in_file then 'quarantined'
+        when _currency_rank = 1 then 'staged'
+        else 'superseded'
+    end as _status
+from ranked
+{% endmacro %}

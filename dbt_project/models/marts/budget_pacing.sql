@@ -1,0 +1,32 @@
+-- Pacing of each media contract active in the month of T, as of T (spend complete through T).
+--   expected_to_date      = billable amount of the active days of the month up to T
+--   pacing_ratio          = spend_to_date / expected_to_date (4 places)
+--   projected_month_spend = spend_to_date / active days up to T x active days in the month
+--   pacing_status         = under (< lower threshold), over (> upper threshold), on_track;
+--                           not_started when no active day of the month is on or before T.
+-- The status compares exact decimals (spend vs threshold x expected), not the rounded ratio.
+select
+    m.contract_id,
+    m.client_id,
+    m.month,
+    {{ as_of() }} as as_of_date,
+    m.billable_amount as billable_media,
+    m.billable_to_date as expected_to_date,
+    coalesce(s.spend_to_date, 0) as spend_to_date,
+    {{ div_round('coalesce(s.spend_to_date, 0)', 'm.billable_to_date', 4) }} as pacing_ratio,
+    {{ div_round('coalesce(s.spend_to_date, 0) * m.active_days', 'm.active_days_to_date', 2) }} as projected_month_spend,
+    case
+        when m.active_days_to_date = 0 then 'not_started'
+        when m.billable_to_date = 0 then case when coalesce(s.spend_to_date, 0) > 0 then 'over' else 'on_track' end
+        when coalesce(s.spend_to_date, 0) < cast({{ var('pacing_under_threshold') }} as decimal(18,6)) * m.billable_to_date then 'under'
+        when coalesce(s.spend_to_date, 0) > cast({{ var('pacing_over_threshold') }} as decimal(18,6)) * m.billable_to_date then 'over'
+        else 'on_track'
+    end as pacing_status,
+    m.active_days,
+    m.active_days_to_date,
+    m.currency
+from {{ ref('int_contract_months') }} m
+left join {{ ref('int_contract_month_spend') }} s
+    on s.contract_id = m.contract_id and s.month = m.month
+where m.pricing_model = 'media'
+  and m.is_as_of_month

@@ -1,0 +1,113 @@
+-- One row per landed row that was rejected or could not be matched, and one per rejected file,
+-- so nothing landed is lost without a trace. record holds the row as landed (JSON text).
+{%- set base_models = [
+    ('google_ads', 'google_ads'), ('meta_ads', 'meta_ads'), ('microsoft_ads', 'microsoft_ads'),
+    ('contracting', 'clients'), ('contracting', 'products'), ('contracting', 'oem_programs'),
+    ('contracting', 'contracts'), ('contracting', 'budget_schedule'), ('contracting', 'rate_card'),
+    ('contracting', 'client_discounts'), ('contracting', 'ad_accounts'),
+    ('accounting', 'invoices'), ('accounting', 'invoice_lines'), ('accounting', 'credit_memos'),
+    ('accounting', 'payments'), ('accounting', 'payment_applications'), ('accounting', 'write_offs'),
+    ('fx', 'fx_rates'),
+] %}
+
+with quarantined as (
+    {%- for src, tbl in base_models %}
+    select
+        '{{ tbl }}' as source,
+        _source_file as source_file,
+        _row_number as row_number,
+        _reason_column as column_name,
+        'quarantined_row' as exception_type,
+        _reason as reason,
+        _record as record
+    from {{ ref('base_' ~ src ~ '__' ~ tbl) }}
+    where _status = 'quarantined'
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+rejected_files as (
+    select
+        table_name as source,
+        source_file,
+        cast(null as integer) as row_number,
+        cast(null as varchar) as column_name,
+        'rejected_file' as exception_type,
+        error as reason,
+        cast(null as varchar) as record
+    from {{ ref('stg_landing__files') }}
+    where status = 'rejected'
+),
+
+spend_rows as (
+    select
+        b.*,
+        s.is_mapped,
+        s.is_contract_active,
+        s.contract_id
+    from {{ ref('int_ad_spend') }} s
+    join (
+        {%- for p in ['google_ads', 'meta_ads', 'microsoft_ads'] %}
+        select '{{ p }}' as platform, _source_file, _row_number, _record, campaign_id, spend_date,
+            {% if p == 'google_ads' %}replace(account_id, '-', ''){% elif p == 'meta_ads' %}regexp_replace(account_id, '^act_', ''){% else %}account_id{% endif %} as account_id
+        from {{ ref('base_' ~ p ~ '__' ~ p) }} where _status = 'staged'
+        {% if not loop.last %}union all{% endif %}
+        {%- endfor %}
+    ) b
+        on b.platform = s.platform and b.account_id = s.account_id
+        and b.campaign_id = s.campaign_id and b.spend_date = s.spend_date
+    where not s.is_mapped or not s.is_contract_active
+),
+
+unmatched_spend as (
+    select
+        platform as source,
+        _source_file as source_file,
+        _row_number as row_number,
+        case when is_mapped then 'spend_date' else 'account_id' end as column_name,
+        case when is_mapped then 'spend_outside_contract' else 'unmapped_account' end as exception_type,
+        case
+            when is_mapped then 'spend on ' || spend_date || ' when contract ' || contract_id || ' is not active: not billed'
+            else 'ad account ' || account_id || ' is not in ad_accounts.csv: spend not attributed to any contract'
+        end as reason,
+        _record as record
+    from spend_rows
+),
+
+unknown_references as (
+    select
+        'contracts' as source,
+        b._source_file as source_file,
+        b._row_number as row_number,
+        case when c.pricing_model is null then 'product_code' else 'client_id' end as column_name,
+        'unknown_reference' as exception_type,
+        case
+            when c.pricing_model is null then 'product_code ' || c.product_code || ' is not in products.csv'
+            else 'client_id ' || c.client_id || ' is not in clients.csv'
+        end as reason,
+        b._record as record
+    from {{ ref('int_contracts') }} c
+    join {{ ref('base_contracting__contracts') }} b
+        on b.contract_id = c.contract_id and b._status = 'staged'
+    where c.pricing_model is null or c.currency is null
+    union all
+    select
+        'ad_accounts',
+        b._source_file,
+        b._row_number,
+        'contract_id',
+        'unknown_reference',
+        'contract_id ' || a.contract_id || ' is not in contracts.csv',
+        b._record
+    from {{ ref('stg_contracting__ad_accounts') }} a
+    join {{ ref('base_contracting__ad_accounts') }} b
+        on b._source_file = a._source_file and b.contract_id = a.contract_id
+        and b.platform = a.platform and b._status = 'staged'
+    left join {{ ref('int_contracts') }} c on c.contract_id = a.contract_id
+    where c.contract_id is null
+)
+
+select * from quarantined
+union all select * from rejected_files
+union all select * from unmatched_spend
+union all select * from unknown_references

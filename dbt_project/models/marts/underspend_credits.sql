@@ -1,0 +1,42 @@
+-- Underspend credits per media contract and month fully closed at T.
+--   delivered_media       = min(spend, billable media)
+--   underspend            = billable media - delivered media (the credit due; fee not credited)
+--   credits_issued        = credit memos with reason 'underspend' for the contract and month,
+--                           dated on or before T
+--   outstanding_liability = underspend - credits_issued
+with memos as (
+    select contract_id, service_month, sum(amount) as credits_issued
+    from {{ ref('stg_accounting__credit_memos') }}
+    where reason = 'underspend' and memo_date <= {{ as_of() }}
+    group by 1, 2
+),
+
+months as (
+    select
+        m.contract_id,
+        m.client_id,
+        m.month,
+        m.billable_amount as billable_media,
+        coalesce(s.spend, 0) as spend,
+        least(coalesce(s.spend, 0), m.billable_amount) as delivered_media,
+        m.currency
+    from {{ ref('int_contract_months') }} m
+    left join {{ ref('int_contract_month_spend') }} s
+        on s.contract_id = m.contract_id and s.month = m.month
+    where m.pricing_model = 'media' and m.is_closed
+)
+
+select
+    months.contract_id,
+    months.client_id,
+    months.month,
+    months.billable_media,
+    months.spend,
+    months.delivered_media,
+    months.billable_media - months.delivered_media as underspend,
+    coalesce(memos.credits_issued, 0) as credits_issued,
+    months.billable_media - months.delivered_media - coalesce(memos.credits_issued, 0) as outstanding_liability,
+    greatest(months.spend - months.billable_media, 0) as overspend,
+    months.currency
+from months
+left join memos on memos.contract_id = months.contract_id and memos.service_month = months.month

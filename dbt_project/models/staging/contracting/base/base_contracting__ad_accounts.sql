@@ -1,0 +1,7 @@
+{{ config(materialized='table') }}
+
+{# Typed, checked and ranked rows of raw.ad_accounts: see macros/stage_validate.sql. #}
+{{ stage_validate('contracting', 'ad_accounts',
+    columns=[{"name": "platform", "enum": ["google_ads", "meta_ads", "microsoft_ads"], "required": true}, {"name": "account_id", "required": true}, {"name": "contract_id", "required": true}],
+    key=["platform", "account_id"],
+    row_checks=[]) }}

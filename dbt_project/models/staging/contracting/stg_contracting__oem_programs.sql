@@ -1,0 +1,11 @@
+-- One row per OEM co-op program; coop_share_pct as a fraction.
+-- Only rows with status 'staged' (valid and current); the rest are in data_exceptions or superseded.
+select
+    program_code,
+    oem,
+    cast(case when coop_share_pct > 1 then coop_share_pct * 0.01 else coop_share_pct end as decimal(18,9)) as coop_share_pct,
+    monthly_cap,
+    eligible_products,
+    _source_file
+from {{ ref('base_contracting__oem_programs') }}
+where _status = 'staged'

@@ -1,0 +1,10 @@
+-- One row per product fee tier; fee_pct as a fraction.
+-- Only rows with status 'staged' (valid and current); the rest are in data_exceptions or superseded.
+select
+    product_code,
+    min_monthly_budget,
+    max_monthly_budget,
+    cast(case when fee_pct > 1 then fee_pct * 0.01 else fee_pct end as decimal(18,9)) as fee_pct,
+    _source_file
+from {{ ref('base_contracting__rate_card') }}
+where _status = 'staged'

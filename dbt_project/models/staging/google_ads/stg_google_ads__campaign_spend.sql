@@ -1,0 +1,16 @@
+-- Current Google Ads spend per campaign and day (latest extraction per account-day); cost_micros converted exactly to currency units.
+-- Only rows with status 'staged' (valid and current); the rest are in data_exceptions or superseded.
+select
+    'google_ads' as platform,
+    replace(account_id, '-', '') as account_id,
+    campaign_id,
+    campaign_name,
+    spend_date,
+    currency,
+    cast(cast(cost_micros as decimal(38,6)) * 0.000001 as decimal(18,6)) as spend,
+    impressions,
+    clicks,
+    extracted_at,
+    _source_file
+from {{ ref('base_google_ads__google_ads') }}
+where _status = 'staged'

@@ -1,0 +1,16 @@
+-- Current Meta spend per campaign and day (latest extraction per account-day).
+-- Only rows with status 'staged' (valid and current); the rest are in data_exceptions or superseded.
+select
+    'meta_ads' as platform,
+    regexp_replace(account_id, '^act_', '') as account_id,
+    campaign_id,
+    campaign_name,
+    spend_date,
+    currency,
+    cast(spend as decimal(18,6)) as spend,
+    impressions,
+    clicks,
+    extracted_at,
+    _source_file
+from {{ ref('base_meta_ads__meta_ads') }}
+where _status = 'staged'

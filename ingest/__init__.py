@@ -1,0 +1,1 @@
+"""Getting data into the warehouse: landing contract, file discovery, loading, connectors."""

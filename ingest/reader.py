@@ -1,0 +1,77 @@
+"""Read one landing file into a frame of strings, or say in one line why it can't be read.
+
+Everything stays text here: typing is staging's job (dbt), so a bad value becomes a
+quarantined row with its reason instead of a crash, and the raw layer keeps what was sent.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+
+
+class FileRejected(Exception):
+    """A file-level problem: the whole file is refused; the message is one line for a person."""
+
+
+def _decode_utf8(data: bytes, rel_path: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FileRejected(
+            f"{rel_path}: not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line});"
+            " export it again as UTF-8"
+        ) from None
+
+
+def _read_csv(path: Path, rel_path: str) -> pl.DataFrame:
+    data = path.read_bytes()
+    if not data.strip():
+        raise FileRejected(f"{rel_path}: empty file (expected a header row)")
+    text = _decode_utf8(data, rel_path)
+    try:
+        return pl.read_csv(
+            io.StringIO(text),
+            infer_schema=False,
+            has_header=True,
+        )
+    except (pl.exceptions.PolarsError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise FileRejected(f"{rel_path}: not a readable CSV file ({first[:160]})") from None
+
+
+def _read_parquet(path: Path, rel_path: str) -> pl.DataFrame:
+    if path.stat().st_size == 0:
+        raise FileRejected(f"{rel_path}: empty file (expected a Parquet file)")
+    try:
+        frame = pl.read_parquet(path)
+    except Exception:  # polars/arrow raise many types for a damaged file
+        raise FileRejected(
+            f"{rel_path}: not a valid Parquet file (truncated or damaged)"
+        ) from None
+    return frame.with_columns(pl.all().cast(pl.String))
+
+
+def read_landing_file(
+    path: Path, rel_path: str, fmt: str, expected: tuple[str, ...]
+) -> pl.DataFrame:
+    """The file's rows as strings, with exactly the `expected` columns in order.
+
+    Header names are matched ignoring case and surrounding spaces; extra columns are
+    dropped; a missing column rejects the file, naming it.
+    """
+    frame = _read_parquet(path, rel_path) if fmt == "parquet" else _read_csv(path, rel_path)
+    by_key = {str(c).strip().lower(): c for c in frame.columns}
+    missing = [c for c in expected if c.lower() not in by_key]
+    if missing:
+        known = {c.lower() for c in expected}
+        extra = [c for c in frame.columns if str(c).strip().lower() not in known]
+        hint = f"; found unexpected column(s) {', '.join(extra)}" if extra else ""
+        raise FileRejected(
+            f"{rel_path}: missing column(s) {', '.join(missing)}{hint}"
+            f" (expected: {', '.join(expected)})"
+        )
+    return frame.select([pl.col(by_key[c.lower()]).alias(c) for c in expected])

@@ -1,0 +1,56 @@
+"""dbt models as Dagster assets, dbt tests as (blocking, for error severity) asset checks.
+
+dbt writes the run's working copy of the warehouse (REVWH_DBT_DUCKDB_PATH, read by
+dbt_project/profiles.yml); the as-of date and rule settings go in as vars.
+"""
+
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration import progress
+from orchestration.dbt_manifest import dbt_executable, ensure_manifest
+from orchestration.settings import DBT_PROJECT_DIR, RevwhSettings
+
+DB_PATH_ENV = "REVWH_DBT_DUCKDB_PATH"
+
+
+class RevwhDbtTranslator(DagsterDbtTranslator):
+    """dbt sources are the loader's raw assets; models are grouped by layer."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return AssetKey(["raw", dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(
+        project_dir=str(DBT_PROJECT_DIR),
+        profiles_dir=str(DBT_PROJECT_DIR),
+        dbt_executable=dbt_executable(),
+    )
+
+
+@dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=RevwhDbtTranslator(), name="dbt_models")
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: RevwhSettings):
+    """Build staging, intermediate and marts with their tests on the run's working copy."""
+    os.environ[DB_PATH_ENV] = str(settings.building())
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    progress.report("building dbt models and running dbt tests")
+    invocation = dbt.cli(["build", "--vars", json.dumps(settings.dbt_vars())], context=context)
+    done = 0
+    for event in invocation.stream():
+        done += 1
+        if done % 20 == 0:
+            progress.report(f"dbt: {done} models and tests done")
+        yield event

@@ -1,0 +1,51 @@
+"""Make sure dbt's manifest exists and is current before Dagster reads it.
+
+dagster-dbt builds its assets from target/manifest.json. Parsing costs seconds, so it runs
+only when a model, macro, test or the project file is newer than the manifest (a fresh clone,
+or a developer's edit), not on every code-location load.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from orchestration.settings import DBT_PROJECT_DIR
+
+MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+_WATCHED = ("models", "macros", "tests", "dbt_project.yml", "profiles.yml")
+
+
+def dbt_executable() -> str:
+    """The dbt next to this interpreter (the project's virtualenv), else the one on PATH."""
+    local = Path(sys.executable).parent / "dbt"
+    return str(local) if local.exists() else "dbt"
+
+
+def _newest_source_mtime() -> float:
+    newest = 0.0
+    for name in _WATCHED:
+        path = DBT_PROJECT_DIR / name
+        files = [path] if path.is_file() else list(path.rglob("*")) if path.exists() else []
+        for f in files:
+            if f.is_file():
+                newest = max(newest, f.stat().st_mtime)
+    return newest
+
+
+def ensure_manifest() -> Path:
+    """Return the manifest path, running `dbt parse` first when it is missing or stale."""
+    if MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_source_mtime():
+        return MANIFEST
+    env = {**os.environ}
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    result = subprocess.run(
+        [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
+        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"dbt parse failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    return MANIFEST

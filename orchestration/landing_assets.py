@@ -1,0 +1,83 @@
+"""The raw assets: one per landed table, all materialized by one load of the landing dir.
+
+The load starts the run's working copy of the warehouse (a copy of the published file), so a
+run that fails later leaves the published warehouse as it was.
+"""
+
+
+import shutil
+
+import duckdb
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
+
+from ingest.contract import TABLES
+from ingest.loader import LoadReport, load_landing
+from orchestration import progress
+from orchestration.settings import RevwhSettings, run_timestamp
+
+RAW_GROUP = "raw"
+FILES_KEY = AssetKey(["raw", "_files"])
+
+
+def raw_key(table: str) -> AssetKey:
+    return AssetKey(["raw", table])
+
+
+def start_working_copy(settings: RevwhSettings) -> None:
+    """Copy the published warehouse to the working file (or start empty)."""
+    published, building = settings.published(), settings.building()
+    building.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (building, building.with_name(building.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    if published.exists():
+        shutil.copy2(published, building)
+
+
+def _table_metadata(report: LoadReport, table: str) -> dict[str, object]:
+    return {
+        "files_loaded": sum(1 for t, _f, _r in report.loaded if t == table),
+        "rows_loaded": report.rows_loaded(table),
+        "files_unchanged": sum(1 for t, _f in report.skipped if t == table),
+        "files_removed": sum(1 for t, _f in report.removed if t == table),
+        "files_rejected": [f"{reason}" for t, _f, reason in report.rejected if t == table],
+    }
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(raw_key(t.name), group_name=RAW_GROUP,
+                  description=f"Landed rows of {t.folder}/{t.name}*, as text, with file and row.")
+        for t in TABLES
+    ]
+    + [AssetSpec(FILES_KEY, group_name=RAW_GROUP,
+                 description="Loader bookkeeping: each landing file, its hash, rows, outcome.")],
+    name="load_landing_files",
+)
+def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
+    """Bring raw.* to the state the landing directory describes now (see ingest/loader.py)."""
+    landing = settings.landing()
+    if not landing.is_dir():
+        raise FileNotFoundError(f"landing directory not found: {landing}")
+    start_working_copy(settings)
+    progress.report(f"loading landing files from {landing}")
+    con = duckdb.connect(str(settings.building()))
+    try:
+        report = load_landing(con, landing, loaded_at=run_timestamp(), progress=progress.report)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    for _table, rel_path, reason in report.rejected:
+        context.log.warning(f"rejected {rel_path}: {reason}")
+    for unknown in report.unrecognized:
+        context.log.warning(f"ignored {unknown.rel_path}: {unknown.reason}")
+    context.log.info(
+        f"loaded {len(report.loaded)} files, {sum(r for _t, _f, r in report.loaded)} rows; "
+        f"{len(report.skipped)} unchanged, {len(report.removed)} removed, "
+        f"{len(report.rejected)} rejected"
+    )
+    for t in TABLES:
+        yield MaterializeResult(asset_key=raw_key(t.name), metadata=_table_metadata(report, t.name))
+    yield MaterializeResult(
+        asset_key=FILES_KEY,
+        metadata={"rejected": len(report.rejected), "unrecognized": len(report.unrecognized)},
+    )

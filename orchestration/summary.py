@@ -1,0 +1,45 @@
+"""The short report printed at the end of a run, read from the published warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+
+def run_summary(warehouse: Path) -> str:
+    """Rows landed per source, marts built, exceptions found, and how to open the warehouse."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        per_table = con.execute(
+            """select table_name,
+                      count(*) filter (where status = 'loaded') as files,
+                      coalesce(sum(row_count), 0) as rows,
+                      count(*) filter (where status = 'rejected') as rejected
+               from raw._files group by 1 order by 1"""
+        ).fetchall()
+        marts = con.execute(
+            "select table_name, estimated_size from duckdb_tables()"
+            " where schema_name = 'marts' order by 1"
+        ).fetchall()
+        exceptions = con.execute(
+            "select exception_type, count(*) from marts.data_exceptions group by 1 order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    lines = ["Rows landed per source (files, rows):"]
+    lines += [
+        f"  {t:<22} {f:>4} files {r:>10,} rows" + (f"  ({rj} rejected file(s))" if rj else "")
+        for t, f, r, rj in per_table
+    ]
+    lines.append(f"Marts built ({len(marts)}): " + ", ".join(m for m, _ in marts))
+    total = sum(n for _, n in exceptions)
+    detail = ", ".join(f"{n:,} {kind}" for kind, n in exceptions)
+    lines.append(f"Exceptions: {total:,}" + (f" ({detail}) — see marts.data_exceptions" if total else ""))
+    lines.append(f"Warehouse: {warehouse}")
+    lines.append(f"Open it read-only: duckdb -readonly {warehouse}")
+    lines.append(
+        f"  or in Python: duckdb.connect('{warehouse}', read_only=True)"
+        ".sql('select * from marts.budget_pacing')"
+    )
+    return "\n".join(lines)
