@@ -1,0 +1,302 @@
+"""Business rules of the spine (SPEC section 2) on small cases computed by hand.
+
+One landing directory holds many independent scenarios (one contract each); the real
+pipeline (loader -> dbt build -> publish, the Dagster job behind `revwh run`) runs once for
+the module. Every expected figure below is worked out in the comment next to it.
+
+As-of date T = 2026-10-15. September (30 days) is closed; October (31 days) is open.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from tests.landing_builder import query, query_dicts, run_pipeline_ok, write_landing, write_table
+
+AS_OF = "2026-10-15"
+
+CLIENTS = [
+    ("C1", "Alpha Toyota", "Toyota", "US", "USD", "a@example.com"),
+    ("C2", "Beta Honda Toronto", "Honda", "CA", "CAD", "b@example.com"),
+    ("C3", "Gamma Toyota", "Toyota", "US", "USD", "c@example.com"),
+    ("C4", "Delta Honda", "Honda", "US", "USD", "d@example.com"),
+    ("C5", "Echo Ford", "Ford", "US", "USD", "e@example.com"),
+    ("C6", "Dup Motors", "Kia", "US", "USD", "x@example.com"),
+    ("C6", "Dup Motors again", "Kia", "US", "USD", "y@example.com"),  # duplicate key in one file
+]
+PRODUCTS = [
+    ("SEARCH", "Paid search", "search", "media"),
+    ("SOCIAL", "Paid social", "social", "media"),
+    ("SEO", "SEO", "seo", "flat"),
+]
+PROGRAMS = [
+    ("TCOOP", "Toyota", "0.50", "1000.00", "SEARCH|SOCIAL"),
+    ("HCOOP", "Honda", "0.40", "2000.00", "SEARCH"),
+]
+CONTRACTS = [
+    ("K1", "C1", "SEARCH", "TCOOP", "2026-09-16", ""),
+    ("K2", "C2", "SEARCH", "", "2026-09-01", "2026-10-20"),
+    ("K3", "C1", "SEO", "", "2026-09-01", ""),
+    ("K4", "C3", "SEARCH", "TCOOP", "2026-09-01", ""),
+    ("K5", "C5", "SOCIAL", "", "2026-10-01", ""),
+    ("K6", "C5", "SEARCH", "", "2026-10-01", ""),
+    ("K7", "C4", "SEARCH", "HCOOP", "2026-10-01", ""),
+    ("K8", "C4", "SOCIAL", "", "2026-10-01", ""),
+    ("K9", "C4", "SEARCH", "HCOOP", "2026-09-01", "2026-09-30"),
+]
+BUDGETS = [
+    ("K1", "2026-09-16", "3000.00"),
+    ("K1", "2026-10-11", "6200.00"),  # upsell on Oct 11
+    ("K2", "2026-09-01", "1000.00"),
+    ("K3", "2026-09-01", "900.00"),
+    ("K4", "2026-09-01", "5000.00"),
+    ("K5", "2026-10-01", "3100.00"),
+    ("K6", "2026-10-01", "3100.00"),
+    ("K7", "2026-10-01", "3100.00"),
+    ("K8", "2026-10-01", "3100.00"),
+    ("K9", "2026-09-01", "2000.00"),
+    ("K99", "2026-09-01", "abc"),  # text in an amount: quarantined
+]
+RATE_CARD = [
+    ("SEARCH", "0", "5000", "0.15"),
+    ("SEARCH", "5000", "", "0.10"),
+    ("SOCIAL", "0", "", "0.12"),
+]
+DISCOUNTS = [("C1", "SEARCH", "0.10", "2026-01-01", "")]
+AD_ACCOUNTS = [
+    ("google_ads", "111-222-3333", "K1"),  # dashes as in the Google UI
+    ("meta_ads", "act_999", "K2"),  # act_ prefix as in Meta's UI
+    ("meta_ads", "444", "K4"),
+    ("google_ads", "2220001111", "K5"),
+    ("meta_ads", "666", "K6"),
+    ("meta_ads", "777", "K7"),
+    ("microsoft_ads", "888", "K8"),
+    ("microsoft_ads", "999", "K9"),  # same id as a Meta account, other platform
+]
+FX = [("2026-09-01", "CAD", "0.740000"), ("2026-10-01", "CAD", "0.720000")]
+MEMOS = [
+    ("M1", "C3", "K4", "2026-09-01", "2026-10-05", "600.00", "underspend", ""),
+    ("M2", "C3", "K4", "2026-09-01", "2026-10-05", "100.00", "dispute", ""),
+    ("M3", "C3", "K4", "2026-09-01", "2026-10-20", "50.00", "underspend", ""),  # after T
+]
+
+
+def _g(day: str, account: str, campaign: str, micros: int, extracted: str) -> tuple:
+    return (day, account, "USD", "America/New_York", campaign, f"Campaign {campaign}", micros, 100, 5,
+            extracted)
+
+
+def _m(day: str, account: str, campaign: str, spend: str, extracted: str = "2026-10-16T02:00:00Z") -> tuple:
+    return (day, account, "USD", campaign, f"Campaign {campaign}", spend, 100, 5, extracted)
+
+
+def _ms(day: str, account: str, campaign: str, spend: str) -> tuple:
+    return (day, account, "USD", campaign, f"Campaign {campaign}", spend, 100, 5, "2026-10-16T02:00:00Z")
+
+
+def build_landing(landing: Path) -> Path:
+    write_landing(landing, {
+        "clients": CLIENTS, "products": PRODUCTS, "oem_programs": PROGRAMS, "contracts": CONTRACTS,
+        "budget_schedule": BUDGETS, "rate_card": RATE_CARD, "client_discounts": DISCOUNTS,
+        "ad_accounts": AD_ACCOUNTS, "fx_rates": FX, "credit_memos": MEMOS,
+    })
+    # A later export of clients: the file sorting last wins for C5.
+    write_table(landing, "clients", [("C5", "Echo Ford Renamed", "Ford", "US", "USD", "e2@example.com")],
+                "clients_2026-10.csv")
+    write_table(landing, "google_ads", [
+        _g("2026-10-01", "1112223333", "11", 100_000_000, "2026-10-02T02:00:00Z"),
+        _g("2026-10-02", "1112223333", "11", 50_500_000, "2026-10-03T02:00:00Z"),
+        _g("2026-10-02", "5550001111", "77", 12_340_000, "2026-10-03T02:00:00Z"),  # unmapped
+    ], "google_base.csv")
+    # Restatement for K5 (account 2220001111): pull 1 then pull 2 re-pulls Oct 8 and 10.
+    write_table(landing, "google_ads", [
+        _g("2026-10-08", "2220001111", "A", 700_000_000, "2026-10-10T02:00:00Z"),
+        _g("2026-10-08", "2220001111", "B", 50_000_000, "2026-10-10T02:00:00Z"),
+        _g("2026-10-09", "2220001111", "A", 300_000_000, "2026-10-10T02:00:00Z"),
+    ], "google_pull_2026-10-10.csv")
+    write_table(landing, "google_ads", [
+        _g("2026-10-08", "2220001111", "A", 650_000_000, "2026-10-12T02:00:00Z"),  # B vanished
+        _g("2026-10-10", "2220001111", "A", 400_000_000, "2026-10-12T02:00:00Z"),
+    ], "google_pull_2026-10-12.csv")
+    write_table(landing, "meta_ads", [
+        _m("2026-09-15", "999", "5", "200.00"),  # USD spend for a CAD client
+        _m("2026-10-21", "999", "5", "10.00"),  # after K2's cancellation on Oct 20
+        _m("2026-09-10", "444", "6", "4000.00"),
+        _m("2026-10-05", "666", "7", "1349.99"),
+        _m("2026-10-06", "777", "8", "1650.01"),
+    ], "meta_ads_2026-10-16.csv")
+    write_table(landing, "microsoft_ads", [
+        _ms("2026-10-07", "888", "9", "1650.00"),
+        _ms("2026-09-12", "999", "10", "2500.00"),
+    ], "microsoft_ads_2026-10-16.csv")
+    return landing
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("spine")
+    landing = build_landing(base / "landing")
+    wh = base / "revwh.duckdb"
+    run_pipeline_ok(landing, wh, AS_OF)
+    return wh
+
+
+def _one(wh: Path, sql: str, *params: object) -> dict:
+    rows = query_dicts(wh, sql, list(params))
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_billable_amount_prorates_start_budget_change_and_cancellation(warehouse: Path) -> None:
+    # K1 starts Sep 16 at 3000: 15 active days of 30 -> 15 x 3000 / 30 = 1500.00
+    assert _one(warehouse, "select billable_media from marts.underspend_credits"
+                " where contract_id = 'K1' and month = '2026-09-01'")["billable_media"] == D("1500.00")
+    # K1 October: 10 days at 3000 + 21 days at 6200 = 160200; / 31 = 5167.7419 -> 5167.74
+    pacing = _one(warehouse, "select * from marts.budget_pacing where contract_id = 'K1'")
+    assert pacing["billable_media"] == D("5167.74")
+    # expected to date (Oct 1-15): 10 x 3000 + 5 x 6200 = 61000; / 31 = 1967.7419 -> 1967.74
+    assert pacing["expected_to_date"] == D("1967.74")
+    # K2 cancelled Oct 20: 20 active days x 1000 / 31 = 645.1613 -> 645.16
+    assert _one(warehouse, "select billable_media from marts.budget_pacing where contract_id = 'K2'")[
+        "billable_media"] == D("645.16")
+
+
+def test_management_fee_tiers_and_discount(warehouse: Path) -> None:
+    fees = dict(query(warehouse, "select contract_id || ' ' || month, management_fee"
+                                 " from intermediate.int_contract_months"))
+    # K1 Sep: budget on last active day 3000 -> tier [0,5000) 15%; discount 10%:
+    # 1500.00 x 0.15 x 0.90 = 202.50
+    assert fees["K1 2026-09-01"] == D("202.50")
+    # K1 Oct: budget on Oct 31 is 6200 -> tier [5000,) 10%: 5167.74 x 0.10 x 0.90 = 465.0966 -> 465.10
+    assert fees["K1 2026-10-01"] == D("465.10")
+    # K4 Sep: 5000 is the lower bound of the 10% tier (inclusive): 5000.00 x 0.10 = 500.00
+    assert fees["K4 2026-09-01"] == D("500.00")
+    # K9 Sep: 2000 x 0.15 = 300.00, no discount for C4
+    assert fees["K9 2026-09-01"] == D("300.00")
+    # K3 is a flat product: no fee beyond its flat amount (900.00)
+    assert fees["K3 2026-09-01"] == D("0.00")
+
+
+def test_pacing_status_thresholds_and_ratio(warehouse: Path) -> None:
+    rows = {r["contract_id"]: r for r in query_dicts(warehouse, "select * from marts.budget_pacing")}
+    # K5..K8: 3100 a month from Oct 1; expected to Oct 15 = 15 x 3100 / 31 = 1500.00
+    for k in ("K5", "K6", "K7", "K8"):
+        assert rows[k]["expected_to_date"] == D("1500.00")
+        assert rows[k]["billable_media"] == D("3100.00")
+    # K5 spend after restatement: 650 + 300 + 400 = 1350.00; 1350 / 1500 = 0.9 exactly -> on_track
+    assert rows["K5"]["spend_to_date"] == D("1350.00")
+    assert rows["K5"]["pacing_ratio"] == D("0.9000")
+    assert rows["K5"]["pacing_status"] == "on_track"
+    # projected = 1350 / 15 x 31 = 2790.00
+    assert rows["K5"]["projected_month_spend"] == D("2790.00")
+    # K6: 1349.99 / 1500 = 0.899993 (shows as 0.9000) but is below 0.90 -> under
+    assert rows["K6"]["pacing_ratio"] == D("0.9000")
+    assert rows["K6"]["pacing_status"] == "under"
+    # projected = 1349.99 x 31 / 15 = 2789.9793 -> 2789.98
+    assert rows["K6"]["projected_month_spend"] == D("2789.98")
+    # K7: 1650.01 > 1.10 x 1500 = 1650 -> over; K8: exactly 1650.00 -> on_track
+    assert rows["K7"]["pacing_status"] == "over"
+    assert rows["K8"]["pacing_status"] == "on_track"
+    assert rows["K8"]["pacing_ratio"] == D("1.1000")
+    # K1: 150.50 / 1967.74 = 0.07648 -> 0.0765, under; projected 150.50 x 31 / 15 = 311.0333 -> 311.03
+    assert rows["K1"]["spend_to_date"] == D("150.50")
+    assert rows["K1"]["pacing_ratio"] == D("0.0765")
+    assert rows["K1"]["projected_month_spend"] == D("311.03")
+    assert rows["K1"]["pacing_status"] == "under"
+    assert {r["as_of_date"].isoformat() for r in rows.values()} == {AS_OF}
+    assert {r["month"].isoformat() for r in rows.values()} == {"2026-10-01"}
+    # Only media contracts active in October: K1, K2, K4..K8 (K3 is flat, K9 ended Sep 30)
+    assert sorted(rows) == ["K1", "K2", "K4", "K5", "K6", "K7", "K8"]
+
+
+def test_underspend_credits_with_and_without_memos(warehouse: Path) -> None:
+    rows = {r["contract_id"]: r for r in query_dicts(
+        warehouse, "select * from marts.underspend_credits where month = '2026-09-01'")}
+    # K4: billable 5000.00, spend 4000.00 -> delivered 4000.00, underspend 1000.00;
+    # memos: M1 600.00 underspend counts, M2 is a dispute, M3 is dated after T -> issued 600.00,
+    # outstanding 1000.00 - 600.00 = 400.00
+    k4 = rows["K4"]
+    assert (k4["delivered_media"], k4["underspend"], k4["credits_issued"], k4["outstanding_liability"]) == (
+        D("4000.00"), D("1000.00"), D("600.00"), D("400.00"))
+    # K9: spend 2500.00 over billable 2000.00 -> delivered 2000.00, no underspend (overspend is cost)
+    assert (rows["K9"]["delivered_media"], rows["K9"]["underspend"]) == (D("2000.00"), D("0.00"))
+    # K2 (CAD): 200.00 USD on Sep 15 at CAD 0.74 (rate of Sep 1, the latest earlier):
+    # 200 / 0.74 = 270.2703 -> 270.27 CAD; underspend 1000.00 - 270.27 = 729.73, no memo
+    k2 = rows["K2"]
+    assert (k2["spend"], k2["underspend"], k2["credits_issued"], k2["outstanding_liability"], k2["currency"]) == (
+        D("270.27"), D("729.73"), D("0.00"), D("729.73"), "CAD")
+    # October is not closed at T: no October rows
+    assert query(warehouse, "select count(*) from marts.underspend_credits where month >= '2026-10-01'") == [(0,)]
+
+
+def test_coop_reimbursement_share_and_cap(warehouse: Path) -> None:
+    rows = {(r["program_code"], r["client_id"]): r for r in query_dicts(
+        warehouse, "select * from marts.coop_reimbursement where month = '2026-09-01'")}
+    # C3 / TCOOP: 50% x 4000.00 delivered = 2000.00, capped at 1000.00
+    assert rows[("TCOOP", "C3")]["eligible_delivered_media"] == D("4000.00")
+    assert rows[("TCOOP", "C3")]["reimbursement"] == D("1000.00")
+    # C4 / HCOOP: 40% x 2000.00 delivered (K9, overspend not delivered) = 800.00, under the 2000 cap
+    assert rows[("HCOOP", "C4")]["reimbursement"] == D("800.00")
+    # C1 / TCOOP: K1 delivered nothing in September -> 0.00
+    assert rows[("TCOOP", "C1")]["reimbursement"] == D("0.00")
+
+
+def test_spend_fact_conversion_restatement_and_mapping(warehouse: Path) -> None:
+    k2 = _one(warehouse, "select * from marts.fct_ad_spend_daily where platform = 'meta_ads'"
+              " and account_id = '999' and spend_date = '2026-09-15'")
+    assert (k2["contract_id"], k2["client_id"], k2["spend"], k2["currency"], k2["spend_usd"]) == (
+        "K2", "C2", D("270.27"), "CAD", D("200.00"))
+    k5 = query(warehouse, "select spend_date, campaign_id, spend from marts.fct_ad_spend_daily"
+                          " where account_id = '2220001111' order by 1, 2")
+    # Oct 8 restated by the Oct 12 pull (campaign B gone), Oct 9 kept from the Oct 10 pull
+    assert [(d.isoformat(), c, s) for d, c, s in k5] == [
+        ("2026-10-08", "A", D("650.00")), ("2026-10-09", "A", D("300.00")), ("2026-10-10", "A", D("400.00"))]
+    # Google dashes and Meta act_ prefixes in ad_accounts still map
+    assert _one(warehouse, "select contract_id from marts.fct_ad_spend_daily where account_id = '1112223333'"
+                " and spend_date = '2026-10-01'")["contract_id"] == "K1"
+    # microsoft 999 maps to K9, meta 999 to K2
+    assert _one(warehouse, "select contract_id from marts.fct_ad_spend_daily where platform = 'microsoft_ads'"
+                " and account_id = '999'")["contract_id"] == "K9"
+
+
+def test_exceptions_report_unmapped_inactive_and_bad_rows(warehouse: Path) -> None:
+    rows = query_dicts(warehouse, "select * from marts.data_exceptions order by source, row_number")
+    kinds = {(r["source"], r["exception_type"], r["column_name"]) for r in rows}
+    assert ("google_ads", "unmapped_account", "account_id") in kinds
+    assert ("meta_ads", "spend_outside_contract", "spend_date") in kinds
+    assert ("budget_schedule", "quarantined_row", "monthly_amount") in kinds
+    bad_budget = next(r for r in rows if r["source"] == "budget_schedule")
+    assert bad_budget["source_file"] == "contracting/budget_schedule.csv"
+    assert bad_budget["row_number"] == 11
+    assert "expected an amount with at most 2 decimals, got 'abc'" in bad_budget["reason"]
+    # C6 appears twice in one file: both rows quarantined, C6 not staged
+    dup = [r for r in rows if r["source"] == "clients"]
+    assert [r["row_number"] for r in dup] == [6, 7]
+    assert query(warehouse, "select count(*) from staging.stg_contracting__clients where client_id = 'C6'") == [(0,)]
+    # The later clients file wins for C5
+    assert query(warehouse, "select client_name from staging.stg_contracting__clients where client_id = 'C5'") == [
+        ("Echo Ford Renamed",)]
+    assert len(rows) == 5
+
+
+def test_every_landed_row_is_staged_quarantined_or_superseded(warehouse: Path) -> None:
+    audit = query_dicts(warehouse, "select * from marts.landing_audit")
+    raw_total = sum(query(warehouse, f"select count(*) from raw.{t}")[0][0] for t in (
+        "clients", "contracts", "budget_schedule", "google_ads", "meta_ads", "microsoft_ads"))
+    assert raw_total == sum(a["landed_rows"] for a in audit if a["table_name"] in (
+        "clients", "contracts", "budget_schedule", "google_ads", "meta_ads", "microsoft_ads"))
+    for a in audit:
+        assert a["landed_rows"] == a["staged_rows"] + a["quarantined_rows"] + a["superseded_rows"], a
+    by_file = {a["source_file"]: a for a in audit}
+    # Oct 10 pull: 3 rows, the two Oct 8 rows superseded by the Oct 12 pull, Oct 9 still current
+    assert (by_file["ads/google_ads/google_pull_2026-10-10.csv"]["superseded_rows"],
+            by_file["ads/google_ads/google_pull_2026-10-10.csv"]["staged_rows"]) == (2, 1)
+    # clients.csv: C5 superseded by clients_2026-10.csv, two C6 rows quarantined, C1-C4 staged
+    c = by_file["contracting/clients.csv"]
+    assert (c["staged_rows"], c["quarantined_rows"], c["superseded_rows"]) == (4, 2, 1)
+    quarantined = sum(a["quarantined_rows"] for a in audit)
+    assert query(warehouse, "select count(*) from marts.data_exceptions"
+                            " where exception_type = 'quarantined_row'") == [(quarantined,)]
