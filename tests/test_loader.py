@@ -1,0 +1,106 @@
+"""The loader: every file recorded once, changed files replaced, removed files dropped,
+bad files rejected with one line naming the file and the problem."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from ingest.loader import load_landing
+from tests.landing_builder import write_table
+
+T0 = datetime(2026, 11, 1, 2, 0, 0)
+T1 = datetime(2026, 11, 2, 2, 0, 0)
+
+
+@pytest.fixture
+def con() -> duckdb.DuckDBPyConnection:
+    return duckdb.connect()
+
+
+def _rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
+    return con.execute(f"select * exclude (_loaded_at) from raw.{table} order by _source_file, _row_number").fetchall()
+
+
+def test_same_file_twice_loads_once(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    write_table(tmp_path, "clients", [("C1", "A", "Toyota", "US", "USD", "a@x")])
+    first = load_landing(con, tmp_path, loaded_at=T0)
+    second = load_landing(con, tmp_path, loaded_at=T1)
+    assert first.loaded == [("clients", "contracting/clients.csv", 1)]
+    assert second.loaded == [] and second.skipped == [("clients", "contracting/clients.csv")]
+    assert _rows(con, "clients") == [("C1", "A", "Toyota", "US", "USD", "a@x", "contracting/clients.csv", 1)]
+    assert con.execute("select loaded_at from raw._files").fetchall() == [(T0,)]
+
+
+def test_changed_file_replaces_and_removed_file_drops(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    write_table(tmp_path, "clients", [("C1", "A", "Toyota", "US", "USD", "")])
+    extra = write_table(tmp_path, "clients", [("C2", "B", "Kia", "US", "USD", "")], "clients_2026-10.csv")
+    load_landing(con, tmp_path, loaded_at=T0)
+    write_table(tmp_path, "clients", [("C1", "A2", "Toyota", "US", "USD", ""), ("C3", "C", "Ford", "US", "USD", "")])
+    extra.unlink()
+    report = load_landing(con, tmp_path, loaded_at=T1)
+    assert report.removed == [("clients", "contracting/clients_2026-10.csv")]
+    assert report.loaded == [("clients", "contracting/clients.csv", 2)]
+    assert [r[:2] for r in _rows(con, "clients")] == [("C1", "A2"), ("C3", "C")]
+
+
+def test_bom_header_case_and_extra_columns(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    folder = tmp_path / "fx"
+    folder.mkdir()
+    (folder / "fx_rates.csv").write_bytes(
+        "\ufeffRate_Date, currency ,usd_per_unit,comment\n2026-10-01,CAD,0.720000,x\n".encode())
+    report = load_landing(con, tmp_path, loaded_at=T0)
+    assert report.rejected == []
+    assert _rows(con, "fx_rates") == [("2026-10-01", "CAD", "0.720000", "fx/fx_rates.csv", 1)]
+
+
+def test_parquet_file_loads_as_text(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    folder = tmp_path / "ads" / "google_ads"
+    folder.mkdir(parents=True)
+    pl.DataFrame({
+        "segments_date": ["2026-10-01"], "customer_id": [1112223333], "customer_currency_code": ["USD"],
+        "customer_time_zone": ["UTC"], "campaign_id": [11], "campaign_name": ["Brand"],
+        "metrics_cost_micros": [123450000], "metrics_impressions": [10], "metrics_clicks": [1],
+        "extracted_at": ["2026-10-02T02:00:00Z"],
+    }).write_parquet(folder / "history.parquet")
+    load_landing(con, tmp_path, loaded_at=T0)
+    assert _rows(con, "google_ads") == [(
+        "2026-10-01", "1112223333", "USD", "UTC", "11", "Brand", "123450000", "10", "1",
+        "2026-10-02T02:00:00Z", "ads/google_ads/history.parquet", 1)]
+
+
+def test_file_level_problems_are_rejected_with_one_line(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    c = tmp_path / "contracting"
+    c.mkdir()
+    (c / "contracts.csv").write_text(
+        "contract_id,client_id,product_code,program_code,start_date\nK1,C1,S,,2026-01-01\n")
+    (c / "clients.csv").write_bytes("client_id,client_name,oem,country,currency,billing_email\nC1,Qu\xe9bec,,CA,CAD,\n"
+                                    .encode("latin-1"))
+    (c / "products.csv").write_bytes(b"")
+    g = tmp_path / "ads" / "google_ads"
+    g.mkdir(parents=True)
+    (g / "broken.parquet").write_bytes(b"PAR1\x00\x01garbage")
+    report = load_landing(con, tmp_path, loaded_at=T0)
+    reasons = {f: r for _t, f, r in report.rejected}
+    assert reasons["contracting/contracts.csv"].startswith("contracting/contracts.csv: missing column(s) end_date")
+    assert reasons["contracting/clients.csv"] == (
+        "contracting/clients.csv: not UTF-8 text (byte 0xe9 on line 2); export it again as UTF-8")
+    assert reasons["contracting/products.csv"] == "contracting/products.csv: empty file (expected a header row)"
+    assert "not a valid Parquet file" in reasons["ads/google_ads/broken.parquet"]
+    assert all("\n" not in r for r in reasons.values())
+    assert con.execute("select count(*) from raw._files where status = 'rejected'").fetchone() == (4,)
+
+
+def test_file_naming_rules(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    write_table(tmp_path, "invoice_lines", [], "invoice_lines_2026-10.csv")
+    write_table(tmp_path, "invoices", [], "invoices_2026-10.csv")
+    (tmp_path / "accounting" / "notes.txt").write_text("hello")
+    (tmp_path / "accounting" / "summary.csv").write_text("a,b\n")
+    report = load_landing(con, tmp_path, loaded_at=T0)
+    assert sorted((t, f) for t, f, _r in report.loaded) == [
+        ("invoice_lines", "accounting/invoice_lines_2026-10.csv"), ("invoices", "accounting/invoices_2026-10.csv")]
+    assert sorted(u.rel_path for u in report.unrecognized) == ["accounting/notes.txt", "accounting/summary.csv"]
