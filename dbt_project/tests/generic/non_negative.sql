@@ -1,0 +1,4 @@
+{# Money that must never go below zero. #}
+{% test non_negative(model, column_name) %}
+select * from {{ model }} where {{ column_name }} < 0
+{% endtest %}
