@@ -22,6 +22,9 @@ def run_summary(warehouse: Path) -> str:
             "select table_name, estimated_size from duckdb_tables()"
             " where schema_name = 'marts' order by 1"
         ).fetchall()
+        rejected = con.execute(
+            "select error from raw._files where status = 'rejected' order by source_file"
+        ).fetchall()
         exceptions = con.execute(
             "select exception_type, count(*) from marts.data_exceptions group by 1 order by 1"
         ).fetchall()
@@ -32,6 +35,9 @@ def run_summary(warehouse: Path) -> str:
         f"  {t:<22} {f:>4} files {r:>10,} rows" + (f"  ({rj} rejected file(s))" if rj else "")
         for t, f, r, rj in per_table
     ]
+    if rejected:
+        lines.append(f"Rejected files ({len(rejected)}), fix and drop them again:")
+        lines += [f"  {error}" for (error,) in rejected]
     lines.append(f"Marts built ({len(marts)}): " + ", ".join(m for m, _ in marts))
     total = sum(n for _, n in exceptions)
     detail = ", ".join(f"{n:,} {kind}" for kind, n in exceptions)
