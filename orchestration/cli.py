@@ -124,7 +124,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_ui(args: argparse.Namespace) -> int:
     env = {**os.environ}
     env.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home"))
-    Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    home = Path(env["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():  # no telemetry from a finance machine
+        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     if args.landing:
         env["REVWH_LANDING"] = str(Path(args.landing).resolve())
     if args.warehouse:

@@ -1,0 +1,77 @@
+"""`revwh ui` serves the Dagster UI on 127.0.0.1, and a real (headless Chromium) browser sees
+the nightly job and the marts in it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (installed by .ci/run)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _render(url: str, profile: Path) -> str:
+    """The DOM after the page's scripts ran, as the browser built it."""
+    result = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={profile}", "--virtual-time-budget=15000", "--window-size=1400,2000",
+         "--dump-dom", url],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def ui(tmp_path_factory: pytest.TempPathFactory):
+    home = tmp_path_factory.mktemp("dagster_home")
+    port = _free_port()
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    revwh = Path(sys.executable).parent / "revwh"
+    proc = subprocess.Popen([str(revwh), "ui", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/server_info", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("revwh ui did not start")
+            time.sleep(1)
+        yield base, tmp_path_factory.mktemp("chromium")
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def test_ui_lists_the_nightly_job(ui) -> None:
+    base, profile = ui
+    dom = _render(f"{base}/jobs", profile / "jobs")
+    assert "revwh_nightly" in dom
+
+
+def test_ui_shows_the_marts_as_assets(ui) -> None:
+    base, profile = ui
+    dom = _render(f"{base}/assets/marts", profile / "assets")
+    for name in ("budget_pacing", "underspend_credits", "coop_reimbursement", "fct_ad_spend_daily"):
+        assert name in dom, name
