@@ -65,8 +65,11 @@ def run_pipeline(landing: Path, warehouse: Path, as_of: str, **rule_settings: st
         )
     failures: list[str] = []
     if not result.success:
+        failures += _failed_checks(result.all_events)
         failures += _dbt_failures(captured.getvalue())
         for event in result.all_events:
+            if failures and event.is_step_failure:
+                continue  # the check or dbt lines above already say why
             if event.is_step_failure and event.step_failure_data is not None:
                 err = event.step_failure_data.error
                 message = err.message.strip().splitlines()[0] if err else "unknown error"
@@ -77,6 +80,23 @@ def run_pipeline(landing: Path, warehouse: Path, as_of: str, **rule_settings: st
 
 _DBT_FAILURE = re.compile(r"(Failure in (?:test|model) \S+|Runtime Error in \S+.*|Got \d+ results?.*|"
                           r"Database Error in \S+.*)")
+
+
+def _failed_checks(events: list) -> list[str]:
+    """One line per failed gate: which check on which asset, and its first reason."""
+    lines = []
+    for event in events:
+        data = event.asset_check_evaluation_data if event.event_type_value == "ASSET_CHECK_EVALUATION" else None
+        if data is None or data.passed or data.severity.value != "ERROR":
+            continue
+        meta = data.metadata or {}
+        errors = meta.get("errors")
+        reasons = list(errors.value) if errors is not None else []
+        name = f"{data.asset_key.to_user_string()} {data.check_name}"
+        if not reasons and data.description:
+            reasons = [data.description]
+        lines += [f"check {name} failed: {r}" for r in reasons[:5]] or [f"check {name} failed"]
+    return lines
 
 
 def _dbt_failures(dbt_log: str) -> list[str]:

@@ -13,6 +13,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 from ingest.contract import TABLES
 from ingest.loader import LoadReport, load_landing
 from orchestration import progress
+from orchestration.gates import gate_results, gate_specs
 from orchestration.settings import RevwhSettings, run_timestamp
 
 RAW_GROUP = "raw"
@@ -51,6 +52,7 @@ def _table_metadata(report: LoadReport, table: str) -> dict[str, object]:
     ]
     + [AssetSpec(FILES_KEY, group_name=RAW_GROUP,
                  description="Loader bookkeeping: each landing file, its hash, rows, outcome.")],
+    check_specs=gate_specs(raw_key),
     name="load_landing_files",
 )
 def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
@@ -81,3 +83,4 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
         asset_key=FILES_KEY,
         metadata={"rejected": len(report.rejected), "unrecognized": len(report.unrecognized)},
     )
+    yield from gate_results(report, raw_key)

@@ -1,0 +1,78 @@
+"""The landing gate: one blocking asset check per raw table, evaluated on what this run landed.
+
+A failing ERROR-level gate stops every downstream model in the run (Dagster skips the dbt step
+and the publish step), so the previously published warehouse stays as it was. Today the gate
+fails on a rejected file; data-quality suites add their results through `extra_checks`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey
+
+from ingest.contract import TABLES
+from ingest.loader import LoadReport
+
+GATE_CHECK = "landing_gate"
+
+
+@dataclass
+class GateFinding:
+    """One problem found for a raw table: error blocks, warning is shown only."""
+
+    severity: str  # "error" | "warning"
+    message: str  # one line: file, row, column, what was expected
+    count: int = 1
+    examples: list[str] = field(default_factory=list)
+
+
+ExtraChecks = Callable[[str], Iterable[GateFinding]]
+
+
+def gate_specs(raw_key: Callable[[str], AssetKey]) -> list[AssetCheckSpec]:
+    return [
+        AssetCheckSpec(
+            GATE_CHECK,
+            asset=raw_key(t.name),
+            blocking=True,
+            description="Blocks the run when a file of this table was rejected or an error-level"
+            " expectation failed on the rows this run landed.",
+        )
+        for t in TABLES
+    ]
+
+
+def gate_results(
+    report: LoadReport,
+    raw_key: Callable[[str], AssetKey],
+    extra_checks: ExtraChecks | None = None,
+) -> list[AssetCheckResult]:
+    """One check result per raw table from the load report and any extra findings."""
+    results = []
+    for t in TABLES:
+        findings = [
+            GateFinding("error", reason) for table, _f, reason in report.rejected if table == t.name
+        ]
+        if extra_checks is not None and t.name in report.changed_tables():
+            findings += list(extra_checks(t.name))
+        errors = [f for f in findings if f.severity == "error"]
+        warnings = [f for f in findings if f.severity != "error"]
+        results.append(
+            AssetCheckResult(
+                asset_key=raw_key(t.name),
+                check_name=GATE_CHECK,
+                passed=not errors,
+                severity=AssetCheckSeverity.ERROR if errors else AssetCheckSeverity.WARN,
+                description=(errors or warnings)[0].message if findings else "all gates passed",
+                metadata={
+                    "errors": [f.message for f in errors][:20],
+                    "warnings": [f.message for f in warnings][:20],
+                    "failing_rows": sum(f.count for f in findings),
+                    "examples": [e for f in findings for e in f.examples][:10],
+                    "rows_landed_this_run": report.rows_loaded(t.name),
+                },
+            )
+        )
+    return results

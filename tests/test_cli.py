@@ -1,0 +1,81 @@
+"""The `revwh` command line as a user meets it: summary on success, short errors, no
+tracebacks, and a blocked run that leaves the last good warehouse untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.landing_builder import query
+from tests.test_spine_rules import AS_OF, build_landing
+
+REVWH = str(Path(sys.executable).parent / "revwh")
+
+
+def revwh(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([REVWH, *args], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "REVWH_PROGRESS": "1"})
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def good_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, subprocess.CompletedProcess]:
+    base = tmp_path_factory.mktemp("cli")
+    landing = build_landing(base / "landing")
+    wh = base / "revwh.duckdb"
+    return landing, wh, revwh("run", "--landing", str(landing), "--warehouse", str(wh), "--as-of", AS_OF)
+
+
+def test_run_prints_summary(good_run) -> None:
+    _landing, wh, proc = good_run
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "Rows landed per source" in out
+    assert "contracts                 1 files          9 rows" in out
+    assert "Marts built" in out and "budget_pacing" in out
+    assert "Exceptions: 5" in out
+    assert f"duckdb -readonly {wh}" in out
+    assert "loading landing files" in proc.stderr  # progress on the long steps
+    assert "Traceback" not in proc.stderr + out
+
+
+def test_blocked_run_keeps_last_good_warehouse(good_run) -> None:
+    landing, wh, proc = good_run
+    assert proc.returncode == 0
+    before = digest(wh)
+    bad = landing / "contracting" / "contracts_2026-10.csv"
+    bad.write_text("contract_id,client_id\nK1,C1\n")
+    try:
+        blocked = revwh("run", "--landing", str(landing), "--warehouse", str(wh), "--as-of", AS_OF)
+    finally:
+        bad.unlink()
+    assert blocked.returncode == 1
+    assert "the run was blocked; the published warehouse was not changed" in blocked.stderr
+    assert ("check raw/contracts landing_gate failed: contracting/contracts_2026-10.csv: missing column(s)"
+            " product_code, program_code, start_date, end_date") in blocked.stderr
+    assert "Traceback" not in blocked.stderr + blocked.stdout
+    assert digest(wh) == before
+    assert not wh.with_name(wh.name + ".building").exists()
+    # and it is still queryable
+    assert query(wh, "select count(*) from marts.budget_pacing") == [(7,)]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["run", "--landing", "nowhere", "--warehouse", "x.duckdb", "--as-of", "2026-10-15"],
+     "revwh: landing directory not found: nowhere"),
+    (["run", "--landing", ".", "--warehouse", "x.duckdb", "--as-of", "2026-02-30"],
+     "expected a date YYYY-MM-DD, got '2026-02-30'"),
+])
+def test_user_mistakes_get_one_line(args: list[str], message: str, tmp_path: Path) -> None:
+    proc = subprocess.run([REVWH, *args], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
