@@ -1,0 +1,29 @@
+"""The Dagster code location loads and is wired as documented."""
+
+from __future__ import annotations
+
+from dagster import AssetKey
+
+from orchestration.definitions import NIGHTLY_JOB, defs
+
+
+def test_nightly_job_covers_raw_dbt_and_publish() -> None:
+    job = defs.resolve_job_def(NIGHTLY_JOB)
+    keys = {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
+    assert {"raw/contracts", "raw/google_ads", "staging/stg_contracting__contracts",
+            "intermediate/int_contract_days", "marts/budget_pacing", "marts/data_exceptions",
+            "published_warehouse"} <= keys
+
+
+def test_gates_and_dbt_tests_are_blocking_checks() -> None:
+    graph = defs.resolve_asset_graph()
+    specs = {(k.asset_key.to_user_string(), k.name): graph.get_check_spec(k) for k in graph.asset_check_keys}
+    assert specs[("raw/contracts", "landing_gate")].blocking
+    assert specs[("staging/stg_landing__files", "unique_stg_landing__files_source_file")].blocking
+
+
+def test_dbt_sources_are_the_loader_assets_and_schedule_is_nightly() -> None:
+    graph = defs.resolve_asset_graph()
+    parents = graph.get(AssetKey(["staging", "base_contracting__contracts"])).parent_keys
+    assert AssetKey(["raw", "contracts"]) in parents
+    assert [s.cron_schedule for s in defs.schedules] == ["0 2 * * *"]
