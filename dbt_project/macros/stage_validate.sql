@@ -25,7 +25,7 @@
   {%- elif kind == 'money' -%} case when regexp_full_match({{ v }}, '-?\d{1,15}(\.\d{1,2})?') then cast({{ v }} as decimal(18,2)) end
   {%- elif kind == 'decimal' -%} case when regexp_full_match({{ v }}, '-?\d{1,9}(\.\d{1,9})?') then cast({{ v }} as decimal(18,9)) end
   {%- elif kind == 'integer' -%} case when regexp_full_match({{ v }}, '-?\d{1,18}(\.0+)?') then cast(cast({{ v }} as decimal(38,0)) as bigint) end
-  {%- elif kind == 'timestamp' -%} try_cast(regexp_replace({{ v }}, '(Z|[+]00:?00)$', '') as timestamp)
+  {%- elif kind == 'timestamp' -%} case when regexp_matches({{ v }}, '(Z|[+-]\d\d:?\d\d)$') then timezone('UTC', try_cast({{ v }} as timestamptz)) else try_cast({{ v }} as timestamp) end
   {%- else -%} {{ exceptions.raise_compiler_error("unknown kind " ~ kind) }}
   {%- endif -%}
 {%- endmacro %}
