@@ -111,3 +111,4 @@ select * from quarantined
 union all select * from rejected_files
 union all select * from unmatched_spend
 union all select * from unknown_references
+union all select * from {{ ref('int_finance_exceptions') }}

@@ -1,0 +1,50 @@
+-- Accounts receivable aging as of T: one row per invoice dated on or before T that is still open.
+--   open_amount   = total - payments applied - credit memos applied - write-offs, all dated <= T
+--                   (never below 0: the excess is an overpayment, reported in data_exceptions)
+--   days_past_due = T - due_date (or T - invoice_date when var aging_basis = 'invoice_date')
+--   aging_bucket  = current (<= 0), 1-30, 31-60, 61-90, 90+
+with settled as (
+    select invoice_id, sum(amount) as settled
+    from {{ ref('int_invoice_balances') }}
+    where event_date <= {{ as_of() }}
+    group by 1
+),
+
+balances as (
+    select
+        i.invoice_id,
+        i.client_id,
+        i.invoice_date,
+        i.due_date,
+        i.currency,
+        i.total_amount,
+        coalesce(s.settled, 0) as settled,
+        i.total_amount - coalesce(s.settled, 0) as balance,
+        {{ as_of() }} - {{ 'i.invoice_date' if var('aging_basis') == 'invoice_date' else 'i.due_date' }} as days_past_due
+    from {{ ref('stg_accounting__invoices') }} i
+    left join settled s on s.invoice_id = i.invoice_id
+    where i.invoice_date <= {{ as_of() }}
+)
+
+select
+    invoice_id,
+    client_id,
+    {{ as_of() }} as as_of_date,
+    invoice_date,
+    due_date,
+    total_amount,
+    settled as settled_amount,
+    balance as open_amount,
+    days_past_due,
+    case
+        when days_past_due <= 0 then 'current'
+        when days_past_due <= 30 then '1-30'
+        when days_past_due <= 60 then '31-60'
+        when days_past_due <= 90 then '61-90'
+        else '90+'
+    end as aging_bucket,
+    currency,
+    {{ to_usd('balance', 'currency', 'invoice_date') }} as open_amount_usd,
+    '{{ var("aging_basis") }}' as aging_basis
+from balances
+where balance > 0

@@ -1,0 +1,134 @@
+-- Weekly flash per ISO week (Monday start) up to the week of T, in USD. Each figure is "as of the
+-- week's end" (Sunday, or T for the week of T):
+--   billings_usd / collections_usd  invoice totals / payments dated in the week, at their date's rate
+--   recognized_revenue_usd          each contract-month's recognized revenue spread over its active
+--                                   days up to T, the week's share (rounded per contract-week), at the
+--                                   month's rate day
+--   spend_usd                       platform spend dated in the week (fct_ad_spend_daily)
+--   contracts_under/over_pacing     media contracts pacing under/over as of the week's end
+--   ar_over_60_usd                  open invoice balances more than 60 days past due at the week's end
+--   underspend_liability_usd        underspend due for months closed by the week's end, less
+--                                   underspend memos dated by then, at each month's rate day
+with bounds as (
+    select least(
+        (select min(invoice_date) from {{ ref('stg_accounting__invoices') }}),
+        (select min(spend_date) from {{ ref('fct_ad_spend_daily') }}),
+        (select min(day) from {{ ref('int_contract_days') }})) as first_day
+),
+
+weeks as (
+    select cast(w as date) as week_start, least(cast(w as date) + 6, {{ as_of() }}) as week_end
+    from bounds, unnest(generate_series(date_trunc('week', first_day), date_trunc('week', {{ as_of() }}), interval 7 day)) t(w)
+),
+
+billings as (
+    select w.week_start, sum({{ to_usd('i.total_amount', 'i.currency', 'i.invoice_date') }}) as usd
+    from weeks w join {{ ref('stg_accounting__invoices') }} i on i.invoice_date between w.week_start and w.week_end
+    group by 1
+),
+
+collections as (
+    select w.week_start, sum({{ to_usd('p.amount', 'c.currency', 'p.payment_date') }}) as usd
+    from weeks w
+    join {{ ref('stg_accounting__payments') }} p on p.payment_date between w.week_start and w.week_end
+    left join {{ ref('stg_contracting__clients') }} c on c.client_id = p.client_id
+    group by 1
+),
+
+recognized_days as (
+    select r.contract_id, r.month, r.recognized_total, r.currency, d.day
+    from {{ ref('revenue_recognition') }} r
+    join {{ ref('int_contract_days') }} d on d.contract_id = r.contract_id and d.month = r.month
+    where r.month <= {{ as_of_month() }} and d.day <= {{ as_of() }} and r.recognized_total <> 0
+),
+
+recognized_shares as (
+    select w.week_start, x.contract_id, x.month, any_value(x.currency) as currency,
+        {{ div_round('any_value(x.recognized_total) * count(*) filter (where x.day between w.week_start and w.week_end)',
+                     'count(*)', 2) }} as share
+    from weeks w
+    join recognized_days x on x.month between date_trunc('month', w.week_start) and date_trunc('month', w.week_end)
+    group by 1, 2, 3
+),
+
+recognized as (
+    select week_start, sum({{ to_usd('share', 'currency', month_rate_day('month')) }}) as usd
+    from recognized_shares where share <> 0 group by 1
+),
+
+spend as (
+    select w.week_start, sum(f.spend_usd) as usd
+    from weeks w join {{ ref('fct_ad_spend_daily') }} f on f.spend_date between w.week_start and w.week_end
+    group by 1
+),
+
+daily_spend as (
+    select contract_id, spend_date, sum(spend) as spend
+    from {{ ref('int_ad_spend') }} where is_contract_active group by 1, 2
+),
+
+pacing_inputs as (
+    select w.week_start, d.contract_id, any_value(d.days_in_month) as days_in_month,
+        sum(coalesce(d.monthly_amount, 0)) as amount_sum, coalesce(sum(s.spend), 0) as spend_to_date
+    from weeks w
+    join {{ ref('int_contract_days') }} d
+        on d.month = date_trunc('month', w.week_end) and d.day <= w.week_end and d.pricing_model = 'media'
+    left join daily_spend s on s.contract_id = d.contract_id and s.spend_date = d.day
+    group by 1, 2
+),
+
+pacing as (
+    select week_start,
+        count(*) filter (where spend_to_date < cast({{ var('pacing_under_threshold') }} as decimal(18,6)) * expected) as under,
+        count(*) filter (where spend_to_date > cast({{ var('pacing_over_threshold') }} as decimal(18,6)) * expected) as over
+    from (select *, {{ div_round('amount_sum', 'days_in_month', 2) }} as expected from pacing_inputs)
+    where expected > 0
+    group by 1
+),
+
+ar as (
+    select w.week_start,
+        sum({{ to_usd('i.total_amount - coalesce(s.settled, 0)', 'i.currency', 'i.invoice_date') }}) as usd
+    from weeks w
+    join {{ ref('stg_accounting__invoices') }} i on i.invoice_date <= w.week_end
+        and w.week_end - {{ 'i.invoice_date' if var('aging_basis') == 'invoice_date' else 'i.due_date' }} > 60
+    left join lateral (
+        select sum(b.amount) as settled from {{ ref('int_invoice_balances') }} b
+        where b.invoice_id = i.invoice_id and b.event_date <= w.week_end) s on true
+    where i.total_amount - coalesce(s.settled, 0) > 0
+    group by 1
+),
+
+memos as (
+    select contract_id, service_month, memo_date, amount
+    from {{ ref('stg_accounting__credit_memos') }} where reason = 'underspend'
+),
+
+liability as (
+    select w.week_start,
+        sum({{ to_usd('u.underspend - coalesce((select sum(m.amount) from memos m where m.contract_id = u.contract_id'
+                      ' and m.service_month = u.month and m.memo_date <= w.week_end), 0)', 'u.currency', 'last_day(u.month)') }}) as usd
+    from weeks w
+    join {{ ref('underspend_credits') }} u on last_day(u.month) <= w.week_end
+    group by 1
+)
+
+select
+    w.week_start,
+    w.week_end,
+    cast(coalesce(b.usd, 0) as decimal(18,2)) as billings_usd,
+    cast(coalesce(c.usd, 0) as decimal(18,2)) as collections_usd,
+    cast(coalesce(r.usd, 0) as decimal(18,2)) as recognized_revenue_usd,
+    cast(coalesce(s.usd, 0) as decimal(18,2)) as spend_usd,
+    coalesce(p.under, 0) as contracts_under_pacing,
+    coalesce(p.over, 0) as contracts_over_pacing,
+    cast(coalesce(a.usd, 0) as decimal(18,2)) as ar_over_60_usd,
+    cast(coalesce(l.usd, 0) as decimal(18,2)) as underspend_liability_usd
+from weeks w
+left join billings b on b.week_start = w.week_start
+left join collections c on c.week_start = w.week_start
+left join recognized r on r.week_start = w.week_start
+left join spend s on s.week_start = w.week_start
+left join pacing p on p.week_start = w.week_start
+left join ar a on a.week_start = w.week_start
+left join liability l on l.week_start = w.week_start
