@@ -1,0 +1,402 @@
+"""Finance marts (SPEC section 2) on small cases computed by hand.
+
+T = 2026-10-15; August and September are closed, October is open (15 of 31 days through T).
+Rate card: SEARCH 10% at any budget. CAD rates: 0.75 from Aug 1, 0.74 from Sep 1, 0.72 from Oct 1.
+
+Scenarios, one client each:
+  F1 A1  SEARCH from Aug 1 at 3000, upsell to 6000 on Sep 16; billed Aug 3300, Sep 3300 (before the
+         upsell), Oct 6610 header for 6600 of lines; spend Sep 4000, Oct 3 2000.
+  F3 B1  SEARCH from Aug 1 at 3100, cancelled Sep 15; no Aug invoice, Sep invoice in full, an Oct
+         invoice sent after the cancellation; underspend memo of 1000 for Aug (partial).
+  F2 E1  CAD SEARCH from Sep 1 at 2000 CAD, CAD ad account, spend 1500 CAD in Sep.
+  F4 D1/D2 SEO 900 flat: Jul-Aug, churns in Sep, comes back Oct 1 (reactivation).
+  F5     receivables only: short pay, partial credit memo, write-offs, one invoice per aging bucket,
+         an overpayment and unapplied cash.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from tests.landing_builder import query, query_dicts, run_pipeline_ok, write_landing
+
+AS_OF = "2026-10-15"
+
+
+def _inv(inv: str, client: str, day: str, due: str, total: str, cur: str = "USD") -> tuple:
+    return (inv, client, day, due, cur, total)
+
+
+LANDING = {
+    "clients": [
+        ("F1", "Alpha Toyota", "Toyota", "US", "USD", ""),
+        ("F2", "Beta Honda", "Honda", "CA", "CAD", ""),
+        ("F3", "Gamma Ford", "Ford", "US", "USD", ""),
+        ("F4", "Delta Kia", "Kia", "US", "USD", ""),
+        ("F5", "Echo Nissan", "Nissan", "US", "USD", ""),
+    ],
+    "products": [("SEARCH", "Paid search", "search", "media"), ("SEO", "SEO", "seo", "flat")],
+    "rate_card": [("SEARCH", "0", "", "0.10")],
+    "contracts": [
+        ("A1", "F1", "SEARCH", "", "2026-08-01", ""),
+        ("B1", "F3", "SEARCH", "", "2026-08-01", "2026-09-15"),
+        ("E1", "F2", "SEARCH", "", "2026-09-01", ""),
+        ("D1", "F4", "SEO", "", "2026-07-01", "2026-08-31"),
+        ("D2", "F4", "SEO", "", "2026-10-01", ""),
+    ],
+    "budget_schedule": [
+        ("A1", "2026-08-01", "3000.00"),
+        ("A1", "2026-09-16", "6000.00"),
+        ("B1", "2026-08-01", "3100.00"),
+        ("E1", "2026-09-01", "2000.00"),
+        ("D1", "2026-07-01", "900.00"),
+        ("D2", "2026-10-01", "900.00"),
+    ],
+    "ad_accounts": [("google_ads", "1000000001", "A1"), ("meta_ads", "2000002", "E1")],
+    "google_ads": [
+        ("2026-09-10", "1000000001", "USD", "UTC", "1", "Brand", 4_000_000_000, 1, 1, "2026-10-14T02:00:00Z"),
+        ("2026-10-03", "1000000001", "USD", "UTC", "1", "Brand", 2_000_000_000, 1, 1, "2026-10-14T02:00:00Z"),
+    ],
+    "meta_ads": [("2026-09-10", "2000002", "CAD", "7", "Leads", "1500.00", 1, 1, "2026-10-14T02:00:00Z")],
+    "fx_rates": [
+        ("2026-08-01", "CAD", "0.750000"),
+        ("2026-09-01", "CAD", "0.740000"),
+        ("2026-10-01", "CAD", "0.720000"),
+    ],
+    "invoices": [
+        _inv("I-A8", "F1", "2026-08-01", "2026-08-31", "3300.00"),
+        _inv("I-A9", "F1", "2026-09-01", "2026-10-01", "3300.00"),
+        _inv("I-A10", "F1", "2026-10-01", "2026-10-31", "6610.00"),  # header 10.00 above its lines
+        _inv("I-B9", "F3", "2026-09-01", "2026-10-01", "3410.00"),
+        _inv("I-B10", "F3", "2026-10-01", "2026-10-31", "3410.00"),  # after the Sep 15 cancellation
+        _inv("I-D2", "F4", "2026-10-01", "2026-10-31", "900.00"),
+        _inv("I-D1", "F2", "2026-10-01", "2026-10-31", "1000.00", "CAD"),
+        _inv("I-C1", "F5", "2026-10-01", "2026-10-31", "1000.00"),
+        _inv("I-C2", "F5", "2026-09-01", "2026-10-01", "500.00"),
+        _inv("I-C3", "F5", "2026-08-01", "2026-08-31", "800.00"),
+        _inv("I-C3b", "F5", "2026-07-15", "2026-08-14", "300.00"),
+        _inv("I-C4", "F5", "2026-06-01", "2026-07-01", "250.00"),
+        _inv("I-C5", "F5", "2026-08-16", "2026-09-15", "200.00"),
+        _inv("I-C7", "F5", "2026-09-01", "2026-10-01", "100.00"),
+    ],
+    "invoice_lines": [
+        ("I-A8", 1, "A1", "2026-08-01", "media", "3000.00"),
+        ("I-A8", 2, "A1", "2026-08-01", "management_fee", "300.00"),
+        ("I-A9", 1, "A1", "2026-09-01", "media", "3000.00"),
+        ("I-A9", 2, "A1", "2026-09-01", "management_fee", "300.00"),
+        ("I-A10", 1, "A1", "2026-10-01", "media", "6000.00"),
+        ("I-A10", 2, "A1", "2026-10-01", "management_fee", "600.00"),
+        ("I-B9", 1, "B1", "2026-09-01", "media", "3100.00"),
+        ("I-B9", 2, "B1", "2026-09-01", "management_fee", "310.00"),
+        ("I-B10", 1, "B1", "2026-10-01", "media", "3100.00"),
+        ("I-B10", 2, "B1", "2026-10-01", "management_fee", "310.00"),
+        ("I-D2", 1, "D2", "2026-10-01", "flat_fee", "900.00"),
+        ("I-D1", 1, "E1", "2026-10-01", "media", "1000.00"),
+        ("I-C1", 1, "", "2026-10-01", "adjustment", "1000.00"),
+        ("I-C2", 1, "", "2026-09-01", "adjustment", "500.00"),
+        ("I-C3", 1, "", "2026-08-01", "adjustment", "800.00"),
+        ("I-C3b", 1, "", "2026-07-01", "adjustment", "300.00"),
+        ("I-C4", 1, "", "2026-06-01", "adjustment", "250.00"),
+        ("I-C5", 1, "", "2026-08-01", "adjustment", "200.00"),
+        ("I-C7", 1, "", "2026-09-01", "adjustment", "100.00"),
+    ],
+    "payments": [
+        ("P1", "F5", "2026-10-10", "400.00", "ach", "r1"),
+        ("P3", "F5", "2026-09-10", "750.00", "check", "r3"),
+        ("P7", "F5", "2026-09-20", "150.00", "card", "r7"),
+        ("P8", "F5", "2026-10-02", "75.00", "wire", "r8"),
+        ("P9", "F5", "2026-10-20", "200.00", "ach", "r9"),
+    ],
+    "payment_applications": [
+        ("P1", "I-C1", "400.00"),
+        ("P3", "I-C3", "750.00"),
+        ("P7", "I-C7", "150.00"),
+        ("P9", "I-C5", "200.00"),
+    ],
+    "credit_memos": [
+        ("M-C2", "F5", "", "", "2026-10-05", "120.00", "dispute", "I-C2"),
+        ("M-A8", "F1", "A1", "2026-08-01", "2026-09-10", "3000.00", "underspend", ""),
+        ("M-B8", "F3", "B1", "2026-08-01", "2026-10-08", "1000.00", "underspend", ""),
+    ],
+    "write_offs": [("I-C3", "2026-10-10", "50.00", "short pay"), ("I-C4", "2026-10-20", "100.00", "after T")],
+}
+
+
+@pytest.fixture(scope="module")
+def wh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("finance")
+    write_landing(base / "landing", LANDING)
+    warehouse = base / "revwh.duckdb"
+    run_pipeline_ok(base / "landing", warehouse, AS_OF)
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def wh_net(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("finance_net")
+    write_landing(base / "landing", LANDING)
+    warehouse = base / "revwh.duckdb"
+    run_pipeline_ok(base / "landing", warehouse, AS_OF, revenue_presentation="net", aging_basis="invoice_date")
+    return warehouse
+
+
+def test_revenue_recognition_upsell_open_month_and_cancellation(wh: Path) -> None:
+    # A1 Aug: billable 3000, no spend -> media 0, fee 300; credit due 3000;
+    # deferred = max(0, 3300 - 300 - 3000) = 0, unbilled = 0
+    rows = {
+        (r["contract_id"], r["month"].isoformat()): r
+        for r in query_dicts(wh, "select * from marts.revenue_recognition")
+    }
+    a8 = rows[("A1", "2026-08-01")]
+    assert (
+        a8["billed"],
+        a8["recognized_media"],
+        a8["recognized_fee"],
+        a8["deferred_revenue"],
+        a8["unbilled_revenue"],
+    ) == (D("3300.00"), D("0.00"), D("300.00"), D("0.00"), D("0.00"))
+    # A1 Sep: 15 x 3000 + 15 x 6000 = 135000 / 30 = 4500.00 billable; fee 10% = 450.00;
+    # delivered min(4000, 4500) = 4000 -> recognized 4450.00; credit due 500.00;
+    # billed 3300 -> deferred max(0, 3300 - 4450 - 500) = 0, unbilled 4450 - 3300 = 1150.00
+    a9 = rows[("A1", "2026-09-01")]
+    assert (
+        a9["recognized_media"],
+        a9["recognized_fee"],
+        a9["recognized_total"],
+        a9["deferred_revenue"],
+        a9["unbilled_revenue"],
+    ) == (D("4000.00"), D("450.00"), D("4450.00"), D("0.00"), D("1150.00"))
+    # A1 Oct (open): billable to T 6000 x 15 / 31 = 2903.23; media min(2000, 2903.23) = 2000.00;
+    # fee 600 x 15 / 31 = 290.3226 -> 290.32; total 2290.32; deferred 6600 - 2290.32 = 4309.68
+    a10 = rows[("A1", "2026-10-01")]
+    assert (a10["recognized_media"], a10["recognized_fee"], a10["deferred_revenue"]) == (
+        D("2000.00"),
+        D("290.32"),
+        D("4309.68"),
+    )
+    # B1 Oct, billed after the Sep 15 cancellation: nothing to recognize, all 3410.00 deferred
+    b10 = rows[("B1", "2026-10-01")]
+    assert (b10["billed"], b10["recognized_total"], b10["deferred_revenue"]) == (D("3410.00"), D("0.00"), D("3410.00"))
+    # D2 flat 900 from Oct 1: 900 x 15 / 31 = 435.4839 -> 435.48 recognized; deferred 900 - 435.48 = 464.52
+    d2 = rows[("D2", "2026-10-01")]
+    assert (d2["recognized_fee"], d2["deferred_revenue"]) == (D("435.48"), D("464.52"))
+    # E1 (CAD) Sep: delivered 1500.00 CAD + fee 200.00 = 1700.00 CAD
+    assert rows[("E1", "2026-09-01")]["recognized_total"] == D("1700.00")
+    assert rows[("E1", "2026-09-01")]["currency"] == "CAD"
+
+
+def test_deferred_revenue_rollforward_foots(wh: Path) -> None:
+    rf = {
+        r["month"].isoformat(): r
+        for r in query_dicts(wh, "select * from marts.deferred_revenue_rollforward where client_id = 'F1'")
+    }
+    # Aug: 0 + 3300 - 300 - 3000 = 0.00
+    assert (
+        rf["2026-08-01"]["billings"],
+        rf["2026-08-01"]["recognized"],
+        rf["2026-08-01"]["underspend_credits"],
+        rf["2026-08-01"]["closing"],
+    ) == (D("3300.00"), D("300.00"), D("3000.00"), D("0.00"))
+    # Sep: 0 + 3300 - 4450 - 500 = -1650.00 (revenue ahead of billing: unbilled)
+    assert (rf["2026-09-01"]["opening"], rf["2026-09-01"]["closing"], rf["2026-09-01"]["closing_unbilled"]) == (
+        D("0.00"),
+        D("-1650.00"),
+        D("1650.00"),
+    )
+    # Oct: -1650 + 6600 - 2290.32 - 0 = 2659.68
+    assert (rf["2026-10-01"]["opening"], rf["2026-10-01"]["billings"], rf["2026-10-01"]["closing"]) == (
+        D("-1650.00"),
+        D("6600.00"),
+        D("2659.68"),
+    )
+    bad = query(
+        wh,
+        "select count(*) from marts.deferred_revenue_rollforward"
+        " where opening + billings - recognized - underspend_credits <> closing",
+    )
+    assert bad == [(0,)]
+
+
+def test_ar_aging_buckets_short_pay_memo_write_off(wh: Path) -> None:
+    ar = {r["invoice_id"]: r for r in query_dicts(wh, "select * from marts.ar_aging")}
+    # I-C1: 1000 - 400 (short pay P1) = 600.00, due Oct 31 -> -16 days -> current
+    assert (ar["I-C1"]["open_amount"], ar["I-C1"]["days_past_due"], ar["I-C1"]["aging_bucket"]) == (
+        D("600.00"),
+        -16,
+        "current",
+    )
+    # I-C2: 500 - 120 (dispute memo applied Oct 5) = 380.00; due Oct 1 -> 14 days -> 1-30
+    assert (ar["I-C2"]["open_amount"], ar["I-C2"]["aging_bucket"]) == (D("380.00"), "1-30")
+    # I-C5: due Sep 15 -> 30 days -> 1-30 (edge); P9 is dated after T so 200.00 stays open
+    assert (ar["I-C5"]["open_amount"], ar["I-C5"]["days_past_due"], ar["I-C5"]["aging_bucket"]) == (
+        D("200.00"),
+        30,
+        "1-30",
+    )
+    # I-C3b: due Aug 14 -> 62 days -> 61-90
+    assert ar["I-C3b"]["aging_bucket"] == "61-90"
+    # I-C4: due Jul 1 -> 106 days -> 90+; the write-off of Oct 20 is after T: 250.00 open
+    assert (ar["I-C4"]["open_amount"], ar["I-C4"]["aging_bucket"]) == (D("250.00"), "90+")
+    # I-A9 (F1, due Oct 1, unpaid) 3300 -> 1-30 ... and a 31-60 one: I-A8 due Aug 31 -> 45 days
+    assert (ar["I-A8"]["days_past_due"], ar["I-A8"]["aging_bucket"]) == (45, "31-60")
+    # I-C3: 800 - 750 (short pay) - 50 (write-off Oct 10) = 0 -> not open; I-C7 overpaid -> not open
+    assert "I-C3" not in ar and "I-C7" not in ar
+    # I-D1 1000.00 CAD at the invoice date's rate 0.72 = 720.00 USD
+    assert (ar["I-D1"]["currency"], ar["I-D1"]["open_amount_usd"]) == ("CAD", D("720.00"))
+    assert query(wh, "select count(*) from marts.ar_aging where open_amount <= 0") == [(0,)]
+
+
+def test_overpayment_and_unapplied_cash_are_exceptions(wh: Path) -> None:
+    ex = query_dicts(
+        wh, "select * from marts.data_exceptions where exception_type in ('overpayment', 'unapplied_cash')"
+    )
+    reasons = sorted(r["reason"] for r in ex)
+    # I-C7: 150 applied to a 100 invoice -> 50.00 over; P8 75.00 never applied
+    assert reasons == [
+        "invoice I-C7: payments, credits and write-offs of 150.00 exceed its total 100.00 by 50.00",
+        "payment P8 of 75.00: 75.00 not applied to any invoice",
+    ]
+
+
+def test_billing_reconciliation_findings(wh: Path) -> None:
+    rec = {
+        (r["contract_id"], r["invoice_id"], str(r["service_month"]), r["finding"]): r
+        for r in query_dicts(wh, "select * from marts.billing_reconciliation")
+    }
+
+    def amounts(key: tuple) -> tuple:
+        return rec[key]["expected_amount"], rec[key]["invoiced_amount"]
+
+    # A1 Sep: expected 4500 + 450 = 4950.00, invoiced 3300.00 before the upsell
+    assert amounts(("A1", "I-A9", "2026-09-01", "amount_mismatch")) == (D("4950.00"), D("3300.00"))
+    # B1 Aug: expected 3100 + 310 = 3410.00, nothing invoiced
+    assert amounts(("B1", None, "2026-08-01", "missing_invoice")) == (D("3410.00"), D("0.00"))
+    # B1 Sep: cancelled Sep 15 -> 15 x 3100 / 30 = 1550 + fee 155 = 1705.00 expected, 3410 invoiced
+    assert amounts(("B1", "I-B9", "2026-09-01", "amount_mismatch")) == (D("1705.00"), D("3410.00"))
+    # B1 Oct: billed after the cancellation
+    assert amounts(("B1", "I-B10", "2026-10-01", "billed_after_cancellation")) == (D("0.00"), D("3410.00"))
+    # I-A10: header 6610.00 vs lines 6600.00
+    assert amounts((None, "I-A10", "2026-10-01", "invoice_total_mismatch")) == (D("6600.00"), D("6610.00"))
+    # F5's adjustment lines name no contract
+    assert amounts((None, "I-C1", "2026-10-01", "invoice_without_contract")) == (D("0.00"), D("1000.00"))
+    # A1 Aug and Oct, D2 Oct are billed exactly: no finding
+    assert not [k for k in rec if k[0] == "D2" or (k[0] == "A1" and k[2] in ("2026-08-01", "2026-10-01"))]
+
+
+def test_product_client_counts_churn_reactivation_and_usd(wh: Path) -> None:
+    pc = {
+        (r["product_code"], r["month"].isoformat()): r
+        for r in query_dicts(wh, "select * from marts.product_client_counts")
+    }
+
+    def counts(key: tuple) -> tuple:
+        return pc[key]["active_clients"], pc[key]["new_clients"], pc[key]["churned_clients"]
+
+    # SEO: F4 active Jul, Aug; gone Sep (churned); back Oct (new again)
+    assert counts(("SEO", "2026-07-01")) == (1, 1, 0)
+    assert counts(("SEO", "2026-08-01")) == (1, 0, 0)
+    assert counts(("SEO", "2026-09-01")) == (0, 0, 1)
+    assert counts(("SEO", "2026-10-01")) == (1, 1, 0)
+    # SEARCH: Aug {F1, F3}; Sep {F1, F3, F2}; Oct {F1, F2} (F3 cancelled Sep 15)
+    assert counts(("SEARCH", "2026-08-01")) == (2, 2, 0)
+    assert counts(("SEARCH", "2026-09-01")) == (3, 1, 0)
+    assert counts(("SEARCH", "2026-10-01")) == (2, 0, 1)
+    # SEARCH Sep revenue: USD 4450 (A1) + 155 (B1 fee, no spend) + CAD 1700 x 0.74 (Sep 30) = 1258.00
+    # -> 5863.00
+    assert pc[("SEARCH", "2026-09-01")]["recognized_revenue_usd"] == D("5863.00")
+    # SEARCH Oct: 2290.32 (A1) + E1 fee 200 x 15 / 31 = 96.77 CAD x 0.72 (rate at T) = 69.67 -> 2359.99
+    assert pc[("SEARCH", "2026-10-01")]["recognized_revenue_usd"] == D("2359.99")
+
+
+def test_budget_movements_bridge(wh: Path) -> None:
+    bm = {
+        (r["client_id"], r["product_code"], r["month"].isoformat()): r
+        for r in query_dicts(wh, "select * from marts.budget_movements")
+    }
+    # F1 SEARCH: Aug new 3000; Sep upsell 3000 (3000 -> 6000 on Sep 16); Oct unchanged
+    assert (bm[("F1", "SEARCH", "2026-08-01")]["movement"], bm[("F1", "SEARCH", "2026-08-01")]["new"]) == (
+        "new",
+        D("3000.00"),
+    )
+    assert (bm[("F1", "SEARCH", "2026-09-01")]["movement"], bm[("F1", "SEARCH", "2026-09-01")]["upsell"]) == (
+        "upsell",
+        D("3000.00"),
+    )
+    # F3 SEARCH: cancelled Sep 15 -> Sep cancellation 3100, closing 0
+    f3 = bm[("F3", "SEARCH", "2026-09-01")]
+    assert (f3["movement"], f3["cancellation"], f3["closing"]) == ("cancellation", D("3100.00"), D("0.00"))
+    # F4 SEO: Sep cancellation, Oct reactivation 900
+    assert bm[("F4", "SEO", "2026-09-01")]["movement"] == "cancellation"
+    f4 = bm[("F4", "SEO", "2026-10-01")]
+    assert (f4["movement"], f4["reactivation"], f4["opening"], f4["closing"]) == (
+        "reactivation",
+        D("900.00"),
+        D("0.00"),
+        D("900.00"),
+    )
+    assert query(
+        wh,
+        "select count(*) from marts.budget_movements where opening + new + upsell + reactivation"
+        " - decrease - cancellation <> closing",
+    ) == [(0,)]
+
+
+def test_margin_tracker(wh: Path) -> None:
+    m = query_dicts(wh, "select * from marts.margin_tracker where client_id = 'F1' and month = '2026-09-01'")[0]
+    # revenue 4450.00, media cost 4000.00 -> margin 450.00; 450 / 4450 = 0.10112 -> 0.1011
+    assert (m["recognized_revenue"], m["media_cost"], m["gross_margin"], m["margin_pct"]) == (
+        D("4450.00"),
+        D("4000.00"),
+        D("450.00"),
+        D("0.1011"),
+    )
+
+
+def test_weekly_flash_week_of_oct_1(wh: Path) -> None:
+    wk = query_dicts(wh, "select * from marts.weekly_flash where week_start = '2026-09-28'")[0]
+    assert wk["week_end"] == date(2026, 10, 4)
+    # invoices dated Sep 28 - Oct 4: 6610 + 3410 + 1000 (I-C1) + 900 + 1000 CAD x 0.72 = 720 -> 12640.00
+    assert wk["billings_usd"] == D("12640.00")
+    assert wk["collections_usd"] == D("75.00")  # P8 on Oct 2
+    assert wk["spend_usd"] == D("2000.00")  # A1 on Oct 3
+    # AR > 60 days past due at Oct 4: only I-C4 (due Jul 1, 95 days), 250.00
+    assert wk["ar_over_60_usd"] == D("250.00")
+    # As of Oct 4: A1 expected 6000 x 4 / 31 = 774.19 vs 2000 spent -> over; E1 258.06 CAD vs 0 -> under
+    assert (wk["contracts_under_pacing"], wk["contracts_over_pacing"]) == (1, 1)
+    # Underspend owed at Oct 4 (Aug, Sep closed): A1 Aug 3000 - memo 3000 = 0; A1 Sep 500; B1 Aug 3100
+    # (its 1000 memo is dated Oct 8); B1 Sep 1550; E1 Sep 500 CAD x 0.74 = 370.00 -> 5520.00
+    assert wk["underspend_liability_usd"] == D("5520.00")
+    # Recognized, spread by active day: A1 Sep 4450 x 3/30 = 445.00; A1 Oct 2290.32 x 4/15 = 610.75;
+    # E1 Sep 1700 x 3/30 = 170.00 CAD x 0.74 = 125.80; E1 Oct 96.77 x 4/15 = 25.81 CAD x 0.72 = 18.58;
+    # D2 Oct 435.48 x 4/15 = 116.13 -> 1316.26
+    assert wk["recognized_revenue_usd"] == D("1316.26")
+
+
+def test_underspend_partial_credit_memo(wh: Path) -> None:
+    u = query_dicts(wh, "select * from marts.underspend_credits where contract_id = 'B1' and month = '2026-08-01'")[0]
+    # Aug: 3100 billable, no spend -> 3100 due; 1000 credited (Oct 8, before T) -> 2100.00 owed
+    assert (u["underspend"], u["credits_issued"], u["outstanding_liability"]) == (
+        D("3100.00"),
+        D("1000.00"),
+        D("2100.00"),
+    )
+
+
+def test_net_presentation_and_invoice_date_aging(wh_net: Path) -> None:
+    a9 = query_dicts(
+        wh_net, "select * from marts.revenue_recognition where contract_id = 'A1' and month = '2026-09-01'"
+    )[0]
+    # Net: only the fee is revenue: billed 300 (fee line), recognized 450 -> unbilled 150, no media, no credit
+    assert (a9["billed"], a9["recognized_media"], a9["recognized_total"], a9["unbilled_revenue"]) == (
+        D("300.00"),
+        D("0.00"),
+        D("450.00"),
+        D("150.00"),
+    )
+    c2 = query_dicts(wh_net, "select * from marts.ar_aging where invoice_id = 'I-C2'")[0]
+    # Aged from the invoice date Sep 1: 44 days -> 31-60
+    assert (c2["days_past_due"], c2["aging_bucket"]) == (44, "31-60")
