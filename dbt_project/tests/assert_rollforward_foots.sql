@@ -1,0 +1,8 @@
+-- The deferred revenue roll-forward foots to the cent, and each month opens where the last closed.
+select *
+from (
+    select *, lag(closing) over (partition by client_id order by month) as previous_closing
+    from {{ ref('deferred_revenue_rollforward') }}
+)
+where opening + billings - recognized - underspend_credits <> closing
+   or (previous_closing is not null and opening <> previous_closing)
