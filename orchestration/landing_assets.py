@@ -14,6 +14,7 @@ from ingest.contract import TABLES
 from ingest.loader import LoadReport, load_landing
 from orchestration import progress
 from orchestration.gates import gate_results, gate_specs
+from orchestration.quality import quality_findings
 from orchestration.settings import RevwhSettings, run_timestamp
 
 RAW_GROUP = "raw"
@@ -66,6 +67,9 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
     try:
         report = load_landing(con, landing, loaded_at=run_timestamp(), progress=progress.report)
         con.execute("checkpoint")
+        if report.loaded:
+            progress.report("checking the landed rows (Great Expectations suites)")
+        findings = quality_findings(con, report, settings.as_of_date())
     finally:
         con.close()
     for _table, rel_path, reason in report.rejected:
@@ -83,4 +87,8 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
         asset_key=FILES_KEY,
         metadata={"rejected": len(report.rejected), "unrecognized": len(report.unrecognized)},
     )
-    yield from gate_results(report, raw_key)
+    for table, items in sorted(findings.items()):
+        for item in items:
+            log = context.log.error if item.severity == "error" else context.log.warning
+            log(f"{table}: {item.message}")
+    yield from gate_results(report, raw_key, findings)
