@@ -183,6 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--landing", help="landing directory for runs launched from the UI")
     ui.add_argument("--warehouse", help="warehouse file for runs launched from the UI")
     ui.set_defaults(func=_cmd_ui)
+
+    from ingest.platforms.cli import add_pull_subcommand
+
+    add_pull_subcommand(sub)
     return parser
 
 

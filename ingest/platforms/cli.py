@@ -1,0 +1,65 @@
+"""`revwh pull`: pull one ad platform for a date range into the landing directory."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from ingest.platforms import PLATFORMS
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _sleep(seconds: float) -> None:
+    print(f"  … throttled by the platform: waiting {seconds:g}s as it asked", file=sys.stderr, flush=True)
+    time.sleep(seconds)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ingest.platforms.common import MissingCredential
+    from ingest.platforms.pull import pull_platform
+
+    landing = Path(args.landing)
+    if not (landing / "contracting").is_dir() and not args.account:
+        print(f"revwh: no contracting/ad_accounts.csv under {landing} and no --account given", file=sys.stderr)
+        return 2
+    if args.end < args.start:
+        print("revwh: --end is before --start", file=sys.stderr)
+        return 2
+    try:
+        result = pull_platform(
+            args.platform,
+            start=args.start,
+            end=args.end,
+            landing_dir=landing,
+            extra_accounts=args.account,
+            sleep=_sleep,
+        )
+    except MissingCredential as exc:
+        print(f"revwh: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"{args.platform}: {result.rows} rows for {len(result.accounts)} account(s), {args.start} to {args.end}"
+        f" -> {result.file}"
+    )
+    for account, reason in sorted(result.errors.items()):
+        print(f"  account {account} failed: {reason}", file=sys.stderr)
+    return 1 if result.errors else 0
+
+
+def add_pull_subcommand(sub: argparse._SubParsersAction) -> None:
+    pull = sub.add_parser("pull", help="pull one ad platform's daily campaign spend for a date range")
+    pull.add_argument("--platform", required=True, choices=PLATFORMS)
+    pull.add_argument("--landing", required=True, help="landing directory (accounts from contracting/ad_accounts.csv)")
+    pull.add_argument("--start", required=True, type=_date)
+    pull.add_argument("--end", required=True, type=_date)
+    pull.add_argument("--account", action="append", help="an extra account id to pull (repeatable)")
+    pull.set_defaults(func=_run)
