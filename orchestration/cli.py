@@ -42,7 +42,7 @@ def _valid_date(text: str) -> str:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
-def run_pipeline(landing: Path, warehouse: Path, as_of: str, **rule_settings: str) -> RunOutcome:
+def run_pipeline(landing: Path, warehouse: Path, as_of: str, **rule_settings: object) -> RunOutcome:
     """Execute the nightly job in-process; on failure the published warehouse is untouched."""
     os.environ["REVWH_PROGRESS"] = os.environ.get("REVWH_PROGRESS", "1")
     warnings.filterwarnings("ignore")
@@ -51,9 +51,7 @@ def run_pipeline(landing: Path, warehouse: Path, as_of: str, **rule_settings: st
     from orchestration.definitions import NIGHTLY_JOB, build_definitions
     from orchestration.settings import RevwhSettings
 
-    settings = RevwhSettings(
-        landing_dir=str(landing), warehouse_path=str(warehouse), as_of=as_of, **rule_settings
-    )
+    settings = RevwhSettings(landing_dir=str(landing), warehouse_path=str(warehouse), as_of=as_of, **rule_settings)
     job = build_definitions(settings).resolve_job_def(NIGHTLY_JOB)
     # dagster-dbt echoes dbt's log to stdout; keep it for the error report instead.
     captured = io.StringIO()
@@ -78,8 +76,10 @@ def run_pipeline(landing: Path, warehouse: Path, as_of: str, **rule_settings: st
     return RunOutcome(result.success, failures)
 
 
-_DBT_FAILURE = re.compile(r"(Failure in (?:test|model) \S+|Runtime Error in \S+.*|Got \d+ results?.*|"
-                          r"Database Error in \S+.*)")
+_DBT_FAILURE = re.compile(
+    r"(Failure in (?:test|model) \S+|Runtime Error in \S+.*|Got \d+ results?.*|"
+    r"Database Error in \S+.*)"
+)
 
 
 def _failed_checks(events: list) -> list[str]:
@@ -112,7 +112,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise UserError(f"landing directory not found: {landing}")
     warehouse = Path(args.warehouse)
     print(f"revwh run: landing {landing}, warehouse {warehouse}, as of {args.as_of}", file=sys.stderr)
-    outcome = run_pipeline(landing, warehouse, args.as_of)
+    outcome = run_pipeline(landing, warehouse, args.as_of, pull_ad_platforms=args.pull)
     return _finish(outcome, warehouse)
 
 
@@ -133,10 +133,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     out = Path(args.dir)
     landing, warehouse = out / "landing", out / "revwh.duckdb"
-    print(f"revwh demo: generating {args.size} dealers into {landing} (as of {args.as_of})",
-          file=sys.stderr)
-    counts = generate_landing(landing, as_of=date.fromisoformat(args.as_of), size=args.size,
-                              seed=args.seed)
+    print(f"revwh demo: generating {args.size} dealers into {landing} (as of {args.as_of})", file=sys.stderr)
+    counts = generate_landing(landing, as_of=date.fromisoformat(args.as_of), size=args.size, seed=args.seed)
     print(f"  … wrote {len(counts)} files, {sum(counts.values()):,} rows", file=sys.stderr)
     return _finish(run_pipeline(landing, warehouse, args.as_of), warehouse)
 
@@ -153,8 +151,16 @@ def _cmd_ui(args: argparse.Namespace) -> int:
     if args.warehouse:
         env["REVWH_WAREHOUSE"] = str(Path(args.warehouse).resolve())
     dagster = Path(sys.executable).parent / "dagster"
-    cmd = [str(dagster) if dagster.exists() else "dagster", "dev", "-w",
-           str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(args.port)]
+    cmd = [
+        str(dagster) if dagster.exists() else "dagster",
+        "dev",
+        "-w",
+        str(REPO_ROOT / "workspace.yaml"),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(args.port),
+    ]
     print(f"revwh ui: Dagster UI on http://127.0.0.1:{args.port} (Ctrl-C to stop)", file=sys.stderr)
     return subprocess.call(cmd, cwd=REPO_ROOT, env=env)
 
@@ -169,6 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--landing", required=True, help="landing directory (SPEC section 1)")
     run.add_argument("--warehouse", required=True, help="DuckDB file to publish")
     run.add_argument("--as-of", required=True, type=_valid_date, help="as-of date T, YYYY-MM-DD")
+    run.add_argument(
+        "--pull",
+        action="store_true",
+        help="first pull each configured ad platform's lookback window ending at T (see docs/connectors.md)",
+    )
     run.set_defaults(func=_cmd_run)
 
     demo = sub.add_parser("demo", help="generate demo data and run the pipeline on it")

@@ -4,7 +4,6 @@ dbt writes the run's working copy of the warehouse (REVWH_DBT_DUCKDB_PATH, read 
 dbt_project/profiles.yml); the as-of date and rule settings go in as vars.
 """
 
-
 import json
 import os
 from collections.abc import Mapping

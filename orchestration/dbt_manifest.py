@@ -42,9 +42,20 @@ def ensure_manifest() -> Path:
     env = {**os.environ}
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     result = subprocess.run(
-        [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
-        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False,
+        [
+            dbt_executable(),
+            "parse",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--quiet",
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(f"dbt parse failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")

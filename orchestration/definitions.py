@@ -19,6 +19,7 @@ from dagster import (
 
 from orchestration.dbt_assets import dbt_models, dbt_resource
 from orchestration.landing_assets import load_landing_files
+from orchestration.platform_assets import PARTITIONS, ad_platform_pull, daily_platform_assets
 from orchestration.publish import published_warehouse
 from orchestration.settings import RevwhSettings
 
@@ -31,20 +32,27 @@ def settings_from_env() -> RevwhSettings:
         landing_dir=os.environ.get("REVWH_LANDING", "landing"),
         warehouse_path=os.environ.get("REVWH_WAREHOUSE", "warehouse/revwh.duckdb"),
         as_of=os.environ.get("REVWH_AS_OF", ""),
+        pull_ad_platforms=os.environ.get("REVWH_PULL_AD_PLATFORMS", "1") == "1",
     )
 
 
 def build_definitions(settings: RevwhSettings) -> Definitions:
     nightly = define_asset_job(
         NIGHTLY_JOB,
-        selection=AssetSelection.assets(load_landing_files, dbt_models, published_warehouse),
-        description="Load the landing directory, build and test every model, publish.",
+        selection=AssetSelection.assets(ad_platform_pull, load_landing_files, dbt_models, published_warehouse),
+        description="Pull the ad platforms, load the landing directory, build and test every model, publish.",
         # One writer on the DuckDB file: steps run one after another in one process.
         executor_def=in_process_executor,
     )
+    backfill = define_asset_job(
+        "ad_platform_backfill",
+        selection=AssetSelection.assets(*daily_platform_assets),
+        partitions_def=PARTITIONS,
+        description="Pull a range of days from the ad platforms (one partition per day).",
+    )
     return Definitions(
-        assets=[load_landing_files, dbt_models, published_warehouse],
-        jobs=[nightly],
+        assets=[ad_platform_pull, *daily_platform_assets, load_landing_files, dbt_models, published_warehouse],
+        jobs=[nightly, backfill],
         schedules=[ScheduleDefinition(job=nightly, cron_schedule="0 2 * * *", name="nightly")],
         resources={"settings": settings, "dbt": dbt_resource()},
     )

@@ -4,7 +4,6 @@ The load starts the run's working copy of the warehouse (a copy of the published
 run that fails later leaves the published warehouse as it was.
 """
 
-
 import shutil
 
 import duckdb
@@ -19,6 +18,7 @@ from orchestration.settings import RevwhSettings, run_timestamp
 
 RAW_GROUP = "raw"
 FILES_KEY = AssetKey(["raw", "_files"])
+PULL_KEY = AssetKey(["ad_platform_pull"])  # the nightly pull writes into the landing dir first
 
 
 def raw_key(table: str) -> AssetKey:
@@ -47,12 +47,21 @@ def _table_metadata(report: LoadReport, table: str) -> dict[str, object]:
 
 @multi_asset(
     specs=[
-        AssetSpec(raw_key(t.name), group_name=RAW_GROUP,
-                  description=f"Landed rows of {t.folder}/{t.name}*, as text, with file and row.")
+        AssetSpec(
+            raw_key(t.name),
+            group_name=RAW_GROUP,
+            deps=[PULL_KEY] if t.folder.startswith("ads/") else [],
+            description=f"Landed rows of {t.folder}/{t.name}*, as text, with file and row.",
+        )
         for t in TABLES
     ]
-    + [AssetSpec(FILES_KEY, group_name=RAW_GROUP,
-                 description="Loader bookkeeping: each landing file, its hash, rows, outcome.")],
+    + [
+        AssetSpec(
+            FILES_KEY,
+            group_name=RAW_GROUP,
+            description="Loader bookkeeping: each landing file, its hash, rows, outcome.",
+        )
+    ],
     check_specs=gate_specs(raw_key),
     name="load_landing_files",
 )

@@ -4,7 +4,6 @@ Runs only after every dbt model and blocking check succeeded; os.replace is atom
 reader sees the old warehouse or the new one, never a half-built file.
 """
 
-
 import os
 
 import duckdb
@@ -27,14 +26,11 @@ def published_warehouse(context: AssetExecutionContext, settings: RevwhSettings)
     try:
         con.execute("checkpoint")
         tables = con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'"
-            " order by 1"
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
         ).fetchall()
     finally:
         con.close()
     os.replace(building, published)
     progress.report(f"published {published}")
     context.log.info(f"published {published}")
-    return MaterializeResult(
-        metadata={"path": str(published), "marts": ", ".join(t for (t,) in tables)}
-    )
+    return MaterializeResult(metadata={"path": str(published), "marts": ", ".join(t for (t,) in tables)})

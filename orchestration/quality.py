@@ -22,7 +22,9 @@ def landed_frames(con: duckdb.DuckDBPyConnection, report: LoadReport) -> dict[st
         marks = ", ".join("?" for _ in files)
         frames[table] = con.execute(
             f"select * exclude (_loaded_at) from raw.{table} where _source_file in ({marks})"
-            " order by _source_file, _row_number", files).df()
+            " order by _source_file, _row_number",
+            files,
+        ).df()
     return frames
 
 

@@ -35,6 +35,7 @@ class RevwhSettings(ConfigurableResource):
     pacing_over_threshold: str = Field(default="1.10", description="pacing_ratio above = over")
     revenue_presentation: str = Field(default="gross", description="gross (principal) or net")
     aging_basis: str = Field(default="due_date", description="due_date or invoice_date")
+    pull_ad_platforms: bool = Field(default=False, description="Pull the ad platforms' lookback window first")
 
     def as_of_date(self) -> date:
         return date.fromisoformat(self.as_of) if self.as_of else yesterday()

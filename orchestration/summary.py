@@ -19,12 +19,9 @@ def run_summary(warehouse: Path) -> str:
                from raw._files group by 1 order by 1"""
         ).fetchall()
         marts = con.execute(
-            "select table_name, estimated_size from duckdb_tables()"
-            " where schema_name = 'marts' order by 1"
+            "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts' order by 1"
         ).fetchall()
-        rejected = con.execute(
-            "select error from raw._files where status = 'rejected' order by source_file"
-        ).fetchall()
+        rejected = con.execute("select error from raw._files where status = 'rejected' order by source_file").fetchall()
         exceptions = con.execute(
             "select exception_type, count(*) from marts.data_exceptions group by 1 order by 1"
         ).fetchall()
@@ -45,7 +42,6 @@ def run_summary(warehouse: Path) -> str:
     lines.append(f"Warehouse: {warehouse}")
     lines.append(f"Open it read-only: duckdb -readonly {warehouse}")
     lines.append(
-        f"  or in Python: duckdb.connect('{warehouse}', read_only=True)"
-        ".sql('select * from marts.budget_pacing')"
+        f"  or in Python: duckdb.connect('{warehouse}', read_only=True).sql('select * from marts.budget_pacing')"
     )
     return "\n".join(lines)

@@ -117,3 +117,40 @@ def test_missing_credential_names_the_variable(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.delenv("REVWH_CREDENTIALS_FILE", raising=False)
     with pytest.raises(MissingCredential, match=r"^missing credential: set META_ACCESS_TOKEN \(environment or"):
         meta_ads.pull(["111"], date(2026, 10, 10), date(2026, 10, 13), tmp_path)
+
+
+def test_nightly_run_pulls_loads_and_models(graph: FakeGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One `revwh run --pull`: Meta pulled through the SDK, Google and Microsoft skipped (no
+    credentials), and the pulled spend reaches fct_ad_spend_daily attributed to its contract."""
+    from orchestration.cli import run_pipeline
+    from tests.landing_builder import query, write_landing
+
+    for name in (
+        "GOOGLE_ADS_DEVELOPER_TOKEN",
+        "GOOGLE_ADS_ACCESS_TOKEN",
+        "MSADS_DEVELOPER_TOKEN",
+        "REVWH_CREDENTIALS_FILE",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    landing = write_landing(
+        tmp_path / "landing",
+        {
+            "clients": [("C1", "Alpha", "Toyota", "US", "USD", ""), ("C2", "Beta", "Honda", "CA", "CAD", "")],
+            "products": [("SOCIAL", "Social", "social", "media")],
+            "contracts": [("K1", "C1", "SOCIAL", "", "2026-10-01", ""), ("K2", "C2", "SOCIAL", "", "2026-10-01", "")],
+            "budget_schedule": [("K1", "2026-10-01", "3100.00"), ("K2", "2026-10-01", "3100.00")],
+            "rate_card": [("SOCIAL", "0", "", "0.10")],
+            "ad_accounts": [("meta_ads", "act_111", "K1"), ("meta_ads", "222", "K2")],
+            "fx_rates": [("2026-10-01", "CAD", "0.720000")],
+        },
+    )
+    outcome = run_pipeline(landing, tmp_path / "revwh.duckdb", "2026-10-13", pull_ad_platforms=True)
+    assert outcome.success, outcome.failures
+    assert list((landing / "ads" / "meta_ads").glob("meta_ads_2026-10-07_2026-10-13_*.csv"))
+    assert not (landing / "ads" / "google_ads").exists()  # skipped: no credentials
+    spend = query(
+        tmp_path / "revwh.duckdb",
+        "select contract_id, sum(spend), any_value(currency) from marts.fct_ad_spend_daily group by 1 order by 1",
+    )
+    # K1: 10.50 + 0.99 + 12.00 + 7.25 + 1.01 = 31.75 USD; K2: 50.00 CAD (account bills in CAD)
+    assert [(k, str(s), c) for k, s, c in spend] == [("K1", "31.75", "USD"), ("K2", "50.00", "CAD")]

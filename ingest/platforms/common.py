@@ -66,6 +66,23 @@ def credential(name: str, section: str) -> str:
     raise MissingCredential(f"missing credential: set {name} (environment or REVWH_CREDENTIALS_FILE [{section}])")
 
 
+REQUIRED = {
+    "google_ads": ("GOOGLE_ADS_DEVELOPER_TOKEN", "GOOGLE_ADS_ACCESS_TOKEN"),
+    "meta_ads": ("META_ACCESS_TOKEN",),
+    "microsoft_ads": ("MSADS_DEVELOPER_TOKEN", "MSADS_ACCESS_TOKEN", "MSADS_CUSTOMER_ID"),
+}
+
+
+def missing_credential(platform: str) -> str | None:
+    """The first required credential of `platform` that is not configured, or None."""
+    for name in REQUIRED[platform]:
+        try:
+            credential(name, platform)
+        except MissingCredential:
+            return name
+    return None
+
+
 def with_retry(
     call: Callable[[], T],
     *,
