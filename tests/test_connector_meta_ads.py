@@ -125,6 +125,8 @@ def test_nightly_run_pulls_loads_and_models(graph: FakeGraph, tmp_path: Path, mo
     from orchestration.cli import run_pipeline
     from tests.landing_builder import query, write_landing
 
+    graph.accounts["222"].throttle_once = False  # the nightly job sleeps for real
+
     for name in (
         "GOOGLE_ADS_DEVELOPER_TOKEN",
         "GOOGLE_ADS_ACCESS_TOKEN",
