@@ -123,3 +123,45 @@ def test_missing_credential_is_one_line(google) -> None:
     assert proc.stderr.strip() == (
         "revwh: missing credential: set GOOGLE_ADS_DEVELOPER_TOKEN (environment or REVWH_CREDENTIALS_FILE [google_ads])"
     )
+
+
+def test_pulled_spend_reaches_the_fact_table(google, tmp_path: Path) -> None:
+    """The chain: `revwh pull` through the SDK, then the pipeline: fct_ad_spend_daily shows the spend."""
+    from tests.landing_builder import query, run_pipeline_ok, write_table
+
+    _fake, landing, env = google
+    assert _pull(landing, env).returncode == 1  # 7778889999 is denied; the rest lands
+    tables = {
+        "clients": [("C1", "Alpha", "Toyota", "US", "USD", ""), ("C2", "Beta", "Honda", "CA", "CAD", "")],
+        "products": [("SEARCH", "Search", "search", "media")],
+        "contracts": [("K1", "C1", "SEARCH", "", "2026-10-01", ""), ("K2", "C2", "SEARCH", "", "2026-10-01", "")],
+        "budget_schedule": [("K1", "2026-10-01", "3100.00"), ("K2", "2026-10-01", "3100.00")],
+        "rate_card": [("SEARCH", "0", "", "0.10")],
+        "fx_rates": [("2026-10-01", "CAD", "0.720000")],
+    }
+    for table, rows in tables.items():
+        write_table(landing, table, rows)
+    for table in (
+        "invoices",
+        "invoice_lines",
+        "credit_memos",
+        "payments",
+        "payment_applications",
+        "write_offs",
+        "client_discounts",
+        "oem_programs",
+    ):
+        write_table(landing, table, [])
+    wh = tmp_path / "revwh.duckdb"
+    run_pipeline_ok(landing, wh, "2026-10-15")
+    spend = query(
+        wh,
+        "select contract_id, spend_date, campaign_id, spend, currency from marts.fct_ad_spend_daily order by 1, 2, 3",
+    )
+    # micros / 1e6 rounded to cents per campaign-day: 12 340 000 -> 12.34; 1 micro -> 0.00; 99 990 000 -> 99.99
+    assert [(k, str(d), c, str(s), cur) for k, d, c, s, cur in spend] == [
+        ("K1", "2026-10-10", "11", "12.34", "USD"),
+        ("K1", "2026-10-10", "12", "0.00", "USD"),
+        ("K1", "2026-10-11", "11", "5.00", "USD"),
+        ("K2", "2026-10-12", "21", "99.99", "CAD"),
+    ]
