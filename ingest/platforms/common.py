@@ -134,6 +134,33 @@ def normalize_account(platform: str, account: str) -> str:
     return account
 
 
+def pull_each(
+    platform: str,
+    accounts: list[str],
+    fetch: Callable[[str], list[list[object]]],
+    handled: tuple[type[BaseException], ...],
+    describe: Callable[[BaseException], str],
+    *,
+    landing_dir: Path,
+    start: date,
+    end: date,
+    now: datetime | None,
+) -> PullResult:
+    """Fetch every account and write one landing file; an account that fails with one of the
+    `handled` errors (or a PullError) is reported, and never loses the other accounts' rows."""
+    rows: list[list[object]] = []
+    errors: dict[str, str] = {}
+    for account in accounts:
+        try:
+            rows += fetch(account)
+        except PullError as exc:
+            errors[account] = str(exc)
+        except handled as exc:
+            errors[account] = describe(exc)
+    path = write_landing_file(platform, landing_dir, rows, start, end, now or utc_now())
+    return PullResult(platform, path, len(rows), accounts, errors)
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 

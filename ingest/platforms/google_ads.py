@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
-from ingest.platforms.common import PullError, PullResult, chunks, credential, utc_now, with_retry, write_landing_file
+from ingest.platforms.common import PullResult, chunks, credential, pull_each, with_retry
 
 PLATFORM = "google_ads"
 VERSION = "v26"
@@ -155,14 +155,14 @@ def pull(
     from google.api_core.exceptions import GoogleAPICallError
 
     service = _client().get_service("GoogleAdsService", version=VERSION)
-    rows: list[list[object]] = []
-    errors: dict[str, str] = {}
-    for account in accounts:
-        try:
-            rows += _account_rows(service, account, start, end, sleep, budget_s)
-        except (GoogleAdsException, GoogleAPICallError, grpc.RpcError) as exc:
-            errors[account] = _error_text(exc)
-        except PullError as exc:
-            errors[account] = str(exc)
-    path = write_landing_file(PLATFORM, landing_dir, rows, start, end, now or utc_now())
-    return PullResult(PLATFORM, path, len(rows), accounts, errors)
+    return pull_each(
+        PLATFORM,
+        accounts,
+        lambda a: _account_rows(service, a, start, end, sleep, budget_s),
+        (GoogleAdsException, GoogleAPICallError, grpc.RpcError),
+        _error_text,
+        landing_dir=landing_dir,
+        start=start,
+        end=end,
+        now=now,
+    )

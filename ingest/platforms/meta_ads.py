@@ -16,15 +16,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from ingest.platforms.common import (
-    PullError,
-    PullResult,
-    chunks,
-    credential,
-    utc_now,
-    with_retry,
-    write_landing_file,
-)
+from ingest.platforms.common import PullError, PullResult, chunks, credential, pull_each, with_retry
 
 PLATFORM = "meta_ads"
 API_VERSION = "v26.0"
@@ -165,14 +157,14 @@ def pull(
     from facebook_business.exceptions import FacebookRequestError
 
     api = _api()
-    rows: list[list[object]] = []
-    errors: dict[str, str] = {}
-    for account in accounts:
-        try:
-            rows += _account_rows(api, account, start, end, sleep, poll_interval, budget_s)
-        except FacebookRequestError as exc:
-            errors[account] = f"Meta error {exc.api_error_code()}: {exc.api_error_message()}"
-        except PullError as exc:
-            errors[account] = str(exc)
-    path = write_landing_file(PLATFORM, landing_dir, rows, start, end, now or utc_now())
-    return PullResult(PLATFORM, path, len(rows), accounts, errors)
+    return pull_each(
+        PLATFORM,
+        accounts,
+        lambda a: _account_rows(api, a, start, end, sleep, poll_interval, budget_s),
+        (FacebookRequestError,),
+        lambda exc: f"Meta error {exc.api_error_code()}: {exc.api_error_message()}",
+        landing_dir=landing_dir,
+        start=start,
+        end=end,
+        now=now,
+    )

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from ingest.platforms.common import PullError, PullResult, chunks, credential, utc_now, with_retry, write_landing_file
+from ingest.platforms.common import PullResult, chunks, credential, pull_each, with_retry
 
 PLATFORM = "microsoft_ads"
 COLUMNS = ["TimePeriod", "AccountId", "CurrencyCode", "CampaignId", "CampaignName", "Spend", "Impressions", "Clicks"]
@@ -119,6 +119,12 @@ def _retry_delay(exc: Exception) -> float | None:
     return THROTTLE_WAIT_S if ("117" in text and "CallRateExceeded" in text) else None
 
 
+def _error_text(exc: BaseException) -> str:
+    fault = getattr(exc, "fault", None)
+    message = getattr(fault, "faultstring", None) or str(exc).splitlines()[0][:200]
+    return f"Microsoft Advertising error: {message}"
+
+
 def _account_rows(
     account: str, start: date, end: date, sleep: Callable[[float], None], poll_ms: int, budget_s: float
 ) -> list[list[object]]:
@@ -164,16 +170,14 @@ def pull(
     """Pull [start, end] for every account id; one failure never loses the others' rows."""
     for name in ("MSADS_DEVELOPER_TOKEN", "MSADS_ACCESS_TOKEN", "MSADS_CUSTOMER_ID"):
         credential(name, PLATFORM)  # fail fast, naming the variable
-    rows: list[list[object]] = []
-    errors: dict[str, str] = {}
-    for account in accounts:
-        try:
-            rows += _account_rows(account, start, end, sleep, poll_ms, budget_s)
-        except PullError as exc:
-            errors[account] = str(exc)
-        except Exception as exc:  # suds faults and report errors: reported per account
-            fault = getattr(exc, "fault", None)
-            message = getattr(fault, "faultstring", None) or str(exc).splitlines()[0][:200]
-            errors[account] = f"Microsoft Advertising error: {message}"
-    path = write_landing_file(PLATFORM, landing_dir, rows, start, end, now or utc_now())
-    return PullResult(PLATFORM, path, len(rows), accounts, errors)
+    return pull_each(
+        PLATFORM,
+        accounts,
+        lambda a: _account_rows(a, start, end, sleep, poll_ms, budget_s),
+        (Exception,),  # suds faults and report errors: reported per account
+        _error_text,
+        landing_dir=landing_dir,
+        start=start,
+        end=end,
+        now=now,
+    )
