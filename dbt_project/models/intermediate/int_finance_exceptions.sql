@@ -2,10 +2,7 @@
 -- total as of T), unapplied cash (payment amount not applied to any invoice), and payment
 -- applications or memos naming an invoice that does not exist.
 with settled as (
-    select invoice_id, sum(amount) as settled
-    from {{ ref('int_invoice_balances') }}
-    where event_date <= {{ as_of() }}
-    group by 1
+    select * from {{ ref('int_invoice_settled') }}
 ),
 
 applied as (

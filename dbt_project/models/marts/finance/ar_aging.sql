@@ -4,10 +4,7 @@
 --   days_past_due = T - due_date (or T - invoice_date when var aging_basis = 'invoice_date')
 --   aging_bucket  = current (<= 0), 1-30, 31-60, 61-90, 90+
 with settled as (
-    select invoice_id, sum(amount) as settled
-    from {{ ref('int_invoice_balances') }}
-    where event_date <= {{ as_of() }}
-    group by 1
+    select * from {{ ref('int_invoice_settled') }}
 ),
 
 balances as (
