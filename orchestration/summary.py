@@ -40,8 +40,9 @@ def run_summary(warehouse: Path) -> str:
     detail = ", ".join(f"{n:,} {kind}" for kind, n in exceptions)
     lines.append(f"Exceptions: {total:,}" + (f" ({detail}) — see marts.data_exceptions" if total else ""))
     lines.append(f"Warehouse: {warehouse}")
-    lines.append(f"Open it read-only: duckdb -readonly {warehouse}")
     lines.append(
-        f"  or in Python: duckdb.connect('{warehouse}', read_only=True).sql('select * from marts.budget_pacing')"
+        "Open it read-only: .venv/bin/python -c \"import duckdb; print(duckdb.connect("
+        f"'{warehouse}', read_only=True).sql('select * from marts.budget_pacing limit 10'))\""
     )
+    lines.append(f"  or with the DuckDB command-line tool: duckdb -readonly {warehouse}")
     return "\n".join(lines)
