@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,37 @@ def test_parse_report_handles_thousands_separators() -> None:
         '"Spend","Impressions","Clicks"\r\n"2026-10-10","1","USD","2","A","1,234.56","1","0"\r\n\r\n"©2026 Microsoft"'
     )
     assert microsoft_ads.parse_report(text) == [["2026-10-10", "1", "USD", "2", "A", "1234.56", 1, 0]]
+
+
+def test_pulled_report_reaches_the_fact_table(reporting: FakeMsReporting, tmp_path: Path) -> None:
+    """The chain: the SDK pull writes the landing file, the pipeline shows the spend per contract."""
+    from ingest.platforms.pull import pull_platform
+    from tests.landing_builder import query, run_pipeline_ok, write_landing
+
+    reporting.accounts["150000013"].throttle_once = False  # keep the pull quick; retries are tested above
+    landing = write_landing(
+        tmp_path / "landing",
+        {
+            "clients": [("C1", "Alpha", "Toyota", "US", "USD", "")],
+            "products": [("SEARCH", "Search", "search", "media")],
+            "contracts": [("K1", "C1", "SEARCH", "", "2026-10-01", "")],
+            "budget_schedule": [("K1", "2026-10-01", "3100.00")],
+            "rate_card": [("SEARCH", "0", "", "0.10")],
+            "ad_accounts": [("microsoft_ads", "150000013", "K1")],
+        },
+    )
+    result = pull_platform(
+        "microsoft_ads",
+        start=date(2026, 10, 9),
+        end=date(2026, 10, 15),
+        landing_dir=landing,
+        now=NOW,
+        sleep=lambda s: None,
+    )
+    assert result.rows == 2 and not result.errors
+    wh = tmp_path / "revwh.duckdb"
+    run_pipeline_ok(landing, wh, "2026-10-15")
+    # 1234.50 (Oct 10) + 0.07 (Oct 11) = 1234.57 spent to date by K1
+    assert query(wh, "select spend_to_date from marts.budget_pacing where contract_id = 'K1'") == [
+        (Decimal("1234.57"),)
+    ]
