@@ -1,7 +1,7 @@
 """Write small landing directories for tests, and run the real pipeline over them.
 
-Tests describe only the rows that matter; every other landed table is written with its header
-only, so the pipeline sees a complete landing contract.
+Tests describe only the rows that matter; the other contracting, accounting and fx tables are
+written with their header only, so the pipeline sees a complete landing contract.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ def write_table(landing: Path, table: str, rows: Iterable[Row], filename: str | 
 
 
 def write_landing(landing: Path, tables: Mapping[str, Iterable[Row]]) -> Path:
-    """A complete landing directory: the given tables, every other one header-only."""
+    """A landing directory: the given tables; every other contracting, accounting and fx table
+    header-only (ad-platform folders only when given)."""
     for name in TABLES_BY_NAME:
         if not TABLES_BY_NAME[name].folder.startswith("ads/") or name in tables:
             write_table(landing, name, tables.get(name, []))

@@ -250,7 +250,7 @@ def _spend(rng: random.Random, contracts: list[Contract], clients: dict[str, Cli
 
 def _stamp(d: date) -> str:
     """extracted_at of a pull made in the night after day d."""
-    return datetime(d.year, d.month, d.day, 2, 0, 0).__add__(timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (datetime(d.year, d.month, d.day, 2, 0, 0) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _ad_row(r: _SpendRow, amount: Decimal, extracted: str, tz: str) -> list[object]:
