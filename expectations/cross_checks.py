@@ -1,8 +1,21 @@
-"""Rules that need two landed tables, over pandas frames of the current raw rows.
+"""Rules that need two landed tables, over pandas frames, reported like the GX suites.
 
-They report (warning) what staging cannot see row by row: a payment applied beyond its amount,
-an application to an unknown invoice, a contract naming an unknown product or program, a budget
-schedule row dated outside its contract.
+A GX suite sees one table's batch; these rules look the new rows up in the current rows of
+other tables (`context_tables`, all text as landed, typically every raw row of that table):
+
+- payment_applications: the payment and the invoice are known; a payment is not applied beyond
+  its amount (the applications current for it, summed, against the payment's current amount);
+- contracts: product_code and program_code (when given) are known;
+- budget_schedule: the contract is known and effective_date lies inside its start/end dates;
+- oem_programs: every eligible product is a known product code;
+- ad_accounts: the contract is known.
+
+Severity as for row rules: a warning (the rows are reported; staging and the marts turn them
+into exceptions such as unknown_reference or unapplied cash), an error when more than
+block_share of at least block_min_rows new rows fail (the other export is missing or stale as a
+whole). A rule whose context table is not given is skipped: it cannot be judged.
+
+No Great Expectations here: these are lookups between frames, cheap in pandas.
 """
 
 from __future__ import annotations
@@ -11,117 +24,205 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from expectations.runner import BLOCK_MIN_ROWS, BLOCK_SHARE, Failure
-from expectations.suites import Rule
+from expectations.results import (
+    BLOCK_MIN_ROWS,
+    BLOCK_SHARE,
+    ERROR,
+    MAX_EXAMPLES,
+    WARNING,
+    Failure,
+    block_message,
+    example,
+    row_message,
+    systemic,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
+__all__ = ["CROSS_TABLES", "cross_check"]
+
+# Which other tables each table's cross rules read (the orchestration loads these from raw).
 CROSS_TABLES: dict[str, tuple[str, ...]] = {
-    "payment_applications": ("payments", "invoices"),
+    "payment_applications": ("payments", "invoices", "payment_applications"),
     "contracts": ("products", "oem_programs"),
     "budget_schedule": ("contracts",),
+    "oem_programs": ("products",),
+    "ad_accounts": ("contracts",),
 }
+
+Check = Callable[["pd.DataFrame", dict[str, "pd.DataFrame"], "_Report"], None]
+
+
+def _text(series: pd.Series) -> pd.Series:
+    """Values as staging reads them: trimmed text, None when empty or missing."""
+    text = series.astype("string").str.strip()
+    return text.astype(object).where(text.notna() & (text != ""), None)
 
 
 def _dec(value: object) -> Decimal | None:
+    """An exact amount, or None when the text is not one (the suites report malformed amounts)."""
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         return None
+    return number if number.is_finite() else None  # 'NaN' parses, and cannot be compared
 
 
-def _failure(table: str, rows: pd.DataFrame, bad: pd.Series, column: str, describe: str) -> list[Failure]:
-    from expectations.runner import classify
+def _current(df: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """One row per key: the file sorting last wins (SPEC 1), as staging decides."""
+    if "_source_file" not in df.columns:
+        return df.drop_duplicates(key, keep="last")
+    order = ["_source_file", "_row_number"] if "_row_number" in df.columns else ["_source_file"]
+    return df.sort_values(order, kind="stable").drop_duplicates(key, keep="last")
 
-    hits = rows[bad.fillna(False).astype(bool)]
-    if hits.empty:
-        return []
-    examples = [
-        f"{r['_source_file']} row {r['_row_number']} column {column}: found '{r[column]}'"
-        for _, r in hits.head(5).iterrows()
-    ]
-    severity = classify(Rule("cross", (column,)), len(hits), len(rows), BLOCK_SHARE, BLOCK_MIN_ROWS)
-    more = f" (+{len(hits) - 1} more rows)" if len(hits) > 1 else ""
-    return [
-        Failure(
-            table,
-            describe,
-            (column,),
-            severity,
-            len(hits),
-            len(rows),
-            examples,
-            f"{examples[0]}, expected {describe}{more}",
+
+class _Report:
+    """Collects failures for the new rows of one table."""
+
+    def __init__(self, table: str, new: pd.DataFrame, block_share: float, block_min_rows: int) -> None:
+        self.table, self.new = table, new
+        self.block_share, self.block_min_rows = block_share, block_min_rows
+        self.failures: list[Failure] = []
+
+    def add(
+        self, rule: str, column: str, bad: pd.Series, expected: str, detail: pd.Series | None = None
+    ) -> None:
+        """Report the new rows where `bad` is true, with the column's text and an optional detail."""
+        mask = bad.fillna(False).astype(bool)
+        hits = self.new[mask].head(MAX_EXAMPLES)
+        if hits.empty:
+            return
+        examples = [
+            example(r.get("_source_file"), r.get("_row_number", i + 1), r[column],
+                    None if detail is None else str(detail[i]))
+            for i, r in hits.iterrows()
+        ]
+        count, rows = int(mask.sum()), len(self.new)
+        if systemic(count, rows, self.block_share, self.block_min_rows):
+            severity = ERROR
+            message = block_message(self.table, column, expected, count, rows, self.block_share, examples)
+        else:
+            severity = WARNING
+            message = row_message(self.table, column, expected, count, examples)
+        self.failures.append(
+            Failure(self.table, rule, "cross_check", column, severity, count, 100.0 * count / rows, examples, message)
         )
-    ]
 
 
-def _payment_applications(new: pd.DataFrame, ctx: dict[str, pd.DataFrame]) -> list[Failure]:
-    payments, invoices = ctx["payments"], ctx["invoices"]
-    out = _failure(
-        "payment_applications",
-        new,
-        ~new["invoice_id"].isin(set(invoices["invoice_id"])),
-        "invoice_id",
-        "an invoice_id present in invoices",
+def _known(report: _Report, column: str, other: pd.DataFrame, other_column: str, other_table: str) -> None:
+    values = _text(report.new[column])
+    known = set(_text(other[other_column]).dropna())
+    report.add(f"known:{column}", column, values.notna() & ~values.isin(known),
+               f"{other_column} present in {other_table}")
+
+
+def _payment_applications(new: pd.DataFrame, ctx: dict[str, pd.DataFrame], report: _Report) -> None:
+    if "payments" in ctx:
+        _known(report, "payment_id", ctx["payments"], "payment_id", "payments")
+    if "invoices" in ctx:
+        _known(report, "invoice_id", ctx["invoices"], "invoice_id", "invoices")
+    if "payments" not in ctx:
+        return
+    payments = _current(ctx["payments"].assign(_k=_text(ctx["payments"]["payment_id"])), ["_k"])
+    amount = {k: _dec(a) for k, a in zip(payments["_k"], payments["amount"], strict=True)}
+    apps = ctx.get("payment_applications", new)
+    apps = _current(
+        apps.assign(_p=_text(apps["payment_id"]), _i=_text(apps["invoice_id"])), ["_p", "_i"]
     )
-    amounts = {p: _dec(a) for p, a in zip(payments["payment_id"], payments["amount"], strict=True)}
     applied: dict[str, Decimal] = {}
-    for p, a in zip(new["payment_id"], new["amount_applied"], strict=True):
-        applied[p] = applied.get(p, Decimal(0)) + (_dec(a) or Decimal(0))
-    over = new["payment_id"].map(lambda p: amounts.get(p) is not None and applied[p] > amounts[p])
-    return out + _failure(
-        "payment_applications", new, over, "amount_applied", "applications of a payment not above the payment's amount"
-    )
+    for p, a in zip(apps["_p"], apps["amount_applied"], strict=True):
+        value = _dec(a)
+        if p is not None and value is not None:
+            applied[p] = applied.get(p, Decimal(0)) + value
+    pay = _text(new["payment_id"])
+    over = pay.map(lambda p: p in amount and amount[p] is not None and applied.get(p, Decimal(0)) > amount[p])
+    shown = pay.map(lambda p: f"payment {p} of {amount.get(p)} has {applied.get(p)} applied in all")
+    report.add("within_payment:amount_applied", "amount_applied", over,
+               "applications of a payment not above the payment's amount", shown)
 
 
-def _contracts(new: pd.DataFrame, ctx: dict[str, pd.DataFrame]) -> list[Failure]:
-    products, programs = set(ctx["products"]["product_code"]), set(ctx["oem_programs"]["program_code"])
-    return _failure(
-        "contracts", new, ~new["product_code"].isin(products), "product_code", "a known product_code"
-    ) + _failure(
-        "contracts",
-        new,
-        new["program_code"].notna() & ~new["program_code"].isin(programs),
-        "program_code",
-        "a known program_code",
-    )
+def _contracts(new: pd.DataFrame, ctx: dict[str, pd.DataFrame], report: _Report) -> None:
+    if "products" in ctx:
+        _known(report, "product_code", ctx["products"], "product_code", "products")
+    if "oem_programs" in ctx:
+        _known(report, "program_code", ctx["oem_programs"], "program_code", "oem_programs")
 
 
-def _budget_schedule(new: pd.DataFrame, ctx: dict[str, pd.DataFrame]) -> list[Failure]:
-    spans = {
-        c: (s, e)
-        for c, s, e in zip(
-            ctx["contracts"]["contract_id"], ctx["contracts"]["start_date"], ctx["contracts"]["end_date"], strict=True
-        )
+def _budget_schedule(new: pd.DataFrame, ctx: dict[str, pd.DataFrame], report: _Report) -> None:
+    import pandas as pd
+
+    if "contracts" not in ctx:
+        return
+    contracts = ctx["contracts"]
+    _known(report, "contract_id", contracts, "contract_id", "contracts")
+    current = _current(contracts.assign(_k=_text(contracts["contract_id"])), ["_k"])
+    span = {
+        k: (s, e)
+        for k, s, e in zip(current["_k"], _text(current["start_date"]), _text(current["end_date"]), strict=True)
     }
+    day = _text(new["effective_date"])
 
-    def outside(row: pd.Series) -> bool:
-        start, end = spans.get(row["contract_id"], (None, None))
-        day = row["effective_date"]
-        if start is None or day is None:
+    def outside(contract: object, d: object) -> bool:
+        start, end = span.get(contract, (None, None))
+        # ISO dates compare as text; malformed ones are the suites' business, not this rule's.
+        if not (isinstance(d, str) and isinstance(start, str) and _iso(d) and _iso(start)):
             return False
-        return day < start or (end is not None and isinstance(end, str) and day > end)
+        return d < start or (isinstance(end, str) and _iso(end) and d > end)
 
-    return _failure(
-        "budget_schedule",
-        new,
-        new.apply(outside, axis=1),
-        "effective_date",
-        "an effective_date inside the contract's dates",
+    contract = _text(new["contract_id"])
+    bad = [outside(c, d) for c, d in zip(contract, day, strict=True)]
+    shown = [
+        f"contract {c} runs {span[c][0]} to {span[c][1] or 'open-ended'}" if b else ""
+        for c, d, b in zip(contract, day, bad, strict=True)
+    ]
+    report.add("inside_contract:effective_date", "effective_date", pd.Series(bad, index=new.index),
+               "an effective_date between the contract's start_date and end_date", pd.Series(shown, index=new.index))
+
+
+def _oem_programs(new: pd.DataFrame, ctx: dict[str, pd.DataFrame], report: _Report) -> None:
+    if "products" not in ctx:
+        return
+    known = set(_text(ctx["products"]["product_code"]).dropna())
+    codes = _text(new["eligible_products"]).map(
+        lambda v: [] if v is None else [c.strip() for c in str(v).split("|") if c.strip()]
     )
+    unknown = codes.map(lambda cs: [c for c in cs if c not in known])
+    report.add("known:eligible_products", "eligible_products", unknown.map(bool),
+               "eligible product codes present in products",
+               unknown.map(lambda cs: "unknown: " + "|".join(cs)))
 
 
-CHECKS: dict[str, Callable[[pd.DataFrame, dict[str, pd.DataFrame]], list[Failure]]] = {
+def _ad_accounts(new: pd.DataFrame, ctx: dict[str, pd.DataFrame], report: _Report) -> None:
+    if "contracts" in ctx:
+        _known(report, "contract_id", ctx["contracts"], "contract_id", "contracts")
+
+
+def _iso(text: str) -> bool:
+    return len(text) == 10 and text[4] == "-" and text[7] == "-" and text.replace("-", "").isdigit()
+
+
+CHECKS: dict[str, Check] = {
     "payment_applications": _payment_applications,
     "contracts": _contracts,
     "budget_schedule": _budget_schedule,
+    "oem_programs": _oem_programs,
+    "ad_accounts": _ad_accounts,
 }
 
 
-def cross_check(table: str, new: pd.DataFrame, context_tables: dict[str, pd.DataFrame]) -> list[Failure]:
-    """Failures of the cross-table rules of `table` on its newly landed rows."""
+def cross_check(
+    table: str,
+    new: pd.DataFrame,
+    context_tables: dict[str, pd.DataFrame],
+    *,
+    block_share: float = BLOCK_SHARE,
+    block_min_rows: int = BLOCK_MIN_ROWS,
+) -> list[Failure]:
+    """Failures of the cross-table rules of `table` on its newly landed rows `new`."""
     if table not in CHECKS or new.empty:
         return []
-    return CHECKS[table](new.reset_index(drop=True), context_tables)
+    frame = new.reset_index(drop=True)
+    report = _Report(table, frame, block_share, block_min_rows)
+    CHECKS[table](frame, context_tables, report)
+    return report.failures

@@ -1,185 +1,275 @@
-"""Run a table's suite on the rows one run landed, and say what failed in one line each.
+"""Run a table's suite (expectations/suites/<table>.json) on the rows one run landed.
 
-Great Expectations (pandas datasource, ephemeral context: its SQL datasource over DuckDB is
-broken here) evaluates every rule with mostly=1.0; the runner then decides the severity:
-a `structural` rule always blocks, and a row rule blocks only when it fails systemically
-(more than `block_share` of at least `block_min_rows` rows). Otherwise it is a warning: the bad
-rows are quarantined by staging and reported in data_exceptions, and the run goes on.
+Great Expectations 1.x runs with an ephemeral context and the pandas datasource (its SQL
+datasource over DuckDB fails every expectation here), one dataframe asset per table, and a
+ValidationDefinition per suite; all of it is built once per process, on first use, because
+importing GX takes seconds and must not slow the CLI or the Dagster code location at start-up.
+
+Severity comes from each expectation's `meta.severity` (see build_suites.py):
+- a failing **error** expectation blocks the run: a structural rule (landing-contract column
+  missing, key column entirely empty), or the threshold copy of a row rule (`mostly` =
+  1 - block_share) on a batch of at least `block_min_rows` rows; on a smaller batch the
+  threshold copy is not counted (a few bad rows of a tiny file are not systemic) and its
+  warning copy reports them;
+- a failing **warning** expectation is reported only (staging quarantines the rows, or they
+  are flagged for review); it is left out when its error copy already reports the same rule.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from dataclasses import dataclass, field
+import threading
+import time
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from expectations.suites import SUITES, Rule
+from expectations.build_suites import DATE_VIEW, NUMBER_VIEW, SUITES_DIR, VIEW_FORMATS
+from expectations.results import (
+    BLOCK_MIN_ROWS,
+    BLOCK_SHARE,
+    ERROR,
+    MAX_EXAMPLES,
+    WARNING,
+    BatchResult,
+    Failure,
+    block_message,
+    example,
+    row_message,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
-BLOCK_SHARE = 0.10
-BLOCK_MIN_ROWS = 20
-_PARSED = "__date__"
+__all__ = ["BLOCK_MIN_ROWS", "BLOCK_SHARE", "BatchResult", "Failure", "load_suite", "suite_tables", "validate_batch"]
+
+_VIEWS = (DATE_VIEW, NUMBER_VIEW)
 
 
-@dataclass
-class Failure:
-    """A failed rule on a batch."""
-
-    table: str
-    rule: str
-    columns: tuple[str, ...]
-    severity: str  # error | warning
-    unexpected_count: int
-    element_count: int
-    examples: list[str] = field(default_factory=list)
-    message: str = ""
+@cache
+def load_suite(table: str) -> dict[str, Any]:
+    """The suite of `table` as stored (plain JSON; no GX needed to read it)."""
+    path = SUITES_DIR / f"{table}.json"
+    if not path.exists():
+        raise KeyError(f"no expectation suite for table {table!r} ({path})")
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
-@dataclass
-class BatchResult:
-    table: str
-    evaluated_rows: int
-    errors: list[Failure] = field(default_factory=list)
-    warnings: list[Failure] = field(default_factory=list)
-
-    @property
-    def success(self) -> bool:
-        return not self.errors
+def suite_tables() -> list[str]:
+    """Every table with a suite."""
+    return sorted(p.stem for p in SUITES_DIR.glob("*.json"))
 
 
-_CONTEXT: Any = None
-_SUITES: dict[tuple[str, date], Any] = {}
+def _base(column: str) -> str:
+    """The landed column behind a typed view (`start_date__date` -> `start_date`)."""
+    for view in _VIEWS:
+        if column.endswith(view):
+            return column[: -len(view)]
+    return column
 
 
-def _context() -> Any:
-    global _CONTEXT
-    if _CONTEXT is None:
+def _columns_of(kwargs: dict[str, Any]) -> list[str]:
+    cols = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
+    return cols + list(kwargs.get("column_list", []))
+
+
+# -- GX state, one per process -----------------------------------------------------------------
+class _Gx:
+    """The ephemeral context and one ValidationDefinition per (table, block share)."""
+
+    def __init__(self) -> None:
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-        os.environ.setdefault("TQDM_DISABLE", "1")
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        _CONTEXT = gx.get_context(mode="ephemeral")
-        _CONTEXT.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return _CONTEXT
+        self.gx = gx
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self.datasource = self.context.data_sources.add_pandas("revwh_landed")
+        self.batches: dict[str, Any] = {}
+        self.validations: dict[tuple[str, float], Any] = {}
+
+    def validation(self, table: str, block_share: float) -> Any:
+        key = (table, round(block_share, 6))
+        if key not in self.validations:
+            stored = load_suite(table)
+            expectations = []
+            for exp in stored["expectations"]:
+                exp = json.loads(json.dumps(exp))  # a copy: the cached JSON stays as stored
+                if exp["meta"]["kind"] == "threshold":
+                    exp["kwargs"]["mostly"] = round(1 - block_share, 6)
+                expectations.append(exp)
+            name = stored["name"] if key[1] == BLOCK_SHARE else f"{stored['name']}@{key[1]}"
+            suite = self.context.suites.add(
+                self.gx.ExpectationSuite(
+                    name=name, expectations=expectations, meta=stored["meta"], notes=stored.get("notes")
+                )
+            )
+            if table not in self.batches:
+                asset = self.datasource.add_dataframe_asset(f"raw_{table}")
+                self.batches[table] = asset.add_batch_definition_whole_dataframe("landed_rows")
+            self.validations[key] = self.context.validation_definitions.add(
+                self.gx.ValidationDefinition(name=name, data=self.batches[table], suite=suite)
+            )
+        return self.validations[key]
 
 
-def _expectation(rule: Rule, as_of: date) -> Any:
-    import great_expectations.expectations as gxe
-    import pandas as pd
-
-    cols = rule.columns
-    if rule.kind == "not_null":
-        return gxe.ExpectColumnValuesToNotBeNull(column=cols[0])
-    if rule.kind == "regex":
-        return gxe.ExpectColumnValuesToMatchRegex(column=cols[0], regex=str(rule.arg))
-    if rule.kind == "in_set":
-        return gxe.ExpectColumnValuesToBeInSet(column=cols[0], value_set=list(rule.arg))  # type: ignore[arg-type]
-    if rule.kind == "unique":
-        if len(cols) == 1:
-            return gxe.ExpectColumnValuesToBeUnique(column=cols[0])
-        return gxe.ExpectCompoundColumnsToBeUnique(column_list=list(cols))
-    if rule.kind == "date_range":
-        upper = pd.Timestamp(as_of) if rule.arg == "past" else None
-        return gxe.ExpectColumnValuesToBeBetween(
-            column=_PARSED + cols[0], min_value=pd.Timestamp("2000-01-01"), max_value=upper
-        )
-    if rule.kind == "a_ge_b":
-        return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
-            column_A=_PARSED + cols[0],
-            column_B=_PARSED + cols[1],
-            or_equal=True,
-            ignore_row_if="either_value_is_missing",
-        )
-    raise ValueError(f"unknown rule kind {rule.kind}")
+_STATE: _Gx | None = None
+# GX's context is not documented as thread-safe: one validation at a time per process (Dagster's
+# in-process executor runs one step at a time anyway).
+_LOCK = threading.RLock()
 
 
-def _validation(table: str, as_of: date) -> Any:
-    key = (table, as_of)
-    if key not in _SUITES:
-        import great_expectations as gx
-
-        ctx = _context()
-        name = f"{table}_{as_of.isoformat()}"
-        asset = ctx.data_sources.add_or_update_pandas(f"raw_{name}").add_dataframe_asset(name)
-        batch = asset.add_batch_definition_whole_dataframe(name)
-        suite = gx.ExpectationSuite(name)
-        for i, rule in enumerate(SUITES[table]):
-            exp = _expectation(rule, as_of)
-            exp.meta = {"rule": i}
-            suite.add_expectation(exp)
-        suite = ctx.suites.add_or_update(suite)
-        _SUITES[key] = ctx.validation_definitions.add_or_update(
-            gx.ValidationDefinition(name=name, data=batch, suite=suite)
-        )
-    return _SUITES[key]
+def _gx() -> _Gx:
+    global _STATE
+    if _STATE is None:
+        _STATE = _Gx()
+    return _STATE
 
 
+# -- preparing the batch -----------------------------------------------------------------------
 def _prepare(table: str, df: pd.DataFrame) -> pd.DataFrame:
+    """The batch as GX sees it: text columns as landed, file and row of each row, typed views."""
     import pandas as pd
 
-    df = df.reset_index(drop=True).copy()
-    for rule in SUITES[table]:
-        if rule.kind in ("date_range", "a_ge_b"):
-            for c in rule.columns:
-                text = df[c].astype("string")
-                parsed = pd.to_datetime(text.where(text.str.fullmatch(r"\d{4}-\d{2}-\d{2}")), format="%Y-%m-%d",
-                                        errors="coerce")
-                # A value that is not a real date (2026-02-30, 01/02/2026) fails the date range rule.
-                df[_PARSED + c] = parsed.mask(text.notna() & parsed.isna(), pd.Timestamp("1900-01-01"))
-    return df
+    frame = df.reset_index(drop=True).copy()
+    if "_source_file" not in frame.columns:
+        frame["_source_file"] = "batch"
+    if "_row_number" not in frame.columns:
+        frame["_row_number"] = range(1, len(frame) + 1)
+    for col in load_suite(table)["meta"]["columns"]:
+        if col in frame.columns and frame[col].dtype != object:
+            frame[col] = frame[col].map(lambda v: None if pd.isna(v) else str(v)).astype(object)
+    for col in _views_needed(table):
+        base = _base(col)
+        if base not in frame.columns:
+            continue  # reported by the column's presence rule
+        text = frame[base].astype("string").str.strip()
+        ok = text.str.fullmatch(VIEW_FORMATS[col[len(base):]]).fillna(False).astype(bool)
+        if col.endswith(DATE_VIEW):
+            parsed = pd.to_datetime(text.where(ok), format="%Y-%m-%d", errors="coerce")
+            frame[col] = parsed.dt.date.astype(object).where(parsed.notna(), None)
+        else:
+            frame[col] = pd.to_numeric(text.where(ok), errors="coerce").astype(float)
+    return frame
 
 
-def _where(df: pd.DataFrame, index: int, column: str) -> str:
-    row = df.iloc[index]
-    file = row.get("_source_file", "batch")
-    number = row.get("_row_number", index + 1)
-    value = row.get(column)
-    return f"{file} row {number} column {column}: found '{'' if value is None else value}'"
+@cache
+def _views_needed(table: str) -> tuple[str, ...]:
+    needed = {c for e in load_suite(table)["expectations"] for c in _columns_of(e["kwargs"]) if c != _base(c)}
+    return tuple(sorted(needed))
 
 
-def classify(rule: Rule, unexpected: int, rows: int, block_share: float, block_min_rows: int) -> str:
-    """error when the rule is structural or fails systemically, else warning."""
-    if rule.structural:
-        return "error"
-    return "error" if rows >= block_min_rows and unexpected > block_share * rows else "warning"
+# -- reading GX results ------------------------------------------------------------------------
+def _exception(info: Any) -> str | None:
+    """The first exception message in a result's exception_info (flat or keyed by metric)."""
+    if not isinstance(info, dict):
+        return None
+    if "raised_exception" in info:
+        return (info.get("exception_message") or "exception") if info.get("raised_exception") else None
+    for value in info.values():
+        message = _exception(value)
+        if message:
+            return message
+    return None
+
+
+def _value(frame: pd.DataFrame, i: int, kwargs: dict[str, Any], column: str) -> str | None:
+    """The landed text behind a failing row: one column, a pair, or a compound key."""
+    row = frame.iloc[i]
+    if "column_list" in kwargs:
+        cols = [c for c in kwargs["column_list"] if c != "_source_file"]
+    elif "column_A" in kwargs:
+        cols = [_base(kwargs["column_A"]), _base(kwargs["column_B"])]
+    else:
+        return None if row.get(column) is None else str(row.get(column))
+    return ", ".join(f"{c}='{'' if row.get(c) is None else row.get(c)}'" for c in cols)
 
 
 def validate_batch(
-    table: str, df: pd.DataFrame, *, as_of: date, block_share: float = BLOCK_SHARE, block_min_rows: int = BLOCK_MIN_ROWS
+    table: str,
+    df: pd.DataFrame,
+    *,
+    as_of: date,
+    context_tables: dict[str, pd.DataFrame] | None = None,
+    block_share: float = BLOCK_SHARE,
+    block_min_rows: int = BLOCK_MIN_ROWS,
 ) -> BatchResult:
-    """Validate the landed rows of one table (all text, with _source_file and _row_number)."""
-    result = BatchResult(table, len(df))
+    """Validate the rows one run landed for `table` (all text, with _source_file/_row_number).
+
+    `as_of` is the date T that past-event dates may not exceed. With `context_tables` (current
+    raw rows of other tables, by name) the cross-table rules of cross_checks.py run too.
+    """
+    started = time.perf_counter()
     if df.empty:
-        return result
-    prepared = _prepare(table, df)
-    run = _validation(table, as_of).run(
-        batch_parameters={"dataframe": prepared}, result_format={"result_format": "COMPLETE"}
-    )
+        return BatchResult(table, True, 0, [], [], time.perf_counter() - started)
+    stored = load_suite(table)
+    frame = _prepare(table, df)
+    with _LOCK:
+        run = _gx().validation(table, block_share).run(
+            batch_parameters={"dataframe": frame},
+            expectation_parameters={"as_of": as_of.isoformat()},
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20},
+        )
+    missing = {c for c in stored["meta"]["columns"] if c not in frame.columns}
+    files = frame["_source_file"].dropna().unique()
+    place = str(files[0]) if len(files) == 1 else f"{table} ({len(files)} files)"
+    order = {(e["meta"]["rule"], e["meta"]["severity"]): n for n, e in enumerate(stored["expectations"])}
+    found: list[tuple[int, Failure]] = []
     for item in run.results:
         if item.success:
             continue
-        rule = SUITES[table][item.expectation_config.meta["rule"]]
+        config = item.expectation_config
+        meta, kwargs = dict(config.meta or {}), dict(config.kwargs)
+        kind, column = meta["kind"], meta["column"]
+        if kind != "structural" and any(_base(c) in missing for c in _columns_of(kwargs)):
+            continue  # the missing column is the error; rules on it cannot run
         info = item.result or {}
-        indexes = list(info.get("unexpected_index_list") or [])
-        unexpected = int(info.get("unexpected_count") or len(indexes))
-        examples = [_where(prepared, i, rule.columns[0]) for i in indexes[:5] if isinstance(i, int)]
-        severity = classify(rule, unexpected, len(df), block_share, block_min_rows)
-        first = examples[0] if examples else f"table {table}"
-        more = f" (+{unexpected - 1} more rows)" if unexpected > 1 else ""
-        share = f"; {unexpected} of {len(df)} rows fail, the file looks wrong as a whole" if severity == "error" else ""
+        error_text = _exception(item.exception_info)
+        if error_text:
+            failure = Failure(table, meta["rule"], config.type, column, ERROR, len(frame), None, [],
+                              f"{table}: rule {meta['rule']} could not be evaluated ({error_text.splitlines()[0]})")
+            found.append((order[(meta["rule"], meta["severity"])], failure))
+            continue
+        count = int(info.get("unexpected_count") or 0)
+        checked = int(info.get("element_count") or len(frame)) - int(info.get("missing_count") or 0)
+        if kind == "threshold" and checked < block_min_rows:
+            continue  # too few rows to call it systemic: the warning copy reports them
+        indexes = [i for i in info.get("partial_unexpected_index_list") or [] if isinstance(i, int)]
+        examples = [
+            example(frame.at[i, "_source_file"], frame.at[i, "_row_number"], _value(frame, i, kwargs, column))
+            for i in indexes[:MAX_EXAMPLES]
+        ]
+        compound = "column_list" in kwargs or "column_A" in kwargs
+        if kind == "structural":
+            observed = "missing" if config.type == "expect_column_to_exist" else f"empty in all {len(frame)} rows"
+            message = f"{place}: column {column} is {observed}; expected {meta['expected']}"
+            count = count or len(frame)
+        elif kind == "threshold":
+            message = block_message(table, column, meta["expected"], count, checked, block_share, examples, compound)
+        else:
+            message = row_message(table, column, meta["expected"], count, examples, compound)
+        percent = info.get("unexpected_percent")
         failure = Failure(
-            table,
-            rule.describe or rule.kind,
-            rule.columns,
-            severity,
-            unexpected,
-            len(df),
-            examples,
-            f"{first}, expected {rule.describe}{more}{share}",
+            table, meta["rule"], config.type, column, meta["severity"], count,
+            None if percent is None else float(percent), examples, message,
         )
-        (result.errors if severity == "error" else result.warnings).append(failure)
-    return result
+        found.append((order[(meta["rule"], meta["severity"])], failure))
+    blocked_rules = {f.rule for _n, f in found if f.severity == ERROR}
+    failures: list[Failure] = []
+    seen: set[tuple[str, str]] = set()
+    for _n, f in sorted(found, key=lambda p: p[0]):
+        if (f.severity == WARNING and f.rule in blocked_rules) or (f.rule, f.message) in seen:
+            continue
+        seen.add((f.rule, f.message))
+        failures.append(f)
+    if context_tables is not None:
+        from expectations.cross_checks import cross_check
+
+        failures += cross_check(
+            table, df, context_tables, block_share=block_share, block_min_rows=block_min_rows
+        )
+    errors = [f for f in failures if f.severity == ERROR]
+    warnings = [f for f in failures if f.severity == WARNING]
+    return BatchResult(table, not errors, len(frame), errors, warnings, time.perf_counter() - started)

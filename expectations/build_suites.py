@@ -1,0 +1,523 @@
+"""Write the Great Expectations suites (expectations/suites/<table>.json) from one declaration.
+
+The JSON files are what is reviewed, versioned and loaded by the runner; this module is how
+they are written, so that the 18 suites follow one convention instead of 18 hand-edited ones:
+
+- every row rule appears twice: a **warning** copy (GX `mostly` 1.0: any bad row is reported,
+  staging quarantines it) and an **error** copy (`mostly` = 1 - block share, 0.9 by default:
+  the rule fails for so many rows that the export is wrong as a whole, and the run blocks);
+- structural rules (a landing-contract column missing, a key column entirely empty) are
+  **error** only;
+- range, sign and pair rules read typed views of a column that the runner derives:
+  `<column>__date` (the value as a date when it is a real YYYY-MM-DD date, else empty) and
+  `<column>__number` (the value as a number when it is a well-formed amount, else empty), so a
+  malformed value is reported once, by its format rule, and never again as out of range;
+- "not after the as-of date T" is the suite parameter `{"$PARAMETER": "as_of"}`, given at
+  validation time, so a suite does not change with T.
+
+Regenerate after editing a rule, and review the JSON diff:
+
+    .venv/bin/python -m expectations.build_suites          # rewrite the JSON files
+    .venv/bin/python -m expectations.build_suites --check  # exit 1 when they are stale
+
+This module imports neither Great Expectations nor pandas: it writes GX's documented suite
+serialization (`type`, `kwargs`, `meta`, `severity`), and tests load every file into GX.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+SUITES_DIR = Path(__file__).parent / "suites"
+DEFAULT_BLOCK_SHARE = 0.10
+SUITE_PREFIX = "raw."
+
+# Value formats: the same as dbt staging's casts (stage_validate.sql), which trim spaces first.
+# Groups are non-capturing: pandas warns on every capturing group GX's regex check meets.
+# A real calendar date: right days per month, 29 February only in leap years.
+DATE = (
+    r"^\s*(?:\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+    r"|02-(?:0[1-9]|1\d|2[0-8]))|(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)\s*$"
+)
+FIRST_OF_MONTH = r"^\s*\d{4}-\d{2}-01\s*$"
+MONEY = r"^\s*-?\d{1,15}(?:\.\d{1,2})?\s*$"
+DECIMAL = r"^\s*-?\d{1,9}(?:\.\d{1,9})?\s*$"
+INTEGER = r"^\s*-?\d{1,18}(?:\.0+)?\s*$"
+TIMESTAMP = r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\s*$"
+CURRENCY_SUPPORTED = r"^\s*(?i:USD|CAD)\s*$"  # staging upper-cases the code
+CURRENCY_ISO = r"^\s*[A-Za-z]{3}\s*$"
+EMAIL = r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$"
+CODE_LIST = r"^\s*[^|\s]+(?:\s*\|\s*[^|\s]+)*\s*$"
+
+# Typed views the runner derives (see module docstring); the regex decides what converts.
+DATE_VIEW = "__date"
+NUMBER_VIEW = "__number"
+VIEW_FORMATS = {DATE_VIEW: DATE, NUMBER_VIEW: r"^\s*-?\d{1,18}(?:\.\d{1,9})?\s*$"}
+
+FIRST_PLAUSIBLE = "2000-01-01"
+LAST_PLAUSIBLE = "2099-12-31"
+AS_OF = {"$PARAMETER": "as_of"}
+
+SUPPORTED_CURRENCIES = ("USD", "CAD")
+PLATFORMS = ("google_ads", "meta_ads", "microsoft_ads")
+PRICING_MODELS = ("media", "flat")
+LINE_TYPES = ("media", "management_fee", "flat_fee", "adjustment")
+MEMO_REASONS = ("underspend", "dispute", "billing_error", "goodwill")
+PAYMENT_METHODS = ("card", "ach", "check", "wire")
+
+
+class Suite:
+    """Collects one table's expectations in GX's JSON shape, with severity in `meta`."""
+
+    def __init__(self, table: str, columns: str, key: str, notes: str) -> None:
+        self.table = table
+        self.columns = [c.strip() for c in columns.split(",")]
+        self.key = [c.strip() for c in key.split(",")]
+        self.notes = notes
+        self.expectations: list[dict[str, Any]] = []
+        self._ids: set[str] = set()
+        for col in self.columns:
+            self._structural(
+                "expect_column_to_exist",
+                {"column": col},
+                f"present:{col}",
+                f"column {col} present (landing contract)",
+                col,
+            )
+        for col in self.key:
+            self._structural(
+                "expect_column_proportion_of_non_null_values_to_be_between",
+                {"column": col, "min_value": 0, "strict_min": True},
+                f"not_all_empty:{col}",
+                f"key column {col} filled in at least one row",
+                col,
+            )
+
+    # -- building blocks -------------------------------------------------------------------
+    def _add(self, exp_type: str, kwargs: dict[str, Any], meta: dict[str, Any]) -> None:
+        self.expectations.append(
+            {
+                "type": exp_type,
+                "kwargs": kwargs,
+                "meta": meta,
+                "severity": "critical" if meta["severity"] == "error" else "warning",
+            }
+        )
+
+    def _structural(self, exp_type: str, kwargs: dict[str, Any], rule: str, expected: str, column: str) -> None:
+        assert rule not in self._ids, rule
+        self._ids.add(rule)
+        self._add(
+            exp_type,
+            kwargs,
+            {"rule": rule, "severity": "error", "kind": "structural", "column": column, "expected": expected},
+        )
+
+    def row_rule(
+        self,
+        exp_type: str,
+        kwargs: dict[str, Any],
+        rule: str,
+        column: str,
+        expected: str,
+        *,
+        quarantined: bool,
+    ) -> None:
+        """A rule on single rows: a warning copy (every bad row) and an error copy (too many)."""
+        assert rule not in self._ids, rule
+        self._ids.add(rule)
+        base = {"rule": rule, "column": column, "expected": expected, "quarantined_by_staging": quarantined}
+        self._add(exp_type, dict(kwargs), {**base, "severity": "warning", "kind": "row"})
+        self._add(
+            exp_type,
+            {**kwargs, "mostly": round(1 - DEFAULT_BLOCK_SHARE, 6)},
+            {**base, "severity": "error", "kind": "threshold"},
+        )
+
+    # -- rules by meaning ---------------------------------------------------------------------
+    def required(self, *cols: str) -> Suite:
+        for c in cols:
+            self.row_rule(
+                "expect_column_values_to_not_be_null", {"column": c}, f"required:{c}", c, "a value",
+                quarantined=True,
+            )
+        return self
+
+    def regex(self, col: str, pattern: str, rule: str, expected: str, *, quarantined: bool = True) -> Suite:
+        self.row_rule(
+            "expect_column_values_to_match_regex",
+            {"column": col, "regex": pattern},
+            f"{rule}:{col}",
+            col,
+            expected,
+            quarantined=quarantined,
+        )
+        return self
+
+    def dates(self, *cols: str) -> Suite:
+        for c in cols:
+            self.regex(c, DATE, "date", "a real date YYYY-MM-DD")
+        return self
+
+    def money(self, *cols: str) -> Suite:
+        for c in cols:
+            self.regex(c, MONEY, "money", "an amount with at most 2 decimals")
+        return self
+
+    def integers(self, *cols: str) -> Suite:
+        for c in cols:
+            self.regex(c, INTEGER, "integer", "a whole number")
+        return self
+
+    def in_set(self, col: str, values: tuple[str, ...]) -> Suite:
+        self.row_rule(
+            "expect_column_values_to_be_in_set",
+            {"column": col, "value_set": list(values)},
+            f"in_set:{col}",
+            col,
+            "one of " + "|".join(values),
+            quarantined=True,
+        )
+        return self
+
+    def currency(self, col: str) -> Suite:
+        return self.regex(col, CURRENCY_SUPPORTED, "currency", "a supported currency (USD or CAD)")
+
+    def at_least(
+        self,
+        col: str,
+        minimum: float,
+        *,
+        quarantined: bool,
+        strict: bool = False,
+        unless: tuple[str, str] | None = None,
+        expected: str | None = None,
+    ) -> Suite:
+        """The number in `col` is >= minimum (> when strict), for rows not matching `unless`."""
+        kwargs: dict[str, Any] = {"column": col + NUMBER_VIEW, "min_value": minimum}
+        if strict:
+            kwargs["strict_min"] = True
+        if unless:
+            kwargs["row_condition"] = {
+                "type": "comparison",
+                "column": {"name": unless[0]},
+                "operator": "!=",
+                "parameter": unless[1],
+            }
+        rule = "positive" if strict and minimum == 0 else "non_negative" if minimum == 0 else "at_least"
+        say = expected or ("positive" if strict and minimum == 0 else f"at least {minimum:g}")
+        self.row_rule("expect_column_values_to_be_between", kwargs, f"{rule}:{col}", col, say, quarantined=quarantined)
+        return self
+
+    def non_negative(self, *cols: str, quarantined: bool = True) -> Suite:
+        for c in cols:
+            self.at_least(c, 0, quarantined=quarantined, expected="not negative")
+        return self
+
+    def fraction(self, *cols: str) -> Suite:
+        """Percentages are fractions: 0.15 is 15%, and 15 is a percentage typed by mistake."""
+        for c in cols:
+            self.regex(c, DECIMAL, "decimal", "a decimal number")
+            self.row_rule(
+                "expect_column_values_to_be_between",
+                {"column": c + NUMBER_VIEW, "min_value": 0, "max_value": 1},
+                f"fraction:{c}",
+                c,
+                "a fraction between 0 and 1 (0.15 = 15%)",
+                quarantined=False,
+            )
+        return self
+
+    def past(self, *cols: str) -> Suite:
+        """Dates of events that already happened: from 2000-01-01 up to the as-of date T."""
+        for c in cols:
+            self.dates(c)
+            self.row_rule(
+                "expect_column_values_to_be_between",
+                {"column": c + DATE_VIEW, "min_value": FIRST_PLAUSIBLE, "max_value": AS_OF},
+                f"not_after_as_of:{c}",
+                c,
+                f"a date from {FIRST_PLAUSIBLE} up to the as-of date",
+                quarantined=False,
+            )
+        return self
+
+    def plausible(self, *cols: str) -> Suite:
+        """Dates that may lie in the future (end, due, effective): only a plausible range."""
+        for c in cols:
+            self.dates(c)
+            self.row_rule(
+                "expect_column_values_to_be_between",
+                {"column": c + DATE_VIEW, "min_value": FIRST_PLAUSIBLE, "max_value": LAST_PLAUSIBLE},
+                f"plausible_date:{c}",
+                c,
+                f"a date between {FIRST_PLAUSIBLE} and {LAST_PLAUSIBLE}",
+                quarantined=False,
+            )
+        return self
+
+    def month(self, *cols: str) -> Suite:
+        for c in cols:
+            self.plausible(c)
+            self.regex(c, FIRST_OF_MONTH, "first_of_month", "the first day of a month", quarantined=False)
+        return self
+
+    def after(self, later: str, earlier: str, view: str = DATE_VIEW, *, or_equal: bool = True,
+              quarantined: bool = True) -> Suite:
+        self.row_rule(
+            "expect_column_pair_values_a_to_be_greater_than_b",
+            {
+                "column_A": later + view,
+                "column_B": earlier + view,
+                "or_equal": or_equal,
+                "ignore_row_if": "either_value_is_missing",
+            },
+            f"after:{later}:{earlier}",
+            later,
+            f"{later} {'on or after' if view == DATE_VIEW else 'at least'} {earlier}"
+            if or_equal
+            else f"{later} greater than {earlier}",
+            quarantined=quarantined,
+        )
+        return self
+
+    def unique_in_file(self, *cols: str, rule: str = "unique_in_file") -> Suite:
+        """The natural key appears once per file: twice in one file is a row-level exception
+        (SPEC 1); the same key in two files is a restatement (the file sorting last wins)."""
+        self.row_rule(
+            "expect_compound_columns_to_be_unique",
+            {"column_list": [*cols, "_source_file"], "ignore_row_if": "any_value_is_missing"},
+            f"{rule}:{','.join(cols)}",
+            ", ".join(cols),
+            f"{', '.join(cols)} once per file",
+            quarantined=True,
+        )
+        return self
+
+    def unique_in_batch(self, *cols: str) -> Suite:
+        self.row_rule(
+            "expect_compound_columns_to_be_unique",
+            {"column_list": list(cols), "ignore_row_if": "any_value_is_missing"},
+            f"unique_in_batch:{','.join(cols)}",
+            ", ".join(cols),
+            f"{', '.join(cols)} landed once (the same pull is not landed twice)",
+            quarantined=False,
+        )
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": SUITE_PREFIX + self.table,
+            "expectations": self.expectations,
+            "meta": {
+                "table": self.table,
+                "columns": self.columns,
+                "natural_key": self.key,
+                "block_share": DEFAULT_BLOCK_SHARE,
+                "parameters": {"as_of": "the as-of date T (YYYY-MM-DD), given at validation time"},
+                "typed_views": {
+                    DATE_VIEW: "column value as a date when it is a real YYYY-MM-DD date, else empty",
+                    NUMBER_VIEW: "column value as a number when it is a well-formed number, else empty",
+                },
+                "generated_by": "python -m expectations.build_suites (edit there, regenerate, review this diff)",
+            },
+            "notes": self.notes,
+        }
+
+
+def _ads(table: str, date: str, account: str, currency: str, campaign: str, spend: str, counts: tuple[str, str],
+         columns: str) -> Suite:
+    s = Suite(
+        table,
+        columns,
+        f"{account}, {campaign}, {date}",
+        "One row per campaign and day of one pull (extracted_at). Spend and counts cannot be "
+        "negative; the spend date is a past day.",
+    )
+    s.required(date, account, currency, campaign, spend, "extracted_at")
+    s.past(date)
+    s.currency(currency)
+    if spend == "metrics_cost_micros":
+        s.integers(spend)
+    else:
+        s.money(spend)
+    s.non_negative(spend)
+    s.integers(*counts).non_negative(*counts, quarantined=False)
+    s.regex("extracted_at", TIMESTAMP, "timestamp", "a timestamp YYYY-MM-DDTHH:MM:SSZ")
+    s.unique_in_file(account, campaign, date)
+    s.unique_in_batch(account, campaign, date, "extracted_at")
+    return s
+
+
+def build() -> dict[str, dict[str, Any]]:
+    """Every suite, by table name, as the JSON it is stored as."""
+    suites = [
+        _ads(
+            "google_ads", "segments_date", "customer_id", "customer_currency_code", "campaign_id",
+            "metrics_cost_micros", ("metrics_impressions", "metrics_clicks"),
+            "segments_date, customer_id, customer_currency_code, customer_time_zone, campaign_id,"
+            " campaign_name, metrics_cost_micros, metrics_impressions, metrics_clicks, extracted_at",
+        ),
+        _ads(
+            "meta_ads", "date_start", "account_id", "account_currency", "campaign_id", "spend",
+            ("impressions", "clicks"),
+            "date_start, account_id, account_currency, campaign_id, campaign_name, spend, impressions, clicks,"
+            " extracted_at",
+        ),
+        _ads(
+            "microsoft_ads", "TimePeriod", "AccountId", "CurrencyCode", "CampaignId", "Spend",
+            ("Impressions", "Clicks"),
+            "TimePeriod, AccountId, CurrencyCode, CampaignId, CampaignName, Spend, Impressions, Clicks,"
+            " extracted_at",
+        ),
+        Suite("clients", "client_id, client_name, oem, country, currency, billing_email", "client_id",
+              "A client bills in USD or CAD. billing_email is personal data; only its shape is checked.")
+        .required("client_id", "client_name", "currency")
+        .currency("currency")
+        .regex("billing_email", EMAIL, "email", "an e-mail address", quarantined=False)
+        .unique_in_file("client_id"),
+        Suite("products", "product_code, product_name, product_line, pricing_model", "product_code",
+              "pricing_model media (budget + fee) or flat (fixed monthly fee).")
+        .required("product_code", "pricing_model")
+        .in_set("pricing_model", PRICING_MODELS)
+        .unique_in_file("product_code"),
+        Suite("oem_programs", "program_code, oem, coop_share_pct, monthly_cap, eligible_products", "program_code",
+              "coop_share_pct is a fraction; monthly_cap an amount; eligible_products |-separated codes.")
+        .required("program_code", "coop_share_pct", "monthly_cap")
+        .fraction("coop_share_pct")
+        .money("monthly_cap")
+        .non_negative("monthly_cap")
+        .regex("eligible_products", CODE_LIST, "code_list", "product codes separated by |", quarantined=False)
+        .unique_in_file("program_code"),
+        Suite("contracts", "contract_id, client_id, product_code, program_code, start_date, end_date", "contract_id",
+              "end_date (last day of service) may be empty or in the future, never before start_date.")
+        .required("contract_id", "client_id", "product_code", "start_date")
+        .plausible("start_date", "end_date")
+        .after("end_date", "start_date")
+        .unique_in_file("contract_id"),
+        Suite("budget_schedule", "contract_id, effective_date, monthly_amount", "contract_id, effective_date",
+              "A monthly budget or fee from effective_date on (may be in the future); never negative.")
+        .required("contract_id", "effective_date", "monthly_amount")
+        .plausible("effective_date")
+        .money("monthly_amount")
+        .non_negative("monthly_amount")
+        .unique_in_file("contract_id", "effective_date"),
+        Suite("rate_card", "product_code, min_monthly_budget, max_monthly_budget, fee_pct",
+              "product_code, min_monthly_budget",
+              "Fee tiers [min, max); max empty = no upper bound; fee_pct a fraction.")
+        .required("product_code", "min_monthly_budget", "fee_pct")
+        .money("min_monthly_budget", "max_monthly_budget")
+        .non_negative("min_monthly_budget", "max_monthly_budget")
+        .fraction("fee_pct")
+        .after("max_monthly_budget", "min_monthly_budget", NUMBER_VIEW, or_equal=False, quarantined=False)
+        .unique_in_file("product_code", "min_monthly_budget"),
+        Suite("client_discounts", "client_id, product_code, discount_pct, effective_from, effective_to",
+              "client_id, product_code",
+              "discount_pct a fraction (reduces the fee); the period may be open-ended.")
+        .required("client_id", "product_code", "discount_pct")
+        .fraction("discount_pct")
+        .plausible("effective_from", "effective_to")
+        .after("effective_to", "effective_from", quarantined=False)
+        .unique_in_file("client_id", "product_code", "effective_from"),
+        Suite("ad_accounts", "platform, account_id, contract_id", "platform, account_id",
+              "Which contract an ad account's spend belongs to.")
+        .required("platform", "account_id", "contract_id")
+        .in_set("platform", PLATFORMS)
+        .unique_in_file("platform", "account_id"),
+        Suite("invoices", "invoice_id, client_id, invoice_date, due_date, currency, total_amount", "invoice_id",
+              "invoice_date is a past event (<= T); due_date may be in the future, never before invoice_date. "
+              "A negative total is flagged for review (credits are credit memos), not quarantined.")
+        .required("invoice_id", "client_id", "invoice_date", "due_date", "currency", "total_amount")
+        .past("invoice_date")
+        .plausible("due_date")
+        .after("due_date", "invoice_date")
+        .currency("currency")
+        .money("total_amount")
+        .non_negative("total_amount", quarantined=False)
+        .unique_in_file("invoice_id"),
+        Suite("invoice_lines", "invoice_id, line_no, contract_id, service_month, line_type, amount",
+              "invoice_id, line_no",
+              "Only adjustment lines may be negative (a correction); other negative lines are flagged.")
+        .required("invoice_id", "line_no", "service_month", "line_type", "amount")
+        .integers("line_no")
+        .at_least("line_no", 1, quarantined=False, expected="a line number from 1")
+        .month("service_month")
+        .in_set("line_type", LINE_TYPES)
+        .money("amount")
+        .at_least("amount", 0, quarantined=False, unless=("line_type", "adjustment"),
+                  expected="not negative (only adjustment lines may be)")
+        .unique_in_file("invoice_id", "line_no"),
+        Suite("credit_memos", "credit_memo_id, client_id, contract_id, service_month, memo_date, amount, reason,"
+              " applied_invoice_id", "credit_memo_id",
+              "amount is the credit's size, positive: the marts subtract it (staging quarantines a negative "
+              "one rather than guess the sign).")
+        .required("credit_memo_id", "client_id", "memo_date", "amount", "reason")
+        .past("memo_date")
+        .month("service_month")
+        .money("amount")
+        .non_negative("amount")
+        .in_set("reason", MEMO_REASONS)
+        .unique_in_file("credit_memo_id"),
+        Suite("payments", "payment_id, client_id, payment_date, amount, method, reference", "payment_id",
+              "A received payment: dated <= T, amount not negative.")
+        .required("payment_id", "client_id", "payment_date", "amount")
+        .past("payment_date")
+        .money("amount")
+        .non_negative("amount")
+        .in_set("method", PAYMENT_METHODS)
+        .unique_in_file("payment_id"),
+        Suite("payment_applications", "payment_id, invoice_id, amount_applied", "payment_id, invoice_id",
+              "How a payment settles invoices; the sum per payment is a cross-table rule (cross_checks.py).")
+        .required("payment_id", "invoice_id", "amount_applied")
+        .money("amount_applied")
+        .non_negative("amount_applied")
+        .unique_in_file("payment_id", "invoice_id"),
+        Suite("write_offs", "invoice_id, write_off_date, amount, reason", "invoice_id, write_off_date",
+              "A written-off part of an invoice: dated <= T, amount not negative.")
+        .required("invoice_id", "write_off_date", "amount")
+        .past("write_off_date")
+        .money("amount")
+        .non_negative("amount")
+        .unique_in_file("invoice_id", "write_off_date"),
+        Suite("fx_rates", "rate_date, currency, usd_per_unit", "rate_date, currency",
+              "Rates of any ISO currency may be listed (only USD and CAD are used); a rate is positive.")
+        .required("rate_date", "currency", "usd_per_unit")
+        .past("rate_date")
+        .regex("currency", CURRENCY_ISO, "iso_currency", "a 3-letter ISO currency code", quarantined=False)
+        .regex("usd_per_unit", DECIMAL, "decimal", "a decimal number")
+        .at_least("usd_per_unit", 0, strict=True, quarantined=True)
+        .unique_in_file("rate_date", "currency"),
+    ]
+    return {s.table: s.to_json() for s in suites}
+
+
+def render(suite: dict[str, Any]) -> str:
+    return json.dumps(suite, indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the suites, or with --check report (exit 1) which files differ from the rules."""
+    check = "--check" in (argv if argv is not None else sys.argv[1:])
+    stale = []
+    SUITES_DIR.mkdir(exist_ok=True)
+    for table, suite in build().items():
+        path = SUITES_DIR / f"{table}.json"
+        text = render(suite)
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            continue
+        stale.append(path.name)
+        if not check:
+            path.write_text(text, encoding="utf-8")
+    if check and stale:
+        print("stale suites (run python -m expectations.build_suites): " + ", ".join(stale))
+        return 1
+    if not check:
+        print(f"wrote {len(stale)} suite file(s) to {SUITES_DIR}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
