@@ -1,5 +1,9 @@
-"""Deterministic demo data: a complete, realistic landing directory (SPEC section 1)."""
+"""Deterministic demo data: a complete, realistic landing directory (SPEC section 1).
 
-from ingest.demo.generator import generate_landing
+`generate_landing` returns rows per file; `generate` also reports how many of each planted
+situation (invoice errors, short pays, unmapped accounts, ...) the data holds.
+"""
 
-__all__ = ["generate_landing"]
+from ingest.demo.generator import DemoLanding, generate, generate_landing
+
+__all__ = ["DemoLanding", "generate", "generate_landing"]
