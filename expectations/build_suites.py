@@ -31,6 +31,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ingest.contract import ISO_CURRENCIES
+
 SUITES_DIR = Path(__file__).parent / "suites"
 DEFAULT_BLOCK_SHARE = 0.10
 SUITE_PREFIX = "raw."
@@ -47,8 +49,8 @@ MONEY = r"^\s*-?\d{1,15}(?:\.\d{1,2})?\s*$"
 DECIMAL = r"^\s*-?\d{1,9}(?:\.\d{1,9})?\s*$"
 INTEGER = r"^\s*-?\d{1,18}(?:\.0+)?\s*$"
 TIMESTAMP = r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\s*$"
-CURRENCY_SUPPORTED = r"^\s*(?i:USD|CAD)\s*$"  # staging upper-cases the code
-CURRENCY_ISO = r"^\s*[A-Za-z]{3}\s*$"
+# An ISO 4217 code (SPEC 5; staging upper-cases it); CDN for Canadian dollars is not one.
+CURRENCY_ISO = r"^\s*(?i:" + "|".join(ISO_CURRENCIES) + r")\s*$"
 EMAIL = r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$"
 CODE_LIST = r"^\s*[^|\s]+(?:\s*\|\s*[^|\s]+)*\s*$"
 
@@ -61,7 +63,6 @@ FIRST_PLAUSIBLE = "2000-01-01"
 LAST_PLAUSIBLE = "2099-12-31"
 AS_OF = {"$PARAMETER": "as_of"}
 
-SUPPORTED_CURRENCIES = ("USD", "CAD")
 PLATFORMS = ("google_ads", "meta_ads", "microsoft_ads")
 PRICING_MODELS = ("media", "flat")
 LINE_TYPES = ("media", "management_fee", "flat_fee", "adjustment")
@@ -184,7 +185,7 @@ class Suite:
         return self
 
     def currency(self, col: str) -> Suite:
-        return self.regex(col, CURRENCY_SUPPORTED, "currency", "a supported currency (USD or CAD)")
+        return self.regex(col, CURRENCY_ISO, "currency", "an ISO 4217 currency code")
 
     def at_least(
         self,
@@ -422,11 +423,12 @@ def build() -> dict[str, dict[str, Any]]:
         .plausible("effective_from", "effective_to")
         .after("effective_to", "effective_from", quarantined=False)
         .unique_in_file("client_id", "product_code", "effective_from"),
-        Suite("ad_accounts", "platform, account_id, contract_id", "platform, account_id",
-              "Which contract an ad account's spend belongs to.")
+        Suite("ad_accounts", "platform, account_id, contract_id", "platform, account_id, contract_id",
+              "Which contracts an ad account's spend belongs to: a renewal keeps its account, so one account "
+              "may map to several contracts; spend on a day goes to the one active that day.")
         .required("platform", "account_id", "contract_id")
         .in_set("platform", PLATFORMS)
-        .unique_in_file("platform", "account_id"),
+        .unique_in_file("platform", "account_id", "contract_id"),
         Suite("invoices", "invoice_id, client_id, invoice_date, due_date, currency, total_amount", "invoice_id",
               "invoice_date is a past event (<= T); due_date may be in the future, never before invoice_date. "
               "A negative total is flagged for review (credits are credit memos), not quarantined.")
@@ -483,13 +485,24 @@ def build() -> dict[str, dict[str, Any]]:
         .non_negative("amount")
         .unique_in_file("invoice_id", "write_off_date"),
         Suite("fx_rates", "rate_date, currency, usd_per_unit", "rate_date, currency",
-              "Rates of any ISO currency may be listed (only USD and CAD are used); a rate is positive.")
+              "Rates of any number of ISO 4217 currencies may be listed; a rate is positive.")
         .required("rate_date", "currency", "usd_per_unit")
         .past("rate_date")
-        .regex("currency", CURRENCY_ISO, "iso_currency", "a 3-letter ISO currency code", quarantined=False)
+        .currency("currency")
         .regex("usd_per_unit", DECIMAL, "decimal", "a decimal number")
         .at_least("usd_per_unit", 0, strict=True, quarantined=True)
         .unique_in_file("rate_date", "currency"),
+        Suite("ad_coverage", "platform, account_id, start_date, end_date, extracted_at",
+              "platform, account_id, start_date, extracted_at",
+              "Which accounts and days one ad pull covered (a covered account-day with no rows has zero "
+              "spend); extracted_at is the pull's own.")
+        .required("platform", "account_id", "start_date", "end_date", "extracted_at")
+        .in_set("platform", PLATFORMS)
+        .past("start_date")
+        .plausible("end_date")
+        .after("end_date", "start_date")
+        .regex("extracted_at", TIMESTAMP, "timestamp", "a timestamp YYYY-MM-DDTHH:MM:SSZ")
+        .unique_in_file("platform", "account_id", "start_date", "extracted_at"),
     ]
     return {s.table: s.to_json() for s in suites}
 

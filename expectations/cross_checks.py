@@ -6,7 +6,8 @@ other tables (`context_tables`, all text as landed, typically every raw row of t
 - payment_applications: the payment and the invoice are known; a payment is not applied beyond
   its amount (the applications current for it, summed, against the payment's current amount);
 - contracts: product_code and program_code (when given) are known;
-- budget_schedule: the contract is known and effective_date lies inside its start/end dates;
+- budget_schedule: the contract is known and effective_date lies inside its start/end dates
+  (a warning only, never a block: SPEC 5, a budget row after a cancellation has no effect);
 - oem_programs: every eligible product is a known product code;
 - ad_accounts: the contract is known.
 
@@ -86,9 +87,13 @@ class _Report:
         self.failures: list[Failure] = []
 
     def add(
-        self, rule: str, column: str, bad: pd.Series, expected: str, detail: pd.Series | None = None
+        self, rule: str, column: str, bad: pd.Series, expected: str, detail: pd.Series | None = None,
+        *, may_block: bool = True,
     ) -> None:
-        """Report the new rows where `bad` is true, with the column's text and an optional detail."""
+        """Report the new rows where `bad` is true, with the column's text and an optional detail.
+
+        `may_block=False` keeps the finding a warning however many rows fail: for rules whose
+        rows change no figure (SPEC 5: a budget row after a cancellation has no effect)."""
         mask = bad.fillna(False).astype(bool)
         hits = self.new[mask].head(MAX_EXAMPLES)
         if hits.empty:
@@ -99,7 +104,7 @@ class _Report:
             for i, r in hits.iterrows()
         ]
         count, rows = int(mask.sum()), len(self.new)
-        if systemic(count, rows, self.block_share, self.block_min_rows):
+        if may_block and systemic(count, rows, self.block_share, self.block_min_rows):
             severity = ERROR
             message = block_message(self.table, column, expected, count, rows, self.block_share, examples)
         else:
@@ -176,8 +181,10 @@ def _budget_schedule(new: pd.DataFrame, ctx: dict[str, pd.DataFrame], report: _R
         f"contract {c} runs {span[c][0]} to {span[c][1] or 'open-ended'}" if b else ""
         for c, d, b in zip(contract, day, bad, strict=True)
     ]
+    # Rows outside the contract's dates have no effect on any figure: never a reason to block.
     report.add("inside_contract:effective_date", "effective_date", pd.Series(bad, index=new.index),
-               "an effective_date between the contract's start_date and end_date", pd.Series(shown, index=new.index))
+               "an effective_date between the contract's start_date and end_date", pd.Series(shown, index=new.index),
+               may_block=False)
 
 
 def _oem_programs(new: pd.DataFrame, ctx: dict[str, pd.DataFrame], report: _Report) -> None:

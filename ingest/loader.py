@@ -1,6 +1,7 @@
 """Bring the raw schema of the warehouse to the state the landing directory describes now.
 
-Each file is recorded in `raw._files` with its content hash, load time and row count.
+Each file is recorded in `raw._files` with its content hash, load time and row count; a file
+that belongs to no table is recorded too, with status `not_loaded` and the reason.
 An unchanged file is skipped, a changed file replaces its rows, a removed file takes its
 rows with it, and a rejected file is recorded with its one-line reason. Loading the same
 directory twice therefore changes nothing. Restatement and "latest file wins" are
@@ -17,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.contract import TABLES, LandedTable
-from ingest.landing import LandingFile, UnrecognizedFile, discover
+from ingest.landing import LandingFile, UnrecognizedFile, discover, file_hash
 from ingest.reader import FileRejected, read_landing_file
 
 FILES_TABLE = "raw._files"
@@ -46,10 +47,12 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists raw")
     con.execute(
         f"""create table if not exists {FILES_TABLE} (
-            source_file varchar primary key, table_name varchar not null,
+            source_file varchar primary key, table_name varchar,
             content_hash varchar not null, loaded_at timestamp not null,
             row_count bigint not null, status varchar not null, error varchar)"""
     )
+    # Warehouses built before files that belong to no table were recorded (status not_loaded).
+    con.execute(f"alter table {FILES_TABLE} alter column table_name drop not null")
     for table in TABLES:
         cols = ", ".join(f'"{c}" varchar' for c in table.columns)
         con.execute(
@@ -95,10 +98,12 @@ def load_landing(
     ensure_raw_schema(con)
     files, unknown = discover(landing_dir)
     report = LoadReport(unrecognized=unknown)
-    registry = _registry(con)
     present = {lf.rel_path for lf in files}
     con.execute("begin transaction")
     try:
+        # Files that belong to no table are re-listed from scratch on every load.
+        con.execute(f"delete from {FILES_TABLE} where status = 'not_loaded'")
+        registry = _registry(con)
         for rel_path, (_digest, table) in sorted(registry.items()):
             if rel_path not in present:
                 _delete_file_rows(con, table, rel_path)
@@ -129,6 +134,11 @@ def load_landing(
             con.execute(
                 f"insert into {FILES_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
                 [lf.rel_path, lf.table.name, lf.content_hash, loaded_at, rows, status, error],
+            )
+        for item in unknown:
+            con.execute(
+                f"insert into {FILES_TABLE} values (?, null, ?, ?, 0, 'not_loaded', ?)",
+                [item.rel_path, file_hash(landing_dir / item.rel_path), loaded_at, item.reason],
             )
         con.execute("commit")
     except BaseException:

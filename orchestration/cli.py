@@ -99,10 +99,22 @@ def _failed_checks(events: list) -> list[str]:
     return lines
 
 
+_DBT_ERROR_HEAD = re.compile(r"(Runtime|Database|Compilation) Error in \S+")
+
+
 def _dbt_failures(dbt_log: str) -> list[str]:
-    """The lines of dbt's log that say which model or test failed and why."""
-    lines = [ANSI.sub("", line).strip() for line in dbt_log.splitlines()]
-    picked = [line for line in lines if _DBT_FAILURE.search(line)]
+    """The lines of dbt's log that say which model or test failed and why.
+
+    An error line ("Runtime Error in model ar_aging ...") gets the first line of its cause, which
+    dbt prints on the next non-empty line, so the user sees why and not only where."""
+    lines = [line for line in (ANSI.sub("", raw).strip() for raw in dbt_log.splitlines()) if line]
+    picked = []
+    for i, line in enumerate(lines):
+        if not _DBT_FAILURE.search(line):
+            continue
+        if _DBT_ERROR_HEAD.search(line) and i + 1 < len(lines) and not _DBT_FAILURE.search(lines[i + 1]):
+            line = f"{line}: {lines[i + 1]}"
+        picked.append(line)
     return [f"dbt: {line}" for line in dict.fromkeys(picked)]
 
 

@@ -16,12 +16,22 @@ def run_summary(warehouse: Path) -> str:
                       count(*) filter (where status = 'loaded') as files,
                       coalesce(sum(row_count), 0) as rows,
                       count(*) filter (where status = 'rejected') as rejected
-               from raw._files group by 1 order by 1"""
+               from raw._files where status <> 'not_loaded' group by 1 order by 1"""
         ).fetchall()
         marts = con.execute(
             "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts' order by 1"
         ).fetchall()
         rejected = con.execute("select error from raw._files where status = 'rejected' order by source_file").fetchall()
+        not_loaded = con.execute(
+            "select source_file, error from raw._files where status = 'not_loaded' order by source_file"
+        ).fetchall()
+        missing_fx = con.execute(
+            """select regexp_extract(reason, '^no (\w+) rate', 1) as currency,
+                      min(regexp_extract(reason, 'on or before (\d{4}-\d{2}-\d{2})', 1)) as first_needed,
+                      count(*) as amounts
+               from marts.data_exceptions where exception_type = 'missing_fx_rate'
+               group by 1 order by 1"""
+        ).fetchall()
         exceptions = con.execute(
             "select exception_type, count(*) from marts.data_exceptions group by 1 order by 1"
         ).fetchall()
@@ -35,6 +45,16 @@ def run_summary(warehouse: Path) -> str:
     if rejected:
         lines.append(f"Rejected files ({len(rejected)}), fix and drop them again:")
         lines += [f"  {error}" for (error,) in rejected]
+    if not_loaded:
+        lines.append(
+            f"Files not loaded ({len(not_loaded)}): they belong to no table (README: Running it on your own files):"
+        )
+        lines += [f"  {path}: {reason}" for path, reason in not_loaded]
+    for currency, first_needed, amounts in missing_fx:
+        lines.append(
+            f"Missing FX rates: no {currency} rate on or before {first_needed}; {amounts:,} amount(s) left out"
+            f" of USD figures (exception missing_fx_rate): add {currency} rates to fx/ and run again"
+        )
     lines.append(f"Marts built ({len(marts)}): " + ", ".join(m for m, _ in marts))
     total = sum(n for _, n in exceptions)
     detail = ", ".join(f"{n:,} {kind}" for kind, n in exceptions)

@@ -37,9 +37,9 @@ def write_table(landing: Path, table: str, rows: Iterable[Row], filename: str | 
 
 def write_landing(landing: Path, tables: Mapping[str, Iterable[Row]]) -> Path:
     """A landing directory: the given tables; every other contracting, accounting and fx table
-    header-only (ad-platform folders only when given)."""
+    header-only (ad-platform folders and pull coverage only when given)."""
     for name in TABLES_BY_NAME:
-        if not TABLES_BY_NAME[name].folder.startswith("ads/") or name in tables:
+        if not TABLES_BY_NAME[name].folder.startswith("ads") or name in tables:
             write_table(landing, name, tables.get(name, []))
     return landing
 

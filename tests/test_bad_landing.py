@@ -101,7 +101,7 @@ def test_row_level_problems_are_quarantined_and_the_run_publishes(good, tmp_path
         "contracting/budget_schedule_2026-11.csv", 2, "monthly_amount", "expected a non-negative amount, got '-500.00'"
     )
     check("contracting/contracts_2026-11.csv", 1, "start_date", "expected a date YYYY-MM-DD, got '2026-02-30'")
-    check("contracting/clients_2026-11.csv", 1, "currency", "expected one of USD|CAD, got 'EUR'")
+    check("contracting/clients_2026-11.csv", 1, "currency", "expected an ISO 4217 currency code, got 'CDN'")
     check("accounting/invoices_2026-11.csv", 1, "invoice_id", "duplicate key in one file")
     check("accounting/invoices_2026-11.csv", 2, "invoice_id", "duplicate key in one file")
     check("accounting/payment_applications_2026-11.csv", 1, "invoice_id", "invoice_id INV-404 is not in invoices.csv")

@@ -79,3 +79,18 @@ def test_user_mistakes_get_one_line(args: list[str], message: str, tmp_path: Pat
     assert proc.returncode == 2
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_a_dbt_runtime_error_is_shown_with_its_cause() -> None:
+    from orchestration.cli import _dbt_failures
+
+    log = (
+        "\x1b[31mRuntime Error in model ar_aging (models/marts/finance/ar_aging.sql)\x1b[0m\n"
+        "\n"
+        "  More than one row returned by a subquery used as an expression\n"
+        "Done. PASS=3 WARN=0 ERROR=1 SKIP=2 TOTAL=6\n"
+    )
+    assert _dbt_failures(log) == [
+        "dbt: Runtime Error in model ar_aging (models/marts/finance/ar_aging.sql):"
+        " More than one row returned by a subquery used as an expression"
+    ]

@@ -78,8 +78,19 @@ def test_pull_streams_retries_and_reports_per_account(google) -> None:
     fake, landing, env = google
     proc = _pull(landing, env)
     assert proc.returncode == 1, proc.stderr[-3000:]
-    files = sorted((landing / "ads" / "google_ads").glob("google_ads_2026-10-09_2026-10-15_*.csv"))
+    found = sorted((landing / "ads" / "google_ads").glob("google_ads_2026-10-09_2026-10-15_*.csv"))
+    files = [f for f in found if not f.name.endswith(".coverage.csv")]
     assert len(files) == 1
+    # Beside the pull, its coverage: every account read in full with the window; the failed one is
+    # left out, so its earlier rows stay (an account with no rows is covered: zero spend)
+    coverage = files[0].with_name(files[0].stem + ".coverage.csv")
+    with coverage.open() as fh:
+        covered = list(csv.DictReader(fh))
+    assert sorted(found) == sorted([files[0], coverage])
+    assert {r["account_id"] for r in covered} >= {"1112223333", "4445556666"}
+    assert "7778889999" not in {r["account_id"] for r in covered}
+    assert {(r["platform"], r["start_date"], r["end_date"]) for r in covered} == {
+        ("google_ads", "2026-10-09", "2026-10-15")}
     with files[0].open() as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == [
@@ -102,6 +113,7 @@ def test_pull_streams_retries_and_reports_per_account(google) -> None:
         ["2026-10-12", "4445556666", "CAD", "America/Toronto", "21", "Service", "99990000", "100", "4"],
     ]
     assert len({r[9] for r in rows[1:]}) == 1  # one extracted_at per pull
+    assert {r["extracted_at"] for r in covered} == {rows[1][9]}  # the coverage's is the pull's
     # throttled once, waited the 0.2 s Google asked for, then succeeded
     assert "waiting 0.2s as it asked" in proc.stderr
     assert fake.customers["4445556666"].calls == 2

@@ -10,6 +10,8 @@ Scenarios, one client each:
          invoice sent after the cancellation; underspend memo of 1000 for Aug (partial).
   F2 E1  CAD SEARCH from Sep 1 at 2000 CAD, CAD ad account, spend 1500 CAD in Sep.
   F4 D1/D2 SEO 900 flat: Jul-Aug, churns in Sep, comes back Oct 1 (reactivation).
+  F6 G1/G2 SEO 500 flat: Jan-Feb 2026, nothing in Mar, back Apr-May: no contract anywhere is active
+         in Mar or Jun 2026, so the movements must not skip those months.
   F5     receivables only: short pay, partial credit memo, write-offs, one invoice per aging bucket,
          an overpayment and unapplied cash.
 """
@@ -38,6 +40,7 @@ LANDING = {
         ("F3", "Gamma Ford", "Ford", "US", "USD", ""),
         ("F4", "Delta Kia", "Kia", "US", "USD", ""),
         ("F5", "Echo Nissan", "Nissan", "US", "USD", ""),
+        ("F6", "Foxtrot Mazda", "Mazda", "US", "USD", ""),
     ],
     "products": [("SEARCH", "Paid search", "search", "media"), ("SEO", "SEO", "seo", "flat")],
     "rate_card": [("SEARCH", "0", "", "0.10")],
@@ -47,6 +50,8 @@ LANDING = {
         ("E1", "F2", "SEARCH", "", "2026-09-01", ""),
         ("D1", "F4", "SEO", "", "2026-07-01", "2026-08-31"),
         ("D2", "F4", "SEO", "", "2026-10-01", ""),
+        ("G1", "F6", "SEO", "", "2026-01-01", "2026-02-28"),
+        ("G2", "F6", "SEO", "", "2026-04-01", "2026-05-31"),
     ],
     "budget_schedule": [
         ("A1", "2026-08-01", "3000.00"),
@@ -55,6 +60,8 @@ LANDING = {
         ("E1", "2026-09-01", "2000.00"),
         ("D1", "2026-07-01", "900.00"),
         ("D2", "2026-10-01", "900.00"),
+        ("G1", "2026-01-01", "500.00"),
+        ("G2", "2026-04-01", "500.00"),
     ],
     "ad_accounts": [("google_ads", "1000000001", "A1"), ("meta_ads", "2000002", "E1")],
     "google_ads": [
@@ -160,8 +167,9 @@ def test_revenue_recognition_upsell_open_month_and_cancellation(wh: Path) -> Non
         a8["unbilled_revenue"],
     ) == (D("3300.00"), D("0.00"), D("300.00"), D("0.00"), D("0.00"))
     # A1 Sep: 15 x 3000 + 15 x 6000 = 135000 / 30 = 4500.00 billable; fee 10% = 450.00;
-    # delivered min(4000, 4500) = 4000 -> recognized 4450.00; credit due 500.00;
-    # billed 3300 -> deferred max(0, 3300 - 4450 - 500) = 0, unbilled 4450 - 3300 = 1150.00
+    # delivered min(4000, 4500) = 4000 -> recognized 4450.00; underspend 500.00 but billed media 3000
+    # is below delivered -> credit due min(500, max(0, 3000 - 4000)) = 0;
+    # billed 3300 -> position 3300 - 4450 - 0 = -1150.00: deferred 0, unbilled 1150.00
     a9 = rows[("A1", "2026-09-01")]
     assert (
         a9["recognized_media"],
@@ -201,17 +209,18 @@ def test_deferred_revenue_rollforward_foots(wh: Path) -> None:
         rf["2026-08-01"]["underspend_credits"],
         rf["2026-08-01"]["closing"],
     ) == (D("3300.00"), D("300.00"), D("3000.00"), D("0.00"))
-    # Sep: 0 + 3300 - 4450 - 500 = -1650.00 (revenue ahead of billing: unbilled)
+    # Sep: 0 + 3300 - 4450 - 0 (no credit due: billed media 3000 < delivered 4000) = -1150.00
+    # (revenue ahead of billing: unbilled)
     assert (rf["2026-09-01"]["opening"], rf["2026-09-01"]["closing"], rf["2026-09-01"]["closing_unbilled"]) == (
         D("0.00"),
-        D("-1650.00"),
-        D("1650.00"),
+        D("-1150.00"),
+        D("1150.00"),
     )
-    # Oct: -1650 + 6600 - 2290.32 - 0 = 2659.68
+    # Oct: -1150 + 6600 - 2290.32 - 0 = 3159.68
     assert (rf["2026-10-01"]["opening"], rf["2026-10-01"]["billings"], rf["2026-10-01"]["closing"]) == (
-        D("-1650.00"),
+        D("-1150.00"),
         D("6600.00"),
-        D("2659.68"),
+        D("3159.68"),
     )
     bad = query(
         wh,
@@ -345,6 +354,55 @@ def test_budget_movements_bridge(wh: Path) -> None:
     ) == [(0,)]
 
 
+def test_budget_movements_months_without_any_active_contract(wh: Path) -> None:
+    bm = {
+        r["month"].isoformat(): (r["movement"], r["opening"], r["closing"])
+        for r in query_dicts(wh, "select * from marts.budget_movements where client_id = 'F6'")
+    }
+    # G1 500 Jan 1 - Feb 28; nothing at Mar 31 (no contract of any client is active in Mar 2026);
+    # G2 500 from Apr 1 (after a cancellation: reactivation) to May 31; nothing at Jun 30.
+    assert bm == {
+        "2026-01-01": ("new", D("0.00"), D("500.00")),
+        "2026-02-01": ("unchanged", D("500.00"), D("500.00")),
+        "2026-03-01": ("cancellation", D("500.00"), D("0.00")),
+        "2026-04-01": ("reactivation", D("0.00"), D("500.00")),
+        "2026-05-01": ("unchanged", D("500.00"), D("500.00")),
+        "2026-06-01": ("cancellation", D("500.00"), D("0.00")),
+    }
+    pc = {
+        r["month"].isoformat(): (r["active_clients"], r["new_clients"], r["churned_clients"])
+        for r in query_dicts(wh, "select * from marts.product_client_counts where product_code = 'SEO'")
+    }
+    # F6 active Jan, Feb, Apr, May; F4 from Jul: Mar churned, Apr new again, Jun churned, Jul new (F4)
+    assert [pc[f"2026-{m:02d}-01"] for m in range(1, 8)] == [
+        (1, 1, 0),
+        (1, 0, 0),
+        (0, 0, 1),
+        (1, 1, 0),
+        (1, 0, 0),
+        (0, 0, 1),
+        (1, 1, 0),
+    ]
+
+
+def test_dso(wh: Path) -> None:
+    sep = query_dicts(wh, "select * from marts.ar_dso where month = '2026-09-01'")[0]
+    # Open at Sep 30: I-A8 3300 + I-A9 3300 + I-B9 3410 + I-C2 500 (memo Oct 5 is later)
+    # + I-C3 800 - 750 = 50 + I-C3b 300 + I-C4 250 + I-C5 200 (paid Oct 20) + I-C7 0 (overpaid) = 11310.00
+    # Billed Jul 3 - Sep 30: 3300 + 3300 + 3410 + 500 + 800 + 300 + 200 + 100 = 11910.00
+    # DSO = 11310 / 11910 x 90 = 85.466 -> 85.5
+    assert (sep["as_of_date"], sep["closing_ar_usd"], sep["billings_90d_usd"], sep["dso_days"]) == (
+        date(2026, 9, 30),
+        D("11310.00"),
+        D("11910.00"),
+        D("85.5"),
+    )
+    # every month from the first invoice (Jun) to the month of T, the last one measured at T
+    months = query(wh, "select month, as_of_date from marts.ar_dso order by month")
+    assert [m.isoformat() for m, _ in months] == [f"2026-{m:02d}-01" for m in range(6, 11)]
+    assert months[-1][1] == date(2026, 10, 15)
+
+
 def test_margin_tracker(wh: Path) -> None:
     m = query_dicts(wh, "select * from marts.margin_tracker where client_id = 'F1' and month = '2026-09-01'")[0]
     # revenue 4450.00, media cost 4000.00 -> margin 450.00; 450 / 4450 = 0.10112 -> 0.1011
@@ -367,9 +425,11 @@ def test_weekly_flash_week_of_oct_1(wh: Path) -> None:
     assert wk["ar_over_60_usd"] == D("250.00")
     # As of Oct 4: A1 expected 6000 x 4 / 31 = 774.19 vs 2000 spent -> over; E1 258.06 CAD vs 0 -> under
     assert (wk["contracts_under_pacing"], wk["contracts_over_pacing"]) == (1, 1)
-    # Underspend owed at Oct 4 (Aug, Sep closed): A1 Aug 3000 - memo 3000 = 0; A1 Sep 500; B1 Aug 3100
-    # (its 1000 memo is dated Oct 8); B1 Sep 1550; E1 Sep 500 CAD x 0.74 = 370.00 -> 5520.00
-    assert wk["underspend_liability_usd"] == D("5520.00")
+    # Underspend owed at Oct 4 (Aug, Sep closed), credit due capped by the media billed by Oct 4:
+    # A1 Aug min(3000, 3000 - 0) = 3000 - memo 3000 (Sep 10) = 0; A1 Sep billed 3000 < delivered
+    # 4000 -> 0; B1 Aug never billed -> 0 (its 1000 memo is dated Oct 8); B1 Sep min(1550, 3100 - 0)
+    # = 1550; E1 Sep not billed -> 0 -> 1550.00
+    assert wk["underspend_liability_usd"] == D("1550.00")
     # Recognized, spread by active day: A1 Sep 4450 x 3/30 = 445.00; A1 Oct 2290.32 x 4/15 = 610.75;
     # E1 Sep 1700 x 3/30 = 170.00 CAD x 0.74 = 125.80; E1 Oct 96.77 x 4/15 = 25.81 CAD x 0.72 = 18.58;
     # D2 Oct 435.48 x 4/15 = 116.13 -> 1316.26
@@ -377,13 +437,16 @@ def test_weekly_flash_week_of_oct_1(wh: Path) -> None:
 
 
 def test_underspend_partial_credit_memo(wh: Path) -> None:
-    u = query_dicts(wh, "select * from marts.underspend_credits where contract_id = 'B1' and month = '2026-08-01'")[0]
-    # Aug: 3100 billable, no spend -> 3100 due; 1000 credited (Oct 8, before T) -> 2100.00 owed
-    assert (u["underspend"], u["credits_issued"], u["outstanding_liability"]) == (
-        D("3100.00"),
-        D("1000.00"),
-        D("2100.00"),
-    )
+    u = {
+        r["month"].isoformat(): (r["underspend"], r["billed_media"], r["credit_due"], r["credits_issued"],
+                                 r["outstanding_liability"])
+        for r in query_dicts(wh, "select * from marts.underspend_credits where contract_id = 'B1'")
+    }
+    # Aug: 3100 billable, no spend -> underspend 3100, but Aug was never invoiced: credit due 0;
+    # the 1000 memo (Oct 8, before T) was over-credited: outstanding -1000.00, shown, not hidden
+    assert u["2026-08-01"] == (D("3100.00"), D("0.00"), D("0.00"), D("1000.00"), D("-1000.00"))
+    # Sep (cancelled Sep 15): billable 1550, no spend; billed media 3100 (I-B9) -> min(1550, 3100) = 1550
+    assert u["2026-09-01"] == (D("1550.00"), D("3100.00"), D("1550.00"), D("0.00"), D("1550.00"))
 
 
 def test_net_presentation_and_invoice_date_aging(wh_net: Path) -> None:
@@ -400,3 +463,195 @@ def test_net_presentation_and_invoice_date_aging(wh_net: Path) -> None:
     c2 = query_dicts(wh_net, "select * from marts.ar_aging where invoice_id = 'I-C2'")[0]
     # Aged from the invoice date Sep 1: 44 days -> 31-60
     assert (c2["days_past_due"], c2["aging_bucket"]) == (44, "31-60")
+
+
+# A second landing, T = 2026-03-10 (March open, 10 of 31 days through T): fee tiers and a
+# discount, a mid-month start, an upsell in a closed month, overspend, a CAD flat product.
+#   K1 (C1, USD) SEARCH from Jan 15 at 4000, upsell to 6000 on Feb 10; tiers 15% below 5000,
+#      12% from 5000; C1 has 10% off SEARCH from Feb 1. Spend Jan 20 2000, Feb 5 3000,
+#      Feb 25 3000, Mar 2 1000, Mar 9 1500. Billed in advance; Feb billed at the old budget.
+#   W1 (C2, CAD) WEB flat 1000 CAD from Feb 1; CAD 0.73 from Jan 1, 0.74 Feb 20, 0.70 Mar 5.
+Q1_AS_OF = "2026-03-10"
+Q1_LANDING = {
+    "clients": [("C1", "One Ford", "Ford", "US", "USD", ""), ("C2", "Two Kia", "Kia", "CA", "CAD", "")],
+    "products": [("SEARCH", "Paid search", "search", "media"), ("WEB", "Website", "web", "flat")],
+    "rate_card": [("SEARCH", "0", "5000", "0.15"), ("SEARCH", "5000", "", "0.12")],
+    "client_discounts": [("C1", "SEARCH", "0.10", "2026-02-01", "")],
+    "contracts": [("K1", "C1", "SEARCH", "", "2026-01-15", ""), ("W1", "C2", "WEB", "", "2026-02-01", "")],
+    "budget_schedule": [
+        ("K1", "2026-01-15", "4000.00"),
+        ("K1", "2026-02-10", "6000.00"),
+        ("W1", "2026-02-01", "1000.00"),
+    ],
+    "ad_accounts": [("google_ads", "1000000001", "K1")],
+    "google_ads": [
+        (day, "1000000001", "USD", "UTC", "1", "Brand", amount * 1_000_000, 1, 1, "2026-03-11T02:00:00Z")
+        for day, amount in [
+            ("2026-01-20", 2000),
+            ("2026-02-05", 3000),
+            ("2026-02-25", 3000),
+            ("2026-03-02", 1000),
+            ("2026-03-09", 1500),
+        ]
+    ],
+    "fx_rates": [("2026-01-01", "CAD", "0.73"), ("2026-02-20", "CAD", "0.74"), ("2026-03-05", "CAD", "0.70")],
+    "invoices": [
+        _inv("INV1", "C1", "2026-01-15", "2026-02-14", "2522.58"),
+        _inv("INV2", "C1", "2026-02-01", "2026-03-03", "4540.00"),
+        _inv("INV3", "C1", "2026-03-01", "2026-03-31", "6648.00"),
+        _inv("INVC", "C2", "2026-02-01", "2026-02-01", "1000.00", "CAD"),
+        _inv("INV0", "C1", "2025-11-01", "2025-12-01", "300.00"),
+        _inv("INV61", "C1", "2025-12-15", "2026-01-05", "50.00"),
+    ],
+    "invoice_lines": [
+        ("INV1", 1, "K1", "2026-01-01", "media", "2193.55"),
+        ("INV1", 2, "K1", "2026-01-01", "management_fee", "329.03"),
+        ("INV2", 1, "K1", "2026-02-01", "media", "4000.00"),
+        ("INV2", 2, "K1", "2026-02-01", "management_fee", "540.00"),
+        ("INV3", 1, "K1", "2026-03-01", "media", "6000.00"),
+        ("INV3", 2, "K1", "2026-03-01", "management_fee", "648.00"),
+        ("INVC", 1, "W1", "2026-02-01", "flat_fee", "1000.00"),
+    ],
+    "payments": [("P1", "C1", "2026-02-20", "2000.00", "ach", ""), ("P2", "C2", "2026-03-12", "1000.00", "ach", "")],
+    "payment_applications": [("P1", "INV1", "2000.00"), ("P2", "INVC", "1000.00")],
+    "credit_memos": [("M1", "C1", "K1", "2026-02-01", "2026-03-05", "540.00", "dispute", "INV2")],
+    "write_offs": [("INV0", "2026-03-01", "100.00", "partial")],
+}
+
+
+@pytest.fixture(scope="module")
+def wh_q1(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("finance_q1")
+    write_landing(base / "landing", Q1_LANDING)
+    warehouse = base / "revwh.duckdb"
+    run_pipeline_ok(base / "landing", warehouse, Q1_AS_OF)
+    return warehouse
+
+
+def test_q1_recognition_with_tiers_discount_and_mid_month_start(wh_q1: Path) -> None:
+    rows = {
+        (r["contract_id"], r["month"].isoformat()): r
+        for r in query_dicts(wh_q1, "select * from marts.revenue_recognition")
+    }
+
+    def figures(key: tuple) -> tuple:
+        r = rows[key]
+        return (
+            r["billed"],
+            r["recognized_media"],
+            r["recognized_fee"],
+            r["underspend_credit_due"],
+            r["deferred_revenue"],
+            r["unbilled_revenue"],
+        )
+
+    # Jan (Jan 15-31, 17 of 31 days): billable 4000 x 17 / 31 = 2193.548 -> 2193.55; tier at Jan 31
+    # (4000) 15%, no discount yet: fee 329.0325 -> 329.03; media min(2000, 2193.55) = 2000.00;
+    # credit due 193.55; deferred max(0, 2522.58 - 2329.03 - 193.55) = 0
+    assert figures(("K1", "2026-01-01")) == (
+        D("2522.58"), D("2000.00"), D("329.03"), D("193.55"), D("0.00"), D("0.00")
+    )  # fmt: skip
+    # Feb (28 days): 9 x 4000 + 19 x 6000 = 150000 / 28 = 5357.142 -> 5357.14; tier at Feb 28 (6000)
+    # 12%, discount 10%: 5357.14 x 0.12 x 0.9 = 578.571 -> 578.57; media min(6000, 5357.14) = 5357.14
+    # (overspend 642.86 is not revenue); recognized 5935.71 vs billed 4540.00 less the 540.00 dispute
+    # memo M1 (Mar 5, before T) = 4000.00 net -> unbilled 1935.71
+    assert figures(("K1", "2026-02-01")) == (
+        D("4000.00"), D("5357.14"), D("578.57"), D("0.00"), D("0.00"), D("1935.71")
+    )  # fmt: skip
+    # Mar (open, 10 of 31 days): media min(2500, 6000 x 10 / 31 = 1935.48) = 1935.48;
+    # fee 6000 x 0.12 x 0.9 = 648.00 x 10 / 31 = 209.03; deferred 6648 - 2144.51 = 4503.49
+    assert figures(("K1", "2026-03-01")) == (
+        D("6648.00"), D("1935.48"), D("209.03"), D("0.00"), D("4503.49"), D("0.00")
+    )  # fmt: skip
+    # W1 flat 1000 CAD: Feb whole month 1000.00; Mar 1000 x 10 / 31 = 322.58, not billed -> unbilled
+    assert figures(("W1", "2026-03-01")) == (
+        D("0.00"), D("0.00"), D("322.58"), D("0.00"), D("0.00"), D("322.58")
+    )  # fmt: skip
+
+    rf = {
+        r["month"].isoformat(): (r["opening"], r["closing"])
+        for r in query_dicts(wh_q1, "select * from marts.deferred_revenue_rollforward where client_id = 'C1'")
+    }
+    # Jan 0 + 2522.58 - 2329.03 - 193.55 = 0; Feb 0 + 4540 - 5935.71 = -1395.71;
+    # Mar -1395.71 + (6648 - 540 dispute memo of Mar 5) - 2144.51 = 2567.78
+    assert rf == {
+        "2026-01-01": (D("0.00"), D("0.00")),
+        "2026-02-01": (D("0.00"), D("-1395.71")),
+        "2026-03-01": (D("-1395.71"), D("2567.78")),
+    }
+
+
+def test_q1_reconciliation_margin_counts_and_movements(wh_q1: Path) -> None:
+    rec = {
+        (r["contract_id"], str(r["service_month"]), r["finding"]): (r["expected_amount"], r["invoiced_amount"])
+        for r in query_dicts(wh_q1, "select * from marts.billing_reconciliation where contract_id is not null")
+    }
+    # Feb expected 5357.14 + 578.57 = 5935.71, billed at the old budget 4540.00; Mar W1 never billed;
+    # Jan (2193.55 + 329.03 = 2522.58) and Mar K1 (6000 + 648 = 6648.00) are billed exactly
+    assert rec == {
+        ("K1", "2026-02-01", "amount_mismatch"): (D("5935.71"), D("4540.00")),
+        ("W1", "2026-03-01", "missing_invoice"): (D("1000.00"), D("0.00")),
+    }
+    m = {
+        r["month"].isoformat(): (r["recognized_revenue"], r["media_cost"], r["gross_margin"], r["margin_pct"])
+        for r in query_dicts(wh_q1, "select * from marts.margin_tracker where client_id = 'C1'")
+    }
+    # Jan 2329.03 - 2000 = 329.03, / 2329.03 = 0.14127 -> 0.1413
+    # Feb 5935.71 - 6000 (overspend included) = -64.29, / 5935.71 = -0.01083 -> -0.0108
+    assert m["2026-01-01"] == (D("2329.03"), D("2000.00"), D("329.03"), D("0.1413"))
+    assert m["2026-02-01"] == (D("5935.71"), D("6000.00"), D("-64.29"), D("-0.0108"))
+    pc = {
+        (r["product_code"], r["month"].isoformat()): r["recognized_revenue_usd"]
+        for r in query_dicts(wh_q1, "select * from marts.product_client_counts")
+    }
+    # WEB Feb 1000 CAD x 0.74 (rate on Feb 28) = 740.00; Mar 322.58 CAD x 0.70 (rate at T) = 225.806 -> 225.81
+    assert (pc[("WEB", "2026-02-01")], pc[("WEB", "2026-03-01")]) == (D("740.00"), D("225.81"))
+    bm = {
+        r["month"].isoformat(): (r["movement"], r["new"], r["upsell"], r["closing"])
+        for r in query_dicts(wh_q1, "select * from marts.budget_movements where client_id = 'C1'")
+    }
+    # Jan new 4000 (Jan 31); Feb upsell 6000 - 4000 = 2000; Mar (at T) unchanged
+    assert bm == {
+        "2026-01-01": ("new", D("4000.00"), D("0.00"), D("4000.00")),
+        "2026-02-01": ("upsell", D("0.00"), D("2000.00"), D("6000.00")),
+        "2026-03-01": ("unchanged", D("0.00"), D("0.00"), D("6000.00")),
+    }
+
+
+def test_q1_aging_dso_and_flash(wh_q1: Path) -> None:
+    ar = {
+        r["invoice_id"]: (r["open_amount"], r["days_past_due"], r["aging_bucket"], r["open_amount_usd"])
+        for r in query_dicts(wh_q1, "select * from marts.ar_aging")
+    }
+    assert ar == {
+        "INV0": (D("200.00"), 99, "90+", D("200.00")),  # 300 - 100 written off Mar 1; Dec 1 -> Mar 10
+        "INV61": (D("50.00"), 64, "61-90", D("50.00")),  # Jan 5 -> Mar 10
+        "INV1": (D("522.58"), 24, "1-30", D("522.58")),  # short pay: 2522.58 - 2000
+        "INV2": (D("4000.00"), 7, "1-30", D("4000.00")),  # 4540 - 540 dispute memo (Mar 5)
+        "INV3": (D("6648.00"), -21, "current", D("6648.00")),
+        # 1000 CAD paid Mar 12 (after T), due Feb 1 -> 37 days; x 0.73 (Feb 1 rate) = 730.00 USD
+        "INVC": (D("1000.00"), 37, "31-60", D("730.00")),
+    }
+    dso = query_dicts(wh_q1, "select * from marts.ar_dso where month = '2026-03-01'")[0]
+    # AR at T: 200 + 50 + 522.58 + 4000 + 6648 + 730 = 12150.58; billed Dec 11 - Mar 10:
+    # 50 + 2522.58 + 4540 + 6648 + 730 = 14490.58; 12150.58 / 14490.58 x 90 = 75.466 -> 75.5
+    assert (dso["closing_ar_usd"], dso["billings_90d_usd"], dso["dso_days"]) == (
+        D("12150.58"),
+        D("14490.58"),
+        D("75.5"),
+    )
+    wk = query_dicts(wh_q1, "select * from marts.weekly_flash where week_start = '2026-03-09'")[0]
+    # Week Mar 9 - T: K1 Mar 2144.51 x 2 / 10 = 428.90; W1 Mar 322.58 x 2 / 10 = 64.52 CAD x 0.70 = 45.16
+    # -> 474.06; spend Mar 9 1500; K1 2500 vs 1935.48 expected -> over; AR > 60 days: INV0 200 + INV61 50;
+    # underspend owed for closed Jan 193.55 (Feb none)
+    assert (
+        wk["recognized_revenue_usd"],
+        wk["spend_usd"],
+        wk["contracts_over_pacing"],
+        wk["contracts_under_pacing"],
+        wk["ar_over_60_usd"],
+        wk["underspend_liability_usd"],
+    ) == (D("474.06"), D("1500.00"), 1, 0, D("250.00"), D("193.55"))
+    # Week Jan 26 - Feb 1: INV2 4540.00 + INVC 1000 CAD x 0.73 = 730.00 -> 5270.00
+    wk = query_dicts(wh_q1, "select * from marts.weekly_flash where week_start = '2026-01-26'")[0]
+    assert wk["billings_usd"] == D("5270.00")

@@ -84,6 +84,26 @@ MEMOS = [
 ]
 
 
+# September billed in advance for K4 and K2 (the underspend credit due is capped by what was billed):
+# K4 media 5000 + fee 10% (tier from 5000) = 500; K2 1000 CAD + 15% = 150 CAD.
+INVOICES = [
+    {"invoice_id": "INV-K4", "client_id": "C3", "invoice_date": "2026-09-01", "due_date": "2026-10-01",
+     "currency": "USD", "total_amount": "5500.00"},
+    {"invoice_id": "INV-K2", "client_id": "C2", "invoice_date": "2026-09-01", "due_date": "2026-10-01",
+     "currency": "CAD", "total_amount": "1150.00"},
+]
+INVOICE_LINES = [
+    {"invoice_id": "INV-K4", "line_no": 1, "contract_id": "K4", "service_month": "2026-09-01", "line_type": "media",
+     "amount": "5000.00"},
+    {"invoice_id": "INV-K4", "line_no": 2, "contract_id": "K4", "service_month": "2026-09-01",
+     "line_type": "management_fee", "amount": "500.00"},
+    {"invoice_id": "INV-K2", "line_no": 1, "contract_id": "K2", "service_month": "2026-09-01", "line_type": "media",
+     "amount": "1000.00"},
+    {"invoice_id": "INV-K2", "line_no": 2, "contract_id": "K2", "service_month": "2026-09-01",
+     "line_type": "management_fee", "amount": "150.00"},
+]
+
+
 def _g(day: str, account: str, campaign: str, micros: int, extracted: str) -> tuple:
     return (day, account, "USD", "America/New_York", campaign, f"Campaign {campaign}", micros, 100, 5,
             extracted)
@@ -102,6 +122,7 @@ def build_landing(landing: Path) -> Path:
         "clients": CLIENTS, "products": PRODUCTS, "oem_programs": PROGRAMS, "contracts": CONTRACTS,
         "budget_schedule": BUDGETS, "rate_card": RATE_CARD, "client_discounts": DISCOUNTS,
         "ad_accounts": AD_ACCOUNTS, "fx_rates": FX, "credit_memos": MEMOS,
+        "invoices": INVOICES, "invoice_lines": INVOICE_LINES,
     })
     # A later export of clients: the file sorting last wins for C5.
     write_table(landing, "clients", [("C5", "Echo Ford Renamed", "Ford", "US", "USD", "e2@example.com")],
@@ -215,19 +236,22 @@ def test_pacing_status_thresholds_and_ratio(warehouse: Path) -> None:
 def test_underspend_credits_with_and_without_memos(warehouse: Path) -> None:
     rows = {r["contract_id"]: r for r in query_dicts(
         warehouse, "select * from marts.underspend_credits where month = '2026-09-01'")}
-    # K4: billable 5000.00, spend 4000.00 -> delivered 4000.00, underspend 1000.00;
-    # memos: M1 600.00 underspend counts, M2 is a dispute, M3 is dated after T -> issued 600.00,
-    # outstanding 1000.00 - 600.00 = 400.00
+    # K4: billable 5000.00, spend 4000.00 -> delivered 4000.00, underspend 1000.00; billed media
+    # 5000.00 less M2's media share (dispute 100 x 5000 / 5500 = 90.91) = 4909.09 -> credit due
+    # min(1000.00, 4909.09 - 4000.00 = 909.09) = 909.09; memos: M1 600.00 underspend counts, M3 is
+    # dated after T -> issued 600.00, outstanding 909.09 - 600.00 = 309.09
     k4 = rows["K4"]
-    assert (k4["delivered_media"], k4["underspend"], k4["credits_issued"], k4["outstanding_liability"]) == (
-        D("4000.00"), D("1000.00"), D("600.00"), D("400.00"))
+    assert (k4["delivered_media"], k4["underspend"], k4["billed_media"], k4["credit_due"], k4["credits_issued"],
+            k4["outstanding_liability"]) == (
+        D("4000.00"), D("1000.00"), D("4909.09"), D("909.09"), D("600.00"), D("309.09"))
     # K9: spend 2500.00 over billable 2000.00 -> delivered 2000.00, no underspend (overspend is cost)
     assert (rows["K9"]["delivered_media"], rows["K9"]["underspend"]) == (D("2000.00"), D("0.00"))
     # K2 (CAD): 200.00 USD on Sep 15 at CAD 0.74 (rate of Sep 1, the latest earlier):
-    # 200 / 0.74 = 270.2703 -> 270.27 CAD; underspend 1000.00 - 270.27 = 729.73, no memo
+    # 200 / 0.74 = 270.2703 -> 270.27 CAD; underspend 1000.00 - 270.27 = 729.73; billed media 1000.00
+    # -> credit due min(729.73, 1000.00 - 270.27) = 729.73, no memo
     k2 = rows["K2"]
-    assert (k2["spend"], k2["underspend"], k2["credits_issued"], k2["outstanding_liability"], k2["currency"]) == (
-        D("270.27"), D("729.73"), D("0.00"), D("729.73"), "CAD")
+    assert (k2["spend"], k2["underspend"], k2["credit_due"], k2["credits_issued"], k2["outstanding_liability"],
+            k2["currency"]) == (D("270.27"), D("729.73"), D("729.73"), D("0.00"), D("729.73"), "CAD")
     # October is not closed at T: no October rows
     assert query(warehouse, "select count(*) from marts.underspend_credits where month >= '2026-10-01'") == [(0,)]
 

@@ -10,8 +10,11 @@
     staged       valid and current: what the stg_ model exposes
   so every landed row is accounted for exactly once.
 
-  columns: list of {name, kind, required?, enum?, nonneg?, as?}
-    kind: text | upper | date | money | decimal | integer | timestamp
+  columns: list of {name, kind, required?, enum?, nonneg?, as?, platform?}
+    kind: text | upper | date | money | decimal | integer | timestamp | currency | account_id
+      currency    an ISO 4217 code (upper-cased; any other code, e.g. CDN, quarantines the row)
+      account_id  normalized before any ranking or matching (SPEC 5): `platform` is SQL over the
+                  raw columns giving the platform (a literal such as 'google_ads', or a column)
   key: natural key columns (typed names) for in-file duplicates
   partition / order: which rows compete for "current" (default: key / latest file name)
   row_checks: list of {column, when (SQL over typed names, true = bad), message}
@@ -25,6 +28,8 @@
   {%- elif kind == 'money' -%} case when regexp_full_match({{ v }}, '-?\d{1,15}(\.\d{1,2})?') then cast({{ v }} as decimal(18,2)) end
   {%- elif kind == 'decimal' -%} case when regexp_full_match({{ v }}, '-?\d{1,9}(\.\d{1,9})?') then cast({{ v }} as decimal(18,9)) end
   {%- elif kind == 'integer' -%} case when regexp_full_match({{ v }}, '-?\d{1,18}(\.0+)?') then cast(cast({{ v }} as decimal(38,0)) as bigint) end
+  {%- elif kind == 'currency' -%} case when upper({{ v }}) in ({{ iso_currency_list() }}) then upper({{ v }}) end
+  {%- elif kind == 'account_id' -%} nullif({{ normalize_account_id(col.platform, v) }}, '')
   {%- elif kind == 'timestamp' -%} case when regexp_matches({{ v }}, '(Z|[+-]\d\d:?\d\d)$') then timezone('UTC', try_cast({{ v }} as timestamptz)) else try_cast({{ v }} as timestamp) end
   {%- else -%} {{ exceptions.raise_compiler_error("unknown kind " ~ kind) }}
   {%- endif -%}
@@ -33,7 +38,8 @@
 {% macro _kind_label(kind) -%}
   {%- set labels = {'date': 'a date YYYY-MM-DD', 'money': 'an amount with at most 2 decimals',
       'decimal': 'a decimal number', 'integer': 'a whole number',
-      'timestamp': 'a timestamp YYYY-MM-DDTHH:MM:SSZ'} -%}
+      'timestamp': 'a timestamp YYYY-MM-DDTHH:MM:SSZ', 'currency': 'an ISO 4217 currency code',
+      'account_id': 'an ad account id (digits; Meta may carry act_)'} -%}
   {{- labels.get(kind, 'text') -}}
 {%- endmacro %}
 

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
-from ingest.contract import TABLES_BY_NAME
+from ingest.contract import COVERAGE_SUFFIX, TABLES_BY_NAME
 
 T = TypeVar("T")
 
@@ -126,11 +126,13 @@ def accounts_for(platform: str, landing_dir: Path, extra: list[str] | None = Non
 
 
 def normalize_account(platform: str, account: str) -> str:
+    """The id as the warehouse compares it (dbt macro normalize_account_id does the same, SPEC 5):
+    Google and Microsoft digits only, Meta without the act_ prefix."""
     account = account.strip()
-    if platform == "google_ads":
-        return account.replace("-", "")
+    if platform in ("google_ads", "microsoft_ads"):
+        return "".join(ch for ch in account if ch.isdigit())
     if platform == "meta_ads":
-        return account.removeprefix("act_")
+        return account[4:] if account.lower().startswith("act_") else account
     return account
 
 
@@ -157,7 +159,10 @@ def pull_each(
             errors[account] = str(exc)
         except handled as exc:
             errors[account] = describe(exc)
-    path = write_landing_file(platform, landing_dir, rows, start, end, now or utc_now())
+    extracted_at = now or utc_now()
+    path = write_landing_file(platform, landing_dir, rows, start, end, extracted_at)
+    covered = [a for a in accounts if a not in errors]
+    write_coverage_file(path, platform, covered, start, end, extracted_at)
     return PullResult(platform, path, len(rows), accounts, errors)
 
 
@@ -181,4 +186,25 @@ def write_landing_file(
         writer.writerow(spec.columns)
         writer.writerows([[*r, extracted] for r in rows])
     tmp.replace(path)  # the loader never sees a half-written file
+    return path
+
+
+def write_coverage_file(
+    pull_file: Path, platform: str, accounts: list[str], start: date, end: date, extracted_at: datetime
+) -> Path:
+    """Beside a pull file, `<pull>.coverage.csv`: the accounts the pull read in full, and its window.
+
+    An account-day listed here with no row in the pull has zero spend (SPEC 5: all campaigns
+    paused), which the rows alone cannot say. Failed accounts are left out, so their earlier rows
+    stay. Written after the pull file, so a loader that sees the coverage also sees the rows.
+    """
+    spec = TABLES_BY_NAME["ad_coverage"]
+    path = pull_file.with_name(pull_file.stem + COVERAGE_SUFFIX + ".csv")
+    extracted = extracted_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    tmp = path.with_suffix(".csv.part")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(spec.columns)
+        writer.writerows([platform, a, start.isoformat(), end.isoformat(), extracted] for a in accounts)
+    tmp.replace(path)
     return path

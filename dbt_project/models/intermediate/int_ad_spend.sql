@@ -1,7 +1,14 @@
--- Every current campaign-day spend row of the three platforms, attributed to the contract its
--- ad account maps to, converted to the client's currency and to USD at the spend date's
--- rates (through USD: amount x rate(account currency) / rate(client currency)), each
--- rounded to cents once per campaign-day. Unmapped accounts keep their own currency.
+-- Every current campaign-day spend row of the three platforms, attributed to a contract and
+-- converted (SPEC 2 and 5):
+--   attribution  an ad account may map to several contracts over time (a renewal keeps its
+--                account): spend on day d belongs to the mapped contract active on d. None
+--                active: spend_outside_contract, shown against the mapped contract that started
+--                last on or before d (else the earliest). Two or more active: not attributed
+--                (ambiguous_account_mapping names them). No mapping: unmapped_account.
+--   currency     to the client's currency through USD at the spend date's rates
+--                (amount x rate(account currency) / rate(client currency)), and to USD, each
+--                rounded to cents once per campaign-day; NULL when a rate is missing
+--                (missing_fx_rate in data_exceptions). Unattributed spend keeps its own currency.
 with spend as (
     select * from {{ ref('stg_google_ads__campaign_spend') }}
     union all
@@ -10,26 +17,75 @@ with spend as (
     select * from {{ ref('stg_microsoft_ads__campaign_spend') }}
 ),
 
-mapped as (
+mappings as (
+    select a.platform, a.account_id, c.contract_id, c.start_date, c.end_date
+    from {{ ref('stg_contracting__ad_accounts') }} a
+    join {{ ref('int_contracts') }} c on c.contract_id = a.contract_id
+),
+
+account_days as (
+    select distinct platform, account_id, spend_date from spend
+),
+
+candidates as (
+    select
+        d.platform,
+        d.account_id,
+        d.spend_date,
+        m.contract_id,
+        d.spend_date >= m.start_date and (m.end_date is null or d.spend_date <= m.end_date) as is_active,
+        row_number() over (
+            partition by d.platform, d.account_id, d.spend_date
+            order by
+                d.spend_date >= m.start_date and (m.end_date is null or d.spend_date <= m.end_date) desc,
+                m.start_date <= d.spend_date desc,
+                case when m.start_date <= d.spend_date then m.start_date end desc nulls last,
+                m.start_date,
+                m.contract_id) as pick,
+        count(*) filter (
+            where d.spend_date >= m.start_date and (m.end_date is null or d.spend_date <= m.end_date))
+            over (partition by d.platform, d.account_id, d.spend_date) as active_contracts,
+        string_agg(m.contract_id, ', ' order by m.contract_id) filter (
+            where d.spend_date >= m.start_date and (m.end_date is null or d.spend_date <= m.end_date))
+            over (partition by d.platform, d.account_id, d.spend_date) as active_contract_ids
+    from account_days d
+    join mappings m on m.platform = d.platform and m.account_id = d.account_id
+),
+
+attribution as (
+    select
+        platform,
+        account_id,
+        spend_date,
+        case when active_contracts <= 1 then contract_id end as contract_id,
+        is_active and active_contracts = 1 as is_contract_active,
+        active_contracts > 1 as is_ambiguous,
+        active_contract_ids
+    from candidates
+    where pick = 1
+),
+
+attributed as (
     select
         s.*,
-        a.contract_id,
+        a.platform is not null as is_mapped,
+        coalesce(a.is_contract_active, false) as is_contract_active,
+        coalesce(a.is_ambiguous, false) as is_ambiguous,
+        a.active_contract_ids,
+        c.contract_id,
         c.client_id,
         c.product_code,
         c.currency as client_currency,
-        case when s.currency = 'USD' then 1 else fx_a.usd_per_unit end as account_rate,
-        case when c.currency = 'USD' then 1 else fx_c.usd_per_unit end as client_rate,
-        cd.contract_id is not null as is_contract_active
+        case when s.currency = 'USD' then cast(1 as decimal(18,9)) else fx_a.usd_per_unit end as account_rate,
+        case when c.currency = 'USD' then cast(1 as decimal(18,9)) else fx_c.usd_per_unit end as client_rate
     from spend s
-    left join {{ ref('stg_contracting__ad_accounts') }} a
-        on a.platform = s.platform and a.account_id = s.account_id
+    left join attribution a
+        on a.platform = s.platform and a.account_id = s.account_id and a.spend_date = s.spend_date
     left join {{ ref('int_contracts') }} c on c.contract_id = a.contract_id
     left join {{ ref('int_fx_daily_rates') }} fx_a
         on fx_a.currency = s.currency and fx_a.rate_day = s.spend_date
     left join {{ ref('int_fx_daily_rates') }} fx_c
         on fx_c.currency = c.currency and fx_c.rate_day = s.spend_date
-    left join {{ ref('int_contract_days') }} cd
-        on cd.contract_id = a.contract_id and cd.day = s.spend_date
 )
 
 select
@@ -52,8 +108,14 @@ select
     currency as account_currency,
     impressions,
     clicks,
-    contract_id is not null as is_mapped,
-    coalesce(is_contract_active, false) as is_contract_active,
+    is_mapped,
+    is_contract_active,
+    is_ambiguous,
+    active_contract_ids,
+    account_rate is null as is_missing_usd_rate,
+    client_currency is not null and client_currency <> currency and (account_rate is null or client_rate is null)
+        as is_missing_client_rate,
     extracted_at,
-    _source_file
-from mapped
+    _source_file,
+    _row_number
+from attributed

@@ -22,7 +22,8 @@ select
     b._record as record
 from {{ ref('stg_accounting__invoices') }} i
 join settled s on s.invoice_id = i.invoice_id
-join {{ ref('base_accounting__invoices') }} b on b._source_file = i._source_file and b.invoice_id = i.invoice_id
+join {{ ref('base_accounting__invoices') }} b
+    on b._source_file = i._source_file and b.invoice_id = i.invoice_id and b._status = 'staged'
 where s.settled > i.total_amount and i.invoice_date <= {{ as_of() }}
 
 union all
@@ -38,7 +39,8 @@ select
     b._record
 from {{ ref('stg_accounting__payments') }} p
 left join applied a on a.payment_id = p.payment_id
-join {{ ref('base_accounting__payments') }} b on b._source_file = p._source_file and b.payment_id = p.payment_id
+join {{ ref('base_accounting__payments') }} b
+    on b._source_file = p._source_file and b.payment_id = p.payment_id and b._status = 'staged'
 where p.payment_date <= {{ as_of() }} and coalesce(a.applied, 0) < p.amount
 
 union all
@@ -55,6 +57,7 @@ select
 from {{ ref('stg_accounting__payment_applications') }} a
 join {{ ref('base_accounting__payment_applications') }} b
     on b._source_file = a._source_file and b.payment_id = a.payment_id and b.invoice_id = a.invoice_id
+    and b._status = 'staged'
 left join {{ ref('stg_accounting__invoices') }} i on i.invoice_id = a.invoice_id
 left join {{ ref('stg_accounting__payments') }} p on p.payment_id = a.payment_id
 where i.invoice_id is null or p.payment_id is null

@@ -1,27 +1,29 @@
--- One rate per non-USD currency and calendar day: the latest rate on or before that day
--- (SPEC: a day without a rate uses the latest earlier rate). USD is 1 and is not listed.
+-- One rate per listed non-USD currency and calendar day from that currency's first rate on: the
+-- latest rate on or before that day (SPEC: a day without a rate uses the latest earlier rate).
+-- USD is 1 and is not listed. A day before a currency's first rate has no row: conversions that
+-- need it are missing_fx_rate exceptions (int_fx_missing_rates).
 with bounds as (
-    select
-        min(rate_date) as first_day,
-        greatest(max(rate_date), {{ horizon_end() }}) as last_day
+    select greatest(max(rate_date), {{ horizon_end() }}) as last_day
     from {{ ref('stg_fx__fx_rates') }}
 ),
 
-days as (
-    select cast(unnest(generate_series(first_day, last_day, interval 1 day)) as date) as rate_day
-    from bounds
+currencies as (
+    select currency, min(rate_date) as first_day
+    from {{ ref('stg_fx__fx_rates') }}
+    where currency <> 'USD'
+    group by 1
 ),
 
-currencies as (
-    select distinct currency from {{ ref('stg_fx__fx_rates') }} where currency <> 'USD'
+days as (
+    select c.currency, cast(unnest(generate_series(c.first_day, b.last_day, interval 1 day)) as date) as rate_day
+    from currencies c cross join bounds b
 )
 
 select
-    c.currency,
+    d.currency,
     d.rate_day,
     r.rate_date as rate_source_date,
     r.usd_per_unit
 from days d
-cross join currencies c
 asof join {{ ref('stg_fx__fx_rates') }} r
-    on r.currency = c.currency and d.rate_day >= r.rate_date
+    on r.currency = d.currency and d.rate_day >= r.rate_date

@@ -7,7 +7,7 @@
     ('contracting', 'client_discounts'), ('contracting', 'ad_accounts'),
     ('accounting', 'invoices'), ('accounting', 'invoice_lines'), ('accounting', 'credit_memos'),
     ('accounting', 'payments'), ('accounting', 'payment_applications'), ('accounting', 'write_offs'),
-    ('fx', 'fx_rates'),
+    ('fx', 'fx_rates'), ('ads', 'ad_coverage'),
 ] %}
 
 with quarantined as (
@@ -28,35 +28,29 @@ with quarantined as (
 
 rejected_files as (
     select
-        table_name as source,
+        coalesce(table_name, 'landing') as source,
         source_file,
         cast(null as integer) as row_number,
         cast(null as varchar) as column_name,
-        'rejected_file' as exception_type,
+        case status when 'rejected' then 'rejected_file' else 'file_not_loaded' end as exception_type,
         error as reason,
         cast(null as varchar) as record
     from {{ ref('stg_landing__files') }}
-    where status = 'rejected'
+    where status in ('rejected', 'not_loaded')
 ),
 
 spend_rows as (
-    select
-        b.*,
-        s.is_mapped,
-        s.is_contract_active,
-        s.contract_id
+    select s.*, b._record
     from {{ ref('int_ad_spend') }} s
     join (
         {%- for p in ['google_ads', 'meta_ads', 'microsoft_ads'] %}
-        select '{{ p }}' as platform, _source_file, _row_number, _record, campaign_id, spend_date,
-            {% if p == 'google_ads' %}replace(account_id, '-', ''){% elif p == 'meta_ads' %}regexp_replace(account_id, '^act_', ''){% else %}account_id{% endif %} as account_id
+        select '{{ p }}' as platform, _source_file, _row_number, _record
         from {{ ref('base_' ~ p ~ '__' ~ p) }} where _status = 'staged'
         {% if not loop.last %}union all{% endif %}
         {%- endfor %}
     ) b
-        on b.platform = s.platform and b.account_id = s.account_id
-        and b.campaign_id = s.campaign_id and b.spend_date = s.spend_date
-    where not s.is_mapped or not s.is_contract_active
+        on b.platform = s.platform and b._source_file = s._source_file and b._row_number = s._row_number
+    where not s.is_contract_active
 ),
 
 unmatched_spend as (
@@ -65,8 +59,14 @@ unmatched_spend as (
         _source_file as source_file,
         _row_number as row_number,
         case when is_mapped then 'spend_date' else 'account_id' end as column_name,
-        case when is_mapped then 'spend_outside_contract' else 'unmapped_account' end as exception_type,
         case
+            when is_ambiguous then 'ambiguous_account_mapping'
+            when is_mapped then 'spend_outside_contract'
+            else 'unmapped_account'
+        end as exception_type,
+        case
+            when is_ambiguous then 'ad account ' || account_id || ' maps to contracts ' || active_contract_ids
+                || ', all active on ' || spend_date || ': spend not attributed; keep one mapping per day in ad_accounts.csv'
             when is_mapped then 'spend on ' || spend_date || ' when contract ' || contract_id || ' is not active: not billed'
             else 'ad account ' || account_id || ' is not in ad_accounts.csv: spend not attributed to any contract'
         end as reason,
@@ -102,7 +102,7 @@ unknown_references as (
     from {{ ref('stg_contracting__ad_accounts') }} a
     join {{ ref('base_contracting__ad_accounts') }} b
         on b._source_file = a._source_file and b.contract_id = a.contract_id
-        and b.platform = a.platform and b._status = 'staged'
+        and b.platform = a.platform and b.account_id = a.account_id and b._status = 'staged'
     left join {{ ref('int_contracts') }} c on c.contract_id = a.contract_id
     where c.contract_id is null
 )
@@ -112,3 +112,4 @@ union all select * from rejected_files
 union all select * from unmatched_spend
 union all select * from unknown_references
 union all select * from {{ ref('int_finance_exceptions') }}
+union all select * from {{ ref('int_fx_missing_rates') }}

@@ -1,6 +1,8 @@
 -- Spend per platform, account, campaign and day, as the latest extraction states it.
 -- spend/currency: the client's currency for mapped accounts (converted through USD when the
 -- account bills in another currency), the account's own otherwise; spend_usd at the day's rate.
+-- A renewal keeps its ad account: each day goes to the mapped contract active that day
+-- (int_ad_spend). A conversion without a rate leaves the figure NULL (missing_fx_rate exception).
 select
     platform,
     account_id,
@@ -19,5 +21,6 @@ select
     clicks,
     is_mapped,
     is_contract_active,
+    is_missing_usd_rate or is_missing_client_rate as is_fx_rate_missing,
     extracted_at
 from {{ ref('int_ad_spend') }}

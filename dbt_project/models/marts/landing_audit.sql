@@ -8,7 +8,7 @@
     'base_contracting__client_discounts', 'base_contracting__ad_accounts',
     'base_accounting__invoices', 'base_accounting__invoice_lines', 'base_accounting__credit_memos',
     'base_accounting__payments', 'base_accounting__payment_applications', 'base_accounting__write_offs',
-    'base_fx__fx_rates',
+    'base_fx__fx_rates', 'base_ads__ad_coverage',
 ] %}
 with statuses as (
     {%- for m in base_models %}

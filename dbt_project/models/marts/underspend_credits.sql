@@ -1,9 +1,12 @@
--- Underspend credits per media contract and month fully closed at T.
+-- Underspend credits per media contract and month fully closed at T (SPEC 2 and 5).
 --   delivered_media       = min(spend, billable media)
---   underspend            = billable media - delivered media (the credit due; fee not credited)
+--   underspend            = billable media - delivered media
+--   credit_due            = min(underspend, max(0, billed media - delivered media)): capped by what
+--                           was billed (media invoice lines dated <= T, less billing_error, dispute
+--                           and goodwill memos dated <= T); a month never invoiced owes no credit
 --   credits_issued        = credit memos with reason 'underspend' for the contract and month,
 --                           dated on or before T
---   outstanding_liability = underspend - credits_issued
+--   outstanding_liability = credit_due - credits_issued
 with memos as (
     select contract_id, service_month, sum(amount) as credits_issued
     from {{ ref('stg_accounting__credit_memos') }}
@@ -34,9 +37,13 @@ select
     months.spend,
     months.delivered_media,
     months.billable_media - months.delivered_media as underspend,
+    coalesce(p.billed_media, 0) as billed_media,
+    coalesce(p.credit_due, 0) as credit_due,
     coalesce(memos.credits_issued, 0) as credits_issued,
-    months.billable_media - months.delivered_media - coalesce(memos.credits_issued, 0) as outstanding_liability,
+    coalesce(p.credit_due, 0) - coalesce(memos.credits_issued, 0) as outstanding_liability,
     greatest(months.spend - months.billable_media, 0) as overspend,
     months.currency
 from months
 left join memos on memos.contract_id = months.contract_id and memos.service_month = months.month
+left join {{ ref('int_contract_positions') }} p
+    on p.contract_id = months.contract_id and p.month = months.month and p.is_as_of_t

@@ -30,8 +30,8 @@ select
     invoice_date,
     due_date,
     total_amount,
-    settled as settled_amount,
-    balance as open_amount,
+    cast(settled as decimal(18,2)) as settled_amount,
+    cast(balance as decimal(18,2)) as open_amount,
     days_past_due,
     case
         when days_past_due <= 0 then 'current'

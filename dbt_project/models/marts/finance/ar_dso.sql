@@ -1,10 +1,13 @@
--- Days sales outstanding per month, in USD: closing AR / billings of the last 90 days x 90.
+-- Days sales outstanding per month, in USD: closing AR / billings of the last 90 days x 90;
+-- NULL for a month whose end has less than 90 days of billing history (SPEC 5).
 -- Closing AR is the sum of open invoice balances at the month's last day (T for the month of T),
 -- each invoice at its date's rate; billings are invoice totals dated in the 90 days ending then.
 with month_ends as (
-    select distinct cast(date_trunc('month', invoice_date) as date) as month
-    from {{ ref('stg_accounting__invoices') }}
-    where invoice_date <= {{ as_of() }}
+    -- every month from the first invoice's month to the month of T
+    select cast(unnest(generate_series(
+        (select min(cast(date_trunc('month', invoice_date) as date)) from {{ ref('stg_accounting__invoices') }}
+         where invoice_date <= {{ as_of() }}),
+        {{ as_of_month() }}, interval 1 month)) as date) as month
 ),
 
 ends as (
@@ -37,7 +40,13 @@ select
     end_day as as_of_date,
     cast(sum(round(cast(open_amount as decimal(38,2)) * rate, 2)) as decimal(18,2)) as closing_ar_usd,
     cast(coalesce(sum(total_usd) filter (where invoice_date > end_day - 90), 0) as decimal(18,2)) as billings_90d_usd,
+    -- empty until 90 days of billing history (from the first invoice) exist at the month's end
+    case when any_value(h.first_invoice_date) > end_day - 89 then null else
     {{ div_round('sum(round(cast(open_amount as decimal(38,2)) * rate, 2)) * 90',
-                 'sum(total_usd) filter (where invoice_date > end_day - 90)', 1) }} as dso_days
+                 'sum(total_usd) filter (where invoice_date > end_day - 90)', 1) }} end as dso_days
 from balances
+cross join (
+    select min(invoice_date) as first_invoice_date from {{ ref('stg_accounting__invoices') }}
+    where invoice_date <= {{ as_of() }}
+) h
 group by month, end_day

@@ -6,10 +6,16 @@
 --   upsell / decrease  closing above / below a non-zero opening
 --   cancellation opening > 0 -> closing 0
 -- Bridge, per row and in total: opening + new + upsell + reactivation - decrease - cancellation = closing.
-with month_ends as (
-    select distinct month, {{ month_rate_day('month') }} as end_day
-    from {{ ref('int_contract_days') }}
-    where month <= {{ as_of_month() }}
+with calendar as (
+    -- every month from the first contract month to the month of T, even a month in which no
+    -- contract anywhere is active (a cancellation and a reactivation must not skip it)
+    select cast(unnest(generate_series(
+        (select min(month) from {{ ref('int_contract_days') }}), {{ as_of_month() }}, interval 1 month)) as date) as month
+),
+
+month_ends as (
+    select month, {{ month_rate_day('month') }} as end_day
+    from calendar
 ),
 
 amounts as (

@@ -1,33 +1,30 @@
--- Deferred revenue roll-forward per client and month, through the month of T:
---   closing = opening + billings - recognized - underspend_credits   (to the cent, by construction)
---   opening = the previous month's closing (0 before the client's first month)
--- billings: invoice lines (known contracts) by invoice date; recognized and underspend credits:
--- revenue_recognition of the service month. The balance is the client's net contract position:
--- positive = deferred revenue, negative = revenue recognized but not yet billed (see DECISIONS).
-{%- set net = var('revenue_presentation') == 'net' %}
-with billings as (
+-- Deferred revenue roll-forward per client and month, through the month of T (SPEC 2 and 5).
+-- Each month's closing is the client's contract positions as of the month's last day (T for the
+-- month of T), the same computation as revenue_recognition (int_contract_positions):
+--   closing_deferred = sum of max(0, position), closing_unbilled = sum of max(0, -position)
+--   closing          = closing_deferred - closing_unbilled
+-- and the movements are the changes between two month ends, so that
+--   opening + billings - recognized - underspend_credits = closing   (to the cent)
+--   billings            net billings dated in the month (invoice lines less non-underspend memos)
+--   recognized          revenue recognized for the month
+--   underspend_credits  underspend credit due that arose in the month
+-- For the month of T, closing_deferred and closing_unbilled equal the sums of
+-- revenue_recognition.deferred_revenue and .unbilled_revenue over the client's rows.
+with per_end as (
     select
-        c.client_id,
-        cast(date_trunc('month', i.invoice_date) as date) as month,
-        sum(l.amount) {% if net %}filter (where l.line_type <> 'media'){% endif %} as billings
-    from {{ ref('stg_accounting__invoice_lines') }} l
-    join {{ ref('stg_accounting__invoices') }} i on i.invoice_id = l.invoice_id
-    join {{ ref('int_contracts') }} c on c.contract_id = l.contract_id
-    where i.invoice_date <= {{ as_of() }}
-    group by 1, 2
-),
-
-recognition as (
-    select client_id, month, sum(recognized_total) as recognized, sum(underspend_credit_due) as underspend_credits
-    from {{ ref('revenue_recognition') }}
-    where month <= {{ as_of_month() }}
+        client_id,
+        end_month as month,
+        sum(billed) as billed,
+        sum(recognized_media + recognized_fee) as recognized,
+        sum(position_credit_due) as credit_due,
+        sum(greatest(position, 0)) as closing_deferred,
+        sum(greatest(-position, 0)) as closing_unbilled
+    from {{ ref('int_contract_positions') }}
     group by 1, 2
 ),
 
 clients as (
-    select client_id, min(month) as first_month
-    from (select client_id, month from billings union all select client_id, month from recognition)
-    group by 1
+    select client_id, min(month) as first_month from per_end group by 1
 ),
 
 spine as (
@@ -35,36 +32,41 @@ spine as (
     from clients c
 ),
 
-movements as (
+cumulative as (
     select
         s.client_id,
         s.month,
-        coalesce(b.billings, 0) as billings,
-        coalesce(r.recognized, 0) as recognized,
-        coalesce(r.underspend_credits, 0) as underspend_credits
+        coalesce(e.billed, 0) as billed,
+        coalesce(e.recognized, 0) as recognized,
+        coalesce(e.credit_due, 0) as credit_due,
+        coalesce(e.closing_deferred, 0) as closing_deferred,
+        coalesce(e.closing_unbilled, 0) as closing_unbilled
     from spine s
-    left join billings b on b.client_id = s.client_id and b.month = s.month
-    left join recognition r on r.client_id = s.client_id and r.month = s.month
+    left join per_end e on e.client_id = s.client_id and e.month = s.month
 ),
 
-running as (
+movements as (
     select
         *,
-        sum(billings - recognized - underspend_credits) over (
-            partition by client_id order by month rows between unbounded preceding and current row) as closing
-    from movements
+        closing_deferred - closing_unbilled as closing,
+        coalesce(lag(closing_deferred - closing_unbilled) over w, 0) as opening,
+        billed - coalesce(lag(billed) over w, 0) as billings,
+        recognized - coalesce(lag(recognized) over w, 0) as recognized_in_month,
+        credit_due - coalesce(lag(credit_due) over w, 0) as credits_in_month
+    from cumulative
+    window w as (partition by client_id order by month)
 )
 
 select
-    r.month,
-    r.client_id,
-    cast(r.closing - (r.billings - r.recognized - r.underspend_credits) as decimal(18,2)) as opening,
-    cast(r.billings as decimal(18,2)) as billings,
-    cast(r.recognized as decimal(18,2)) as recognized,
-    cast(r.underspend_credits as decimal(18,2)) as underspend_credits,
-    cast(r.closing as decimal(18,2)) as closing,
-    cast(greatest(r.closing, 0) as decimal(18,2)) as closing_deferred,
-    cast(greatest(-r.closing, 0) as decimal(18,2)) as closing_unbilled,
+    m.month,
+    m.client_id,
+    cast(m.opening as decimal(18,2)) as opening,
+    cast(m.billings as decimal(18,2)) as billings,
+    cast(m.recognized_in_month as decimal(18,2)) as recognized,
+    cast(m.credits_in_month as decimal(18,2)) as underspend_credits,
+    cast(m.closing as decimal(18,2)) as closing,
+    cast(m.closing_deferred as decimal(18,2)) as closing_deferred,
+    cast(m.closing_unbilled as decimal(18,2)) as closing_unbilled,
     cl.currency
-from running r
-left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = r.client_id
+from movements m
+left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = m.client_id

@@ -7,8 +7,9 @@
 --   spend_usd                       platform spend dated in the week (fct_ad_spend_daily)
 --   contracts_under/over_pacing     media contracts pacing under/over as of the week's end
 --   ar_over_60_usd                  open invoice balances more than 60 days past due at the week's end
---   underspend_liability_usd        underspend due for months closed by the week's end, less
---                                   underspend memos dated by then, at each month's rate day
+--   underspend_liability_usd        underspend credit due (capped by what was billed by the week's
+--                                   end) for months closed by then, less underspend memos dated by
+--                                   then, at each month's last-day rate
 with bounds as (
     select least(
         (select min(invoice_date) from {{ ref('stg_accounting__invoices') }}),
@@ -99,23 +100,49 @@ ar as (
     group by 1
 ),
 
-memos as (
-    select contract_id, service_month, memo_date, amount
-    from {{ ref('stg_accounting__credit_memos') }} where reason = 'underspend'
+liability_billing as (
+    -- per week and closed media month: media lines and memos as of the week's end
+    select
+        w.week_start,
+        u.contract_id,
+        u.month,
+        coalesce(sum(b.media_amount), 0) as media,
+        coalesce(sum(b.non_media_amount), 0) as non_media,
+        coalesce(sum(b.memo_amount), 0) as memos
+    from weeks w
+    join {{ ref('underspend_credits') }} u on last_day(u.month) <= w.week_end
+    left join {{ ref('int_billing_events') }} b
+        on b.contract_id = u.contract_id and b.month = u.month and b.event_date <= w.week_end
+    group by 1, 2, 3
+),
+
+liability_credits as (
+    select w.week_start, m.contract_id, m.service_month as month, sum(m.amount) as credits_issued
+    from weeks w
+    join {{ ref('stg_accounting__credit_memos') }} m on m.reason = 'underspend' and m.memo_date <= w.week_end
+    group by 1, 2, 3
+),
+
+liability_inputs as (
+    select lb.*, u.currency, u.underspend, u.delivered_media, coalesce(lc.credits_issued, 0) as credits_issued
+    from liability_billing lb
+    join {{ ref('underspend_credits') }} u on u.contract_id = lb.contract_id and u.month = lb.month
+    left join liability_credits lc
+        on lc.week_start = lb.week_start and lc.contract_id = lb.contract_id and lc.month = lb.month
 ),
 
 liability as (
-    select w.week_start,
-        sum({{ to_usd('u.underspend - coalesce((select sum(m.amount) from memos m where m.contract_id = u.contract_id'
-                      ' and m.service_month = u.month and m.memo_date <= w.week_end), 0)', 'u.currency', 'last_day(u.month)') }}) as usd
-    from weeks w
-    join {{ ref('underspend_credits') }} u on last_day(u.month) <= w.week_end
+    select week_start,
+        sum({{ to_usd(underspend_credit_due('underspend', 'media', 'non_media', 'memos', 'delivered_media') ~ ' - credits_issued',
+                      'currency', 'last_day(month)') }}) as usd
+    from liability_inputs
     group by 1
 )
 
 select
     w.week_start,
     w.week_end,
+    isoyear(w.week_start) || '-W' || lpad(cast(weekofyear(w.week_start) as varchar), 2, '0') as iso_week,
     cast(coalesce(b.usd, 0) as decimal(18,2)) as billings_usd,
     cast(coalesce(c.usd, 0) as decimal(18,2)) as collections_usd,
     cast(coalesce(r.usd, 0) as decimal(18,2)) as recognized_revenue_usd,

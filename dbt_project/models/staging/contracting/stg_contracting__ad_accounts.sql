@@ -1,8 +1,9 @@
--- One row per ad account, with the contract its spend belongs to.
+-- One row per ad account and contract it is mapped to (a renewal keeps its account: several
+-- contracts over time); account ids normalized in base (macros/normalize_account_id.sql).
 -- Only rows with status 'staged' (valid and current); the rest are in data_exceptions or superseded.
 select
     platform,
-    case platform when 'google_ads' then replace(account_id, '-', '') when 'meta_ads' then regexp_replace(account_id, '^act_', '') else account_id end as account_id,
+    account_id,
     contract_id,
     _source_file
 from {{ ref('base_contracting__ad_accounts') }}

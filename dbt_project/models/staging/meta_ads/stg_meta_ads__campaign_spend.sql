@@ -2,7 +2,7 @@
 -- Only rows with status 'staged' (valid and current); the rest are in data_exceptions or superseded.
 select
     'meta_ads' as platform,
-    regexp_replace(account_id, '^act_', '') as account_id,
+    account_id,
     campaign_id,
     campaign_name,
     spend_date,
@@ -11,6 +11,7 @@ select
     impressions,
     clicks,
     extracted_at,
-    _source_file
+    _source_file,
+    _row_number
 from {{ ref('base_meta_ads__meta_ads') }}
 where _status = 'staged'

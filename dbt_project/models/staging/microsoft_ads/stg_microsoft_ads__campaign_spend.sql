@@ -11,6 +11,7 @@ select
     impressions,
     clicks,
     extracted_at,
-    _source_file
+    _source_file,
+    _row_number
 from {{ ref('base_microsoft_ads__microsoft_ads') }}
 where _status = 'staged'
