@@ -1,18 +1,22 @@
 """The QuickBooks side of the demo: invoices, credit memos, payments and write-offs.
 
 Invoices are built from the contracting truth with SPEC's billing rules (monthly in advance,
-prorated by day, fee by rate-card tier and discount), then broken on purpose at low,
+prorated by day, fee by rate-card tier and discount; a few contracts quarterly in advance: one
+invoice on the 1st billing that month and the next two), then broken on purpose at low,
 counted rates: a missing invoice, a wrong line amount, a month billed after cancellation, a
-header total that differs from its lines, a line whose contract does not exist. Payments
-follow each dealer's habits (on time, late, very late), with short pays, overpayments,
-unapplied cash and payments split across invoices; small old balances get written off.
-Underspend credit memos are issued for most, not all, closed months.
+header total that differs from its lines, a line whose contract does not exist. A few wrong
+invoices are reversed in full by a billing_error credit memo and issued again, corrected.
+Payments follow each dealer's habits (on time, late, very late), with short pays,
+overpayments, unapplied cash and payments split across invoices; small old balances get
+written off. Underspend credit memos are issued for most, not all, closed months, for the
+credit due: the underspend, but no more than the media billed (net of other credits) beyond
+the media delivered.
 """
 
 from __future__ import annotations
 
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -59,6 +63,7 @@ class Invoice:
     invoice_id: str = ""
     memo_credit: Decimal = ZERO  # credit memos applied to it before it is paid
     memo_date: date | None = None  # the latest of those memos
+    kind: str = "monthly"  # monthly | quarterly (billing three months in advance) | reissue (a corrected one)
 
     @property
     def due_date(self) -> date:
@@ -152,7 +157,7 @@ def _ensure_invoice_errors(rng: random.Random, books: Books, known: set[str]) ->
     """Each kind of invoice error at least once, so even a 5-dealer demo shows every finding."""
     sc, invoices = books.scenarios, books.invoices
     plain = [i for i in invoices if i.header == i.lines_total and all(x.contract_id in known for x in i.lines)
-             and all(x.line_type != "adjustment" for x in i.lines)]
+             and all(x.line_type != "adjustment" for x in i.lines) and i.kind == "monthly"]
     if len(plain) < 4:
         return
     first, second, third, fourth = rng.sample(plain, 4)
@@ -170,20 +175,105 @@ def _ensure_invoice_errors(rng: random.Random, books: Books, known: set[str]) ->
         sc["wrong_line_amount"] += 1
 
 
-def build_invoices(rng: random.Random, world: World, books: Books) -> None:
-    """Monthly invoices in advance per dealer, with the deliberate errors counted in books.scenarios."""
+def _months_between(first: date, later: date) -> int:
+    return (later.year - first.year) * 12 + later.month - first.month
+
+
+def _first_whole_month(c: Contract) -> date:
+    return month_start(c.start) if c.start.day == 1 else month_start(add_months(c.start, 1))
+
+
+def quarterly_plan(rng: random.Random, world: World) -> dict[str, date]:
+    """A few running contracts (flat ones when there are enough) billed quarterly in advance:
+    contract_id -> first month of the first quarter; quarters follow every three months. The
+    first one's quarters start in T's month, so its latest invoice bills months far ahead."""
+    as_of_month = month_start(world.as_of)
+    eligible = [c for c in world.contracts if c.end is None and _first_whole_month(c) <= as_of_month]
+    flat = [c for c in eligible if not c.is_media]
+    pool = flat if len(flat) >= 2 else eligible
+    plan: dict[str, date] = {}
+    for i, c in enumerate(rng.sample(pool, min(len(pool), max(2, len(pool) // 12)))):
+        anchor = add_months(as_of_month, 0 if i == 0 else -rng.randrange(3))  # a month that starts a quarter
+        plan[c.contract_id] = add_months(anchor, -3 * (_months_between(_first_whole_month(c), anchor) // 3))
+    return plan
+
+
+def _quarterly_invoice(world: World, c: Contract, month: date) -> Invoice | None:
+    """One invoice dated the 1st of `month` billing it and the next two months."""
+    lines: list[Line] = []
+    for m in (month, add_months(month, 1), add_months(month, 2)):
+        amount = billable(c.schedule, c.start, c.end, m)
+        if amount > 0:
+            lines += _contract_lines(world, c, m, amount)
+    if not lines:
+        return None
+    invoice = Invoice(c.client, month, month, lines, kind="quarterly")
+    invoice.header = invoice.lines_total
+    return invoice
+
+
+def _reissue_wrong_invoices(rng: random.Random, world: World, books: Books) -> None:
+    """A few single-contract invoices went out with a wrong amount: each is reversed in full by a
+    billing_error credit memo a few days later, and a corrected invoice follows."""
     as_of, sc = world.as_of, books.scenarios
+    contracts = {c.contract_id: c for c in world.contracts}
+    candidates: list[Invoice] = []
+    for inv in books.invoices:
+        c = contracts.get(inv.lines[0].contract_id)
+        if inv.kind != "monthly" or c is None or inv.invoice_date > as_of - timedelta(days=20) \
+                or inv.header != inv.lines_total:
+            continue
+        right = _contract_lines(world, c, inv.month, billable(c.schedule, c.start, c.end, inv.month))
+        if inv.lines == right:  # one contract-month, billed right (not one of the broken invoices)
+            candidates.append(inv)
+    candidates.sort(key=lambda i: (contracts[i.lines[0].contract_id].is_media, i.invoice_date, i.client.client_id))
+    wanted = min(len(candidates), max(2, len(books.invoices) // 200))
+    flat = [i for i in candidates if not contracts[i.lines[0].contract_id].is_media]
+    chosen = rng.sample(flat, min(len(flat), wanted))  # flat ones when possible: the fee is not in the way
+    chosen += rng.sample(candidates[len(flat):], wanted - len(chosen))
+    for inv in chosen:
+        c, right = contracts[inv.lines[0].contract_id], inv.lines
+        wrong = cents(right[0].amount * Decimal(rng.choice(("1.10", "1.25", "0.90", "2.00"))))
+        inv.lines = _contract_lines(world, c, inv.month, wrong)
+        inv.header = inv.lines_total
+        memo_date = inv.invoice_date + timedelta(days=rng.randint(3, 10))
+        corrected = Invoice(inv.client, min(as_of, memo_date + timedelta(days=rng.randint(0, 3))), inv.month,
+                            [Line(x.contract_id, x.service_month, x.line_type, x.amount) for x in right],
+                            kind="reissue")
+        corrected.header = corrected.lines_total
+        books.invoices.append(corrected)
+        memo = Memo(inv.client, c.contract_id, inv.month, memo_date, inv.header, "billing_error", inv)
+        _apply(memo)
+        books.memos.append(memo)
+        sc["billing_error_reversed_and_reissued"] += 1
+
+
+def build_invoices(rng: random.Random, world: World, books: Books, quarterly: dict[str, date] | None = None) -> None:
+    """Monthly invoices in advance per dealer (quarterly for the contracts in `quarterly`), with the
+    deliberate errors counted in books.scenarios."""
+    as_of, sc = world.as_of, books.scenarios
+    quarterly = quarterly or {}
     known = {c.contract_id for c in world.contracts}
     by_client: dict[str, list[Contract]] = {}
     for c in world.contracts:
         by_client.setdefault(c.client.client_id, []).append(c)
-    cancelled = [c.contract_id for c in world.contracts if c.end is not None and c.end < as_of - timedelta(days=20)]
+    cancelled = [c.contract_id for c in world.contracts if c.end is not None and c.end < as_of - timedelta(days=20)
+                 and c.renewed_by is None]
     bill_after_cancel = {k for k in cancelled if rng.random() < 0.4}
     if cancelled and not bill_after_cancel:
         bill_after_cancel.add(rng.choice(cancelled))  # even a tiny demo shows this finding
     pending: dict[str, list[Line]] = {}  # corrections to carry on the client's next invoice
     for month in months(world.first_month, month_start(add_months(as_of, 1))):
         for client in world.clients:
+            for c in by_client.get(client.client_id, []):
+                q0 = quarterly.get(c.contract_id)
+                if q0 is not None and q0 <= month <= as_of and _months_between(q0, month) % 3 == 0:
+                    invoice = _quarterly_invoice(world, c, month)
+                    if invoice is not None:
+                        books.invoices.append(invoice)
+                        sc["quarterly_invoices"] += 1
+                        sc["quarterly_invoices_billing_beyond_next_month"] += \
+                            add_months(month, 2) > month_start(add_months(as_of, 1))
             inv_date = month if rng.random() < 0.75 else month - timedelta(days=rng.randint(1, 4))
             if inv_date > as_of:
                 continue
@@ -191,6 +281,8 @@ def build_invoices(rng: random.Random, world: World, books: Books) -> None:
             for c in by_client.get(client.client_id, []):
                 if c.start > month_end(month):
                     continue
+                if c.contract_id in quarterly and month >= quarterly[c.contract_id]:
+                    continue  # billed by its quarterly invoice
                 if c.end is not None and c.end < month:
                     if c.contract_id in bill_after_cancel and month == month_start(add_months(c.end, 1)):
                         lines += _contract_lines(world, c, month, c.schedule[-1][1])  # cancellation not keyed in
@@ -231,7 +323,8 @@ def build_invoices(rng: random.Random, world: World, books: Books) -> None:
                 _break_header(rng, invoice, sc)
             books.invoices.append(invoice)
     _ensure_invoice_errors(rng, books, known)
-    books.invoices.sort(key=lambda i: (i.invoice_date, i.client.client_id))
+    _reissue_wrong_invoices(rng, world, books)
+    books.invoices.sort(key=lambda i: (i.invoice_date, i.client.client_id, i.kind))
     for n, invoice in enumerate(books.invoices, 1):
         invoice.invoice_id = f"INV-{n:06d}"
 
@@ -250,33 +343,25 @@ def _apply(memo: Memo) -> None:
         memo.applied.memo_date = max(memo.applied.memo_date or memo.memo_date, memo.memo_date)
 
 
-def build_memos(rng: random.Random, world: World, spend: SpendTruth, books: Books) -> None:
-    """Underspend credits for most closed months (some still owed), billing-error and goodwill memos."""
-    as_of, sc = world.as_of, books.scenarios
-    by_client: dict[str, list[Invoice]] = {}
+def billed_media(world: World, books: Books) -> dict[tuple[str, date], Decimal]:
+    """Media billed per contract and service month at T: media lines of invoices dated on or before T,
+    less credit memos other than underspend credits (billing_error, dispute, goodwill) for it."""
+    billed: dict[tuple[str, date], Decimal] = defaultdict(Decimal)
     for inv in books.invoices:
-        by_client.setdefault(inv.client.client_id, []).append(inv)
-    for c in world.contracts:
-        if not c.is_media:
-            continue
-        for month in months(c.start, min(c.end or as_of, as_of)):
-            if month_end(month) > as_of:
-                continue  # not closed yet
-            bill = billable(c.schedule, c.start, c.end, month)
-            under = bill - min(spend.by_contract_month.get((c.contract_id, month), ZERO), bill)
-            if under <= 0:
-                continue
-            sc["closed_months_with_underspend"] += 1
-            memo_date = month_end(month) + timedelta(days=rng.randint(8, 25))
-            if memo_date > as_of or under < Decimal("50.00") or rng.random() < 0.25:
-                sc["underspend_credit_not_issued"] += 1
-                continue
-            target = _next_invoice(by_client.get(c.client.client_id, []), memo_date, under) \
-                if rng.random() < 0.5 else None
-            memo = Memo(c.client, c.contract_id, month, memo_date, under, "underspend", target)
-            _apply(memo)
-            books.memos.append(memo)
-            sc["underspend_credit_issued"] += 1
+        if inv.invoice_date <= world.as_of:
+            for line in inv.lines:
+                if line.line_type == "media":
+                    billed[(line.contract_id, line.service_month)] += line.amount
+    for memo in books.memos:
+        if memo.reason != "underspend" and memo.contract_id and memo.service_month is not None \
+                and memo.memo_date <= world.as_of:
+            billed[(memo.contract_id, memo.service_month)] -= memo.amount
+    return billed
+
+
+def build_memos(rng: random.Random, world: World, spend: SpendTruth, books: Books) -> None:
+    """Billing-error and goodwill memos, then underspend credits for most closed months (some still owed)."""
+    as_of, sc = world.as_of, books.scenarios
     contracts = {c.contract_id: c for c in world.contracts}
     for inv in books.invoices:
         for line in inv.lines:
@@ -293,17 +378,50 @@ def build_memos(rng: random.Random, world: World, spend: SpendTruth, books: Book
                 _apply(memo)
                 books.memos.append(memo)
                 sc["billing_error_memo"] += 1
-    for _ in range(max(1, len(world.clients) // 60)):
-        inv = rng.choice(books.invoices)
+    open_invoices = [i for i in books.invoices if i.header - i.memo_credit > 0]
+    for n in range(max(2, len(world.clients) // 60)):
+        inv = rng.choice(open_invoices)
         amount = Decimal(rng.randint(2, 10) * 50)
         memo_date = min(as_of, inv.invoice_date + timedelta(days=rng.randint(3, 40)))
         applied = inv if rng.random() < 0.7 and inv.header - inv.memo_credit >= amount else None
-        contract_id = inv.lines[0].contract_id if inv.lines[0].contract_id in contracts else ""
-        memo = Memo(inv.client, contract_id, inv.month if contract_id else None, memo_date, amount, "goodwill",
+        client_level = n == 0 or rng.random() < 0.4 or inv.lines[0].contract_id not in contracts
+        contract_id = "" if client_level else inv.lines[0].contract_id
+        memo = Memo(inv.client, contract_id, None if client_level else inv.month, memo_date, amount, "goodwill",
                     applied)
         _apply(memo)
         books.memos.append(memo)
         sc["goodwill_memo"] += 1
+        sc["goodwill_memo_client_level"] += client_level
+    by_client: dict[str, list[Invoice]] = {}
+    for inv in books.invoices:
+        by_client.setdefault(inv.client.client_id, []).append(inv)
+    billed = billed_media(world, books)
+    for c in world.contracts:
+        if not c.is_media:
+            continue
+        for month in months(c.start, min(c.end or as_of, as_of)):
+            if month_end(month) > as_of:
+                continue  # not closed yet
+            bill = billable(c.schedule, c.start, c.end, month)
+            delivered = min(spend.by_contract_month.get((c.contract_id, month), ZERO), bill)
+            under = bill - delivered
+            if under <= 0:
+                continue
+            sc["closed_months_with_underspend"] += 1
+            due = min(under, max(ZERO, billed.get((c.contract_id, month), ZERO) - delivered))
+            if due <= 0:
+                sc["underspend_not_billed_no_credit_due"] += 1  # nothing billed beyond what was delivered
+                continue
+            memo_date = month_end(month) + timedelta(days=rng.randint(8, 25))
+            if memo_date > as_of or due < Decimal("50.00") or rng.random() < 0.25:
+                sc["underspend_credit_not_issued"] += 1
+                continue
+            target = _next_invoice(by_client.get(c.client.client_id, []), memo_date, due) \
+                if rng.random() < 0.5 else None
+            memo = Memo(c.client, c.contract_id, month, memo_date, due, "underspend", target)
+            _apply(memo)
+            books.memos.append(memo)
+            sc["underspend_credit_issued"] += 1
 
 
 def _reference(rng: random.Random, method: str, pay_date: date, check_no: int) -> str:
@@ -402,7 +520,9 @@ def build_payments(rng: random.Random, world: World, books: Books) -> None:
 def write_accounting(writer: LandingWriter, world: World, spend: SpendTruth, seed: int) -> Counter[str]:
     """Build and land the six accounting exports; return the counts of each deliberate scenario."""
     books = Books()
-    build_invoices(random.Random(f"revwh-demo/{seed}/invoices"), world, books)
+    quarterly = quarterly_plan(random.Random(f"revwh-demo/{seed}/quarterly"), world)
+    books.scenarios["quarterly_billed_contracts"] = len(quarterly)
+    build_invoices(random.Random(f"revwh-demo/{seed}/invoices"), world, books, quarterly)
     build_memos(random.Random(f"revwh-demo/{seed}/memos"), world, spend, books)
     build_payments(random.Random(f"revwh-demo/{seed}/payments"), world, books)
     writer.csv("invoices", ([i.invoice_id, i.client.client_id, i.invoice_date.isoformat(), i.due_date.isoformat(),

@@ -4,10 +4,15 @@ Same (as_of, size, seed) -> byte-identical files: every random draw comes from r
 instances seeded from (seed, purpose) strings, nothing reads the clock (extracted_at stamps
 are derived from the data's dates), and no float touches an amount (Decimal or integer cents,
 rounded half up to cents). The data carries the situations the warehouse must handle:
-mid-month starts, upsells, decreases, cancellations and reactivations, under- and over-pacing,
-nightly 7-day re-pulls that restate recent days, CAD dealers with USD ad accounts, unmapped ad
-accounts, spend after a cancellation, invoice errors, late payers, short pays, overpayments,
-unapplied cash, split payments, write-offs and underspend credits owed but not yet issued.
+mid-month starts, upsells, decreases, cancellations, reactivations and renewals (a new contract
+from the day after the old one's month-end, on the same ad accounts), under- and over-pacing,
+nightly 7-day re-pulls that restate recent days (with coverage files, and an account-day a
+later pull reports empty), account ids spelled several ways (Google with and without dashes,
+Meta with and without act_), CAD dealers with USD ad accounts, EUR and MXN rates nobody bills
+in, unmapped ad accounts, spend after a cancellation, invoice errors, quarterly billing in
+advance, wrong invoices reversed by a billing_error memo and issued again, late payers, short
+pays, overpayments, unapplied cash, split payments, write-offs, client-level goodwill credits
+and underspend credits owed but not yet issued.
 
 Layout and columns are exactly SPEC section 1 (taken from ingest.contract).
 """
@@ -53,8 +58,10 @@ def _write_contracting(w: LandingWriter, world: World) -> Counter[str]:
     w.csv("ad_accounts", ([a.platform, a.listed_id, c.contract_id] for c in world.contracts for a in c.accounts))
     for c in world.contracts:
         sc["contracts"] += 1
-        sc["cancelled_contracts"] += c.end is not None
+        sc["cancelled_contracts"] += c.end is not None and c.renewed_by is None
         sc["reactivations"] += c.reactivates is not None
+        sc["renewals"] += c.renews is not None
+        sc["ad_accounts_mapped_to_two_contracts"] += len(c.accounts) if c.renews is not None else 0
         sc["budget_changes"] += len(c.schedule) - 1
         sc["mid_month_starts"] += c.start.day != 1
         sc["contracts_pacing_under"] += c.pacing == "under"
@@ -62,6 +69,11 @@ def _write_contracting(w: LandingWriter, world: World) -> Counter[str]:
         sc["contracts_with_spend_after_end"] += c.spend_after_end_days > 0
         sc["ad_accounts"] += len(c.accounts)
         sc["cross_currency_ad_accounts"] += sum(a.currency != c.client.currency for a in c.accounts)
+        for a in c.accounts:
+            sc["google_ids_listed_with_dashes"] += a.platform == "google_ads" and "-" in a.listed_id
+            sc["google_ids_listed_bare"] += a.platform == "google_ads" and "-" not in a.listed_id
+            sc["meta_ids_listed_with_act_prefix"] += a.platform == "meta_ads" and a.listed_id.startswith("act_")
+            sc["meta_ids_listed_bare"] += a.platform == "meta_ads" and not a.listed_id.startswith("act_")
     sc["unmapped_ad_accounts"] = len(world.unmapped)
     sc["discounts"] = len(world.discounts)
     sc["cad_clients"] = sum(c.currency == "CAD" for c in world.clients)
@@ -74,8 +86,10 @@ def _remove_previous_demo_files(out_dir: Path) -> None:
     The loader takes every file present, so a stale pull would change the warehouse; but a
     directory may also hold files somebody dropped by hand, which are not ours to delete.
     """
-    ads_file = r"_(history\.(csv|parquet)|pull_\d{4}-\d{2}-\d{2}\.csv)"
+    ads_file = r"_(history\.(csv|parquet)|pull_\d{4}-\d{2}-\d{2}(\.coverage)?\.csv)"
     for table in TABLES:
+        if table.folder == "ads":
+            continue  # pull coverage files (ad_coverage) sit in the platform folders, matched below
         folder = out_dir / table.folder
         if not folder.is_dir():
             continue
@@ -96,10 +110,16 @@ def generate(out_dir: Path, *, as_of: date, size: int = 300, seed: int = 7) -> D
     w = LandingWriter(out_dir)
     world = build_world(seed, size, as_of)
     scenarios = _write_contracting(w, world)
-    w.csv("fx_rates", ([d.isoformat(), "CAD", f"{r:.6f}"] for d, r in sorted(world.fx.items())))
+    rates = {"CAD": world.fx, **world.other_fx}
+    w.csv("fx_rates", ([d.isoformat(), cur, f"{r:.6f}"] for d, cur, r in sorted(
+        (d, cur, r) for cur, published in rates.items() for d, r in published.items())))
+    scenarios["fx_currencies"] = len(rates)
     spend = write_ads(w, world, seed)
     scenarios["spend_rows_after_contract_end"] = spend.rows_after_end
     scenarios["spend_rows_unmapped"] = spend.unmapped_rows
+    scenarios["empty_repull_account_days"] = spend.empty_repull_account_days
+    scenarios["pull_coverage_files"] = spend.coverage_files
+    scenarios["google_pull_files_with_dashed_ids"] = spend.dashed_id_pull_files
     scenarios.update(write_accounting(w, world, spend, seed))
     return DemoLanding(dict(sorted(w.counts.items())), dict(sorted(scenarios.items())))
 

@@ -8,11 +8,12 @@ accounting data on purpose, in counted places only.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ingest.demo.calendar import ONE_DAY, add_months, cents, days, month_end, month_start
+from ingest.demo.calendar import ONE_DAY, add_months, amount_on, cents, days, month_end, month_start, months
 from ingest.demo.catalog import (
     BRANDS,
     CA_TOWNS,
@@ -93,6 +94,8 @@ class Contract:
     accounts: list[AdAccount] = field(default_factory=list)
     spend_after_end_days: int = 0  # >0: the campaigns kept running this many days after end
     reactivates: Contract | None = None  # the earlier, cancelled contract this one replaces
+    renews: Contract | None = None  # the contract this one renews (ended the day before this starts)
+    renewed_by: Contract | None = None  # the renewal that took over this contract's ad accounts
 
     @property
     def is_media(self) -> bool:
@@ -127,6 +130,7 @@ class World:
     unmapped: list[AdAccount]
     fx: dict[date, Decimal]  # published CAD rates (business days only)
     cad_rate: dict[date, Decimal]  # CAD rate in force on every calendar day (latest earlier rate)
+    other_fx: dict[str, dict[date, Decimal]] = field(default_factory=dict)  # EUR, MXN: listed, never billed
 
     def discount_on(self, client_id: str, product: str, d: date) -> Decimal:
         """The client's discount for the product in force on d (0 when none)."""
@@ -159,21 +163,31 @@ class _Ids:
                 return body
 
 
-def build_fx(rng: random.Random, first: date, as_of: date) -> tuple[dict[date, Decimal], dict[date, Decimal]]:
-    """Business-day CAD rates (0.70-0.75, 6 places) and the rate in force on every calendar day.
+# usd_per_unit in millionths per currency: (start, mean, lowest, highest, largest daily step).
+FX_WALKS: dict[str, tuple[int, int, int, int, int]] = {
+    "CAD": (730000, 725000, 700500, 749500, 1800),
+    "EUR": (1080000, 1082000, 1040000, 1125000, 2600),
+    "MXN": (55200, 55000, 51500, 58800, 160),
+}
 
-    Weekends and a few bank holidays have no published rate, so the warehouse's "latest
-    earlier rate" rule is exercised every week.
+
+def build_fx(rng: random.Random, first: date, as_of: date,
+             currency: str = "CAD") -> tuple[dict[date, Decimal], dict[date, Decimal]]:
+    """Business-day rates of one currency (6 places) and the rate in force on every calendar day.
+
+    CAD stays within 0.70-0.75, EUR around 1.08, MXN around 0.055. Weekends and a few bank
+    holidays have no published rate, so the warehouse's "latest earlier rate" rule is
+    exercised every week.
     """
+    micro, mean, lowest, highest, step = FX_WALKS[currency]  # integer random walk, mean-reverting
     published: dict[date, Decimal] = {}
     in_force: dict[date, Decimal] = {}
-    micro = 730000  # usd_per_unit in millionths: integer random walk, mean-reverting
-    current = Decimal("0.730000")
+    current = Decimal(micro).scaleb(-6)
     for d in days(first - timedelta(days=14), as_of):
         holiday = (d.month, d.day) in ((1, 1), (7, 1), (12, 25), (12, 26))
         if d.weekday() < 5 and not holiday:
-            micro += rng.randint(-1800, 1800) + (725000 - micro) // 40
-            micro = max(700500, min(749500, micro))
+            micro += rng.randint(-step, step) + (mean - micro) // 40
+            micro = max(lowest, min(highest, micro))
             current = Decimal(micro).scaleb(-6)
             published[d] = current
         in_force[d] = current
@@ -303,6 +317,39 @@ def new_account(rng: random.Random, ids: _Ids, platform: str, product: str, clie
                      _campaigns(rng, ids, platform, product, client), contract_id)
 
 
+def _spellings(account: AdAccount) -> tuple[str, str]:
+    """(bare id, id as the platform's UI shows it): Google with dashes, Meta with act_."""
+    a = account.account_id
+    if account.platform == "google_ads":
+        return a, f"{a[:3]}-{a[3:6]}-{a[6:]}"
+    if account.platform == "meta_ads":
+        return a, f"act_{a}"
+    return a, a
+
+
+def _respell(rng: random.Random, account: AdAccount) -> str:
+    """How a second ad_accounts row for the same account spells it (often not like the first)."""
+    bare, shown = _spellings(account)
+    if rng.random() < 0.5:
+        return account.listed_id
+    return bare if account.listed_id == shown else shown
+
+
+def _ensure_spellings(rng: random.Random, accounts: list[AdAccount]) -> None:
+    """ad_accounts.csv spells Google ids both with and without dashes, Meta ids with and without act_."""
+    for platform in ("google_ads", "meta_ads"):
+        listed = [a for a in accounts if a.platform == platform]
+        if len(listed) < 2:
+            continue
+        shown = [a for a in listed if a.listed_id != a.account_id]
+        if not shown:
+            victim = rng.choice(listed)
+            victim.listed_id = _spellings(victim)[1]
+        elif len(shown) == len(listed):
+            victim = rng.choice(listed)
+            victim.listed_id = victim.account_id
+
+
 def _platforms(rng: random.Random, product: str) -> list[tuple[str, int]]:
     """Which platforms a media contract buys on, with each account's budget share."""
     if product == "SEARCH":
@@ -364,7 +411,41 @@ def _ensure_situations(rng: random.Random, contracts: list[Contract], as_of: dat
         rng.choice(ended).spend_after_end_days = 1
 
 
-def build_contracts(rng: random.Random, clients: list[Client], first: date, as_of: date) -> list[Contract]:
+def _renewals(rng: random.Random, contracts: list[Contract], as_of: date, wanted: int) -> None:
+    """Some running media contracts end at a month end and are renewed the next day.
+
+    The renewal is a new contract (same client and product, the budget in force carried over,
+    sometimes raised) that takes over the same ad accounts: spend on them continues across the
+    boundary and belongs to whichever contract is active on the day.
+    """
+    per_client = Counter(c.client.client_id for c in contracts)
+    last_end = month_end(add_months(month_start(as_of), -1))  # the renewal starts on or before T
+    candidates = [c for c in contracts if c.is_media and c.end is None and c.reactivates is None
+                  and month_end(c.start + timedelta(days=40)) <= last_end and per_client[c.client.client_id] < 4]
+    for c in rng.sample(candidates, len(candidates)):
+        if wanted <= 0:
+            break
+        if per_client[c.client.client_id] >= 4:
+            continue
+        end = month_end(rng.choice(list(months(c.start + timedelta(days=40), last_end))))
+        start = end + ONE_DAY
+        carried = amount_on(c.schedule, start)
+        if rng.random() < 0.5:
+            carried = _round_budget(rng, carried * Decimal(rng.randint(103, 120)) / 100, True)
+        schedule = [(start, carried)]
+        for effective, amount in c.schedule:
+            if effective > start and amount != schedule[-1][1]:
+                schedule.append((effective, amount))  # changes agreed for later stay with the renewal
+        c.end, c.spend_after_end_days = end, 0
+        c.schedule = [s for s in c.schedule if s[0] <= end]
+        c.renewed_by = Contract("", c.client, c.product, c.program, start, None, schedule, pacing=c.pacing, renews=c)
+        contracts.append(c.renewed_by)
+        per_client[c.client.client_id] += 1
+        wanted -= 1
+
+
+def build_contracts(rng: random.Random, clients: list[Client], first: date, as_of: date,
+                    renewal_rng: random.Random | None = None) -> list[Contract]:
     """1-4 contracts per dealer over 15 months: starts (many mid-month), changes, cancellations,
     reactivations; ids handed out in start-date order, as the contracting system would."""
     contracts: list[Contract] = []
@@ -403,6 +484,8 @@ def build_contracts(rng: random.Random, clients: list[Client], first: date, as_o
         if c.end is not None and c.is_media and c.end < as_of - ONE_DAY and rng.random() < 0.15:
             c.spend_after_end_days = min(rng.randint(1, 3), (as_of - c.end).days)
     _ensure_situations(rng, contracts, as_of)
+    if renewal_rng is not None:
+        _renewals(renewal_rng, contracts, as_of, max(2, len(clients) // 40))
     contracts.sort(key=lambda c: (c.start, c.client.client_id, c.product, c.reactivates is not None))
     for i, c in enumerate(contracts, 1):
         c.contract_id = f"CT-{i:06d}"
@@ -413,14 +496,17 @@ def assign_accounts(rng: random.Random, contracts: list[Contract], size: int, cl
     """1-2 ad accounts per media contract (some CAD dealers buy in USD); returns unmapped accounts."""
     ids = _Ids(rng)
     for c in contracts:
-        if not c.is_media:
-            continue
-        for platform, share in _platforms(rng, c.product):
-            currency = "USD" if c.client.currency == "CAD" and rng.random() < 0.3 else c.client.currency
-            c.accounts.append(new_account(rng, ids, platform, c.product, c.client, currency, share, c.contract_id))
+        if c.is_media and c.renews is None:
+            for platform, share in _platforms(rng, c.product):
+                currency = "USD" if c.client.currency == "CAD" and rng.random() < 0.3 else c.client.currency
+                c.accounts.append(new_account(rng, ids, platform, c.product, c.client, currency, share, c.contract_id))
     cad = [a for c in contracts for a in c.accounts if c.client.currency == "CAD"]
     if cad and all(a.currency == "CAD" for a in cad):
         rng.choice(cad).currency = "USD"  # at least one CAD dealer buys through a USD account
+    _ensure_spellings(rng, [a for c in contracts for a in c.accounts])
+    for c in contracts:
+        if c.renews is not None:  # the renewal is mapped to the same accounts, each in a row of its own
+            c.accounts = [replace(a, listed_id=_respell(rng, a), contract_id=c.contract_id) for a in c.renews.accounts]
     unmapped = []
     for _ in range(max(2, size // 75)):
         client = rng.choice(clients)
@@ -461,11 +547,13 @@ def build_world(seed: int, size: int, as_of: date) -> World:
     first = month_start(add_months(as_of, -14))
     rng = random.Random(f"revwh-demo/{seed}/world")
     clients = build_clients(rng, size)
-    contracts = build_contracts(rng, clients, first, as_of)
+    contracts = build_contracts(rng, clients, first, as_of, random.Random(f"revwh-demo/{seed}/renewals"))
     unmapped = assign_accounts(rng, contracts, size, clients)
     discounts = build_discounts(rng, contracts, first, as_of)
     fx, cad_rate = build_fx(random.Random(f"revwh-demo/{seed}/fx"), first, as_of)
-    return World(first, as_of, clients, contracts, discounts, unmapped, fx, cad_rate)
+    other = {cur: build_fx(random.Random(f"revwh-demo/{seed}/fx/{cur}"), first, as_of, cur)[0]
+             for cur in ("EUR", "MXN")}
+    return World(first, as_of, clients, contracts, discounts, unmapped, fx, cad_rate, other)
 
 
 __all__ = ["FLAT", "MEDIA", "AdAccount", "Campaign", "Client", "Contract", "Discount", "World", "build_world"]

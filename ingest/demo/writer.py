@@ -1,8 +1,9 @@
 """Write landing files with exactly the SPEC columns, and count their rows.
 
 Columns come from ingest.contract (the one statement of the landing contract), so the demo
-cannot drift from what the loader expects. Large files are written row by row (CSV) or in
-row groups (Parquet), so 3000 dealers' worth of spend never sits in memory at once.
+cannot drift from what the loader expects.
+Large files are written row by row (CSV) or in row groups (Parquet), so 3000 dealers' worth of
+spend never sits in memory at once.
 """
 
 from __future__ import annotations
@@ -45,6 +46,12 @@ class LandingWriter:
         """A CSV file to append rows to, for tables too large to build as a list."""
         path, rel = self._path(table, name, "csv")
         return CsvStream(self, path, rel, TABLES_BY_NAME[table].columns)
+
+    def open_coverage(self, table: str, name: str) -> CsvStream:
+        """A pull's coverage file (`<pull>.coverage.csv`, table ad_coverage) beside the pull in its
+        platform's folder: one row per account the pull asked for, with its window and extracted_at."""
+        path, rel = self._path(table, name, "csv")
+        return CsvStream(self, path, rel, TABLES_BY_NAME["ad_coverage"].columns)
 
     def open_parquet(self, table: str, name: str, types: dict[str, pa.DataType]) -> ParquetStream:
         """A Parquet file written in row groups; columns not in `types` are strings."""
