@@ -15,6 +15,15 @@ they are written, so that the 18 suites follow one convention instead of 18 hand
 - "not after the as-of date T" is the suite parameter `{"$PARAMETER": "as_of"}`, given at
   validation time, so a suite does not change with T.
 
+What the landing contract (ingest/contract.py) declares is taken from there, never restated:
+the tables and their columns in order, the required columns, the allowed values (`in_set`),
+the currency columns (`currency`, with `ISO_CURRENCIES`), each column's value format (date,
+amount, whole number, decimal, timestamp) and the natural key (`unique_in_file`). The rules
+below add only what Great Expectations checks beyond staging: plausible and past dates,
+fractions, first-of-month, e-mail shape, pairs, sign rules staging does not quarantine. A rule
+the declaration implies but a table's rules below do not place is added at the end of its
+suite, so declaring a new enum, currency or required column needs no edit here.
+
 Regenerate after editing a rule, and review the JSON diff:
 
     .venv/bin/python -m expectations.build_suites          # rewrite the JSON files
@@ -28,10 +37,11 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ingest.contract import ISO_CURRENCIES
+from ingest.contract import ISO_CURRENCIES, TABLES, LandedTable
 
 SUITES_DIR = Path(__file__).parent / "suites"
 DEFAULT_BLOCK_SHARE = 0.10
@@ -63,21 +73,25 @@ FIRST_PLAUSIBLE = "2000-01-01"
 LAST_PLAUSIBLE = "2099-12-31"
 AS_OF = {"$PARAMETER": "as_of"}
 
-PLATFORMS = ("google_ads", "meta_ads", "microsoft_ads")
-PRICING_MODELS = ("media", "flat")
-LINE_TYPES = ("media", "management_fee", "flat_fee", "adjustment")
-MEMO_REASONS = ("underspend", "dispute", "billing_error", "goodwill")
-PAYMENT_METHODS = ("card", "ach", "check", "wire")
+# The format rule of a declared kind: (rule name, regex, expected) as staging's casts accept.
+KIND_FORMATS: dict[str, tuple[str, str, str]] = {
+    "date": ("date", DATE, "a real date YYYY-MM-DD"),
+    "money": ("money", MONEY, "an amount with at most 2 decimals"),
+    "integer": ("integer", INTEGER, "a whole number"),
+    "decimal": ("decimal", DECIMAL, "a decimal number"),
+    "timestamp": ("timestamp", TIMESTAMP, "a timestamp YYYY-MM-DDTHH:MM:SSZ"),
+}
 
 
 class Suite:
     """Collects one table's expectations in GX's JSON shape, with severity in `meta`."""
 
-    def __init__(self, table: str, columns: str, key: str, notes: str) -> None:
-        self.table = table
-        self.columns = [c.strip() for c in columns.split(",")]
-        self.key = [c.strip() for c in key.split(",")]
-        self.notes = notes
+    def __init__(self, table: LandedTable, notes: str | None = None) -> None:
+        self.spec = table
+        self.table = table.name
+        self.columns = list(table.columns)
+        self.key = [table.landed_name(n) for n in table.key]
+        self.notes = notes if notes is not None else table.description
         self.expectations: list[dict[str, Any]] = []
         self._ids: set[str] = set()
         for col in self.columns:
@@ -88,7 +102,11 @@ class Suite:
                 f"column {col} present (landing contract)",
                 col,
             )
+        # A key column that may be empty (client_discounts.effective_from: empty = always) can be
+        # empty in a whole file without the file being wrong; only required key columns count.
         for col in self.key:
+            if not self.spec.column(col).required:
+                continue
             self._structural(
                 "expect_column_proportion_of_non_null_values_to_be_between",
                 {"column": col, "min_value": 0, "strict_min": True},
@@ -96,6 +114,7 @@ class Suite:
                 f"key column {col} filled in at least one row",
                 col,
             )
+        self.required(*(c.name for c in table.column_specs if c.required))
 
     # -- building blocks -------------------------------------------------------------------
     def _add(self, exp_type: str, kwargs: dict[str, Any], meta: dict[str, Any]) -> None:
@@ -158,22 +177,26 @@ class Suite:
         )
         return self
 
-    def dates(self, *cols: str) -> Suite:
+    def formats(self, kind: str, *cols: str) -> Suite:
+        """The value format staging's cast for `kind` accepts (KIND_FORMATS)."""
+        rule, pattern, expected = KIND_FORMATS[kind]
         for c in cols:
-            self.regex(c, DATE, "date", "a real date YYYY-MM-DD")
+            self.regex(c, pattern, rule, expected)
         return self
+
+    def dates(self, *cols: str) -> Suite:
+        return self.formats("date", *cols)
 
     def money(self, *cols: str) -> Suite:
-        for c in cols:
-            self.regex(c, MONEY, "money", "an amount with at most 2 decimals")
-        return self
+        return self.formats("money", *cols)
 
     def integers(self, *cols: str) -> Suite:
-        for c in cols:
-            self.regex(c, INTEGER, "integer", "a whole number")
-        return self
+        return self.formats("integer", *cols)
 
-    def in_set(self, col: str, values: tuple[str, ...]) -> Suite:
+    def in_set(self, col: str) -> Suite:
+        """The column holds one of its declared allowed values (ingest/contract.py `enum`)."""
+        values = self.spec.column(col).enum
+        assert values, f"{self.table}.{col} declares no allowed values"
         self.row_rule(
             "expect_column_values_to_be_in_set",
             {"column": col, "value_set": list(values)},
@@ -185,7 +208,12 @@ class Suite:
         return self
 
     def currency(self, col: str) -> Suite:
+        """An ISO 4217 code, for a column the declaration gives kind `currency`."""
+        assert self.spec.column(col).kind == "currency", f"{self.table}.{col} is not a currency column"
         return self.regex(col, CURRENCY_ISO, "currency", "an ISO 4217 currency code")
+
+    def timestamps(self, *cols: str) -> Suite:
+        return self.formats("timestamp", *cols)
 
     def at_least(
         self,
@@ -221,7 +249,7 @@ class Suite:
     def fraction(self, *cols: str) -> Suite:
         """Percentages are fractions: 0.15 is 15%, and 15 is a percentage typed by mistake."""
         for c in cols:
-            self.regex(c, DECIMAL, "decimal", "a decimal number")
+            self.formats("decimal", c)
             self.row_rule(
                 "expect_column_values_to_be_between",
                 {"column": c + NUMBER_VIEW, "min_value": 0, "max_value": 1},
@@ -286,8 +314,10 @@ class Suite:
         return self
 
     def unique_in_file(self, *cols: str, rule: str = "unique_in_file") -> Suite:
-        """The natural key appears once per file: twice in one file is a row-level exception
-        (SPEC 1); the same key in two files is a restatement (the file sorting last wins)."""
+        """The natural key (default: the declared one) appears once per file: twice in one file is a
+        row-level exception (SPEC 1); the same key in two files is a restatement (the file sorting
+        last wins)."""
+        cols = cols or tuple(self.key)
         self.row_rule(
             "expect_compound_columns_to_be_unique",
             {"column_list": [*cols, "_source_file"], "ignore_row_if": "any_value_is_missing"},
@@ -307,6 +337,23 @@ class Suite:
             f"{', '.join(cols)} landed once (the same pull is not landed twice)",
             quarantined=False,
         )
+        return self
+
+    def finish(self) -> Suite:
+        """Add what the declaration implies and the table's rules did not place, then the key rule.
+
+        In column order: the allowed values, the currency rule, the value format of the column's
+        kind; last, once per file for the natural key. Nothing is added twice (rule ids).
+        """
+        for col in self.spec.column_specs:
+            if col.enum and f"in_set:{col.name}" not in self._ids:
+                self.in_set(col.name)
+            if col.kind == "currency" and f"currency:{col.name}" not in self._ids:
+                self.currency(col.name)
+            if col.kind in KIND_FORMATS and f"{KIND_FORMATS[col.kind][0]}:{col.name}" not in self._ids:
+                self.formats(col.kind, col.name)
+        if f"unique_in_file:{','.join(self.key)}" not in self._ids:
+            self.unique_in_file()
         return self
 
     def to_json(self) -> dict[str, Any]:
@@ -329,182 +376,195 @@ class Suite:
         }
 
 
-def _ads(table: str, date: str, account: str, currency: str, campaign: str, spend: str, counts: tuple[str, str],
-         columns: str) -> Suite:
-    s = Suite(
-        table,
-        columns,
-        f"{account}, {campaign}, {date}",
-        "One row per campaign and day of one pull (extracted_at). Spend and counts cannot be "
-        "negative; the spend date is a past day.",
-    )
-    s.required(date, account, currency, campaign, spend, "extracted_at")
+# -- the rules Great Expectations adds beyond the declaration, per table --------------------------
+# Each function receives the table's suite with the structural and required rules in place and
+# adds its GX-only rules in suite order; `Suite.finish` then adds what the declaration implies and
+# was not placed here, and the natural key's once-per-file rule.
+TableRules = Callable[[Suite], object]
+NOTES: dict[str, str] = {}
+RULES: dict[str, TableRules] = {}
+
+
+def gx_rules(*tables: str, notes: str) -> Callable[[TableRules], TableRules]:
+    """Register a function adding one or more tables' GX-only rules, and their suite notes."""
+
+    def register(fn: TableRules) -> TableRules:
+        for table in tables:
+            NOTES[table] = notes
+            RULES[table] = fn
+        return fn
+
+    return register
+
+
+@gx_rules(
+    "google_ads", "meta_ads", "microsoft_ads",
+    notes="One row per campaign and day of one pull (extracted_at). Spend and counts cannot be "
+    "negative; the spend date is a past day.",
+)
+def _ads(s: Suite) -> None:
+    """The three platforms alike, by the typed names staging gives their columns."""
+    date, account, currency, campaign = (s.spec.landed_name(n) for n in ("spend_date", "account_id", "currency",
+                                                                          "campaign_id"))
+    spend = next(c for c in s.spec.column_specs if c.typed_name in ("spend", "cost_micros"))
+    counts = [s.spec.landed_name(n) for n in ("impressions", "clicks")]
     s.past(date)
     s.currency(currency)
-    if spend == "metrics_cost_micros":
-        s.integers(spend)
+    if spend.kind == "integer":
+        s.integers(spend.name)
     else:
-        s.money(spend)
-    s.non_negative(spend)
+        s.money(spend.name)
+    s.non_negative(spend.name)
     s.integers(*counts).non_negative(*counts, quarantined=False)
-    s.regex("extracted_at", TIMESTAMP, "timestamp", "a timestamp YYYY-MM-DDTHH:MM:SSZ")
-    s.unique_in_file(account, campaign, date)
+    s.timestamps("extracted_at")
+    s.unique_in_file()
     s.unique_in_batch(account, campaign, date, "extracted_at")
-    return s
 
 
-def build() -> dict[str, dict[str, Any]]:
-    """Every suite, by table name, as the JSON it is stored as."""
-    suites = [
-        _ads(
-            "google_ads", "segments_date", "customer_id", "customer_currency_code", "campaign_id",
-            "metrics_cost_micros", ("metrics_impressions", "metrics_clicks"),
-            "segments_date, customer_id, customer_currency_code, customer_time_zone, campaign_id,"
-            " campaign_name, metrics_cost_micros, metrics_impressions, metrics_clicks, extracted_at",
-        ),
-        _ads(
-            "meta_ads", "date_start", "account_id", "account_currency", "campaign_id", "spend",
-            ("impressions", "clicks"),
-            "date_start, account_id, account_currency, campaign_id, campaign_name, spend, impressions, clicks,"
-            " extracted_at",
-        ),
-        _ads(
-            "microsoft_ads", "TimePeriod", "AccountId", "CurrencyCode", "CampaignId", "Spend",
-            ("Impressions", "Clicks"),
-            "TimePeriod, AccountId, CurrencyCode, CampaignId, CampaignName, Spend, Impressions, Clicks,"
-            " extracted_at",
-        ),
-        Suite("clients", "client_id, client_name, oem, country, currency, billing_email", "client_id",
-              "A client bills in USD or CAD. billing_email is personal data; only its shape is checked.")
-        .required("client_id", "client_name", "currency")
-        .currency("currency")
-        .regex("billing_email", EMAIL, "email", "an e-mail address", quarantined=False)
-        .unique_in_file("client_id"),
-        Suite("products", "product_code, product_name, product_line, pricing_model", "product_code",
-              "pricing_model media (budget + fee) or flat (fixed monthly fee).")
-        .required("product_code", "pricing_model")
-        .in_set("pricing_model", PRICING_MODELS)
-        .unique_in_file("product_code"),
-        Suite("oem_programs", "program_code, oem, coop_share_pct, monthly_cap, eligible_products", "program_code",
-              "coop_share_pct is a fraction; monthly_cap an amount; eligible_products |-separated codes.")
-        .required("program_code", "coop_share_pct", "monthly_cap")
-        .fraction("coop_share_pct")
-        .money("monthly_cap")
-        .non_negative("monthly_cap")
-        .regex("eligible_products", CODE_LIST, "code_list", "product codes separated by |", quarantined=False)
-        .unique_in_file("program_code"),
-        Suite("contracts", "contract_id, client_id, product_code, program_code, start_date, end_date", "contract_id",
-              "end_date (last day of service) may be empty or in the future, never before start_date.")
-        .required("contract_id", "client_id", "product_code", "start_date")
-        .plausible("start_date", "end_date")
-        .after("end_date", "start_date")
-        .unique_in_file("contract_id"),
-        Suite("budget_schedule", "contract_id, effective_date, monthly_amount", "contract_id, effective_date",
-              "A monthly budget or fee from effective_date on (may be in the future); never negative.")
-        .required("contract_id", "effective_date", "monthly_amount")
-        .plausible("effective_date")
-        .money("monthly_amount")
-        .non_negative("monthly_amount")
-        .unique_in_file("contract_id", "effective_date"),
-        Suite("rate_card", "product_code, min_monthly_budget, max_monthly_budget, fee_pct",
-              "product_code, min_monthly_budget",
-              "Fee tiers [min, max); max empty = no upper bound; fee_pct a fraction.")
-        .required("product_code", "min_monthly_budget", "fee_pct")
-        .money("min_monthly_budget", "max_monthly_budget")
-        .non_negative("min_monthly_budget", "max_monthly_budget")
-        .fraction("fee_pct")
-        .after("max_monthly_budget", "min_monthly_budget", NUMBER_VIEW, or_equal=False, quarantined=False)
-        .unique_in_file("product_code", "min_monthly_budget"),
-        Suite("client_discounts", "client_id, product_code, discount_pct, effective_from, effective_to",
-              "client_id, product_code",
-              "discount_pct a fraction (reduces the fee); the period may be open-ended.")
-        .required("client_id", "product_code", "discount_pct")
-        .fraction("discount_pct")
-        .plausible("effective_from", "effective_to")
-        .after("effective_to", "effective_from", quarantined=False)
-        .unique_in_file("client_id", "product_code", "effective_from"),
-        Suite("ad_accounts", "platform, account_id, contract_id", "platform, account_id, contract_id",
-              "Which contracts an ad account's spend belongs to: a renewal keeps its account, so one account "
-              "may map to several contracts; spend on a day goes to the one active that day.")
-        .required("platform", "account_id", "contract_id")
-        .in_set("platform", PLATFORMS)
-        .unique_in_file("platform", "account_id", "contract_id"),
-        Suite("invoices", "invoice_id, client_id, invoice_date, due_date, currency, total_amount", "invoice_id",
-              "invoice_date is a past event (<= T); due_date may be in the future, never before invoice_date. "
-              "A negative total is flagged for review (credits are credit memos), not quarantined.")
-        .required("invoice_id", "client_id", "invoice_date", "due_date", "currency", "total_amount")
-        .past("invoice_date")
-        .plausible("due_date")
-        .after("due_date", "invoice_date")
-        .currency("currency")
-        .money("total_amount")
-        .non_negative("total_amount", quarantined=False)
-        .unique_in_file("invoice_id"),
-        Suite("invoice_lines", "invoice_id, line_no, contract_id, service_month, line_type, amount",
-              "invoice_id, line_no",
-              "Only adjustment lines may be negative (a correction); other negative lines are flagged.")
-        .required("invoice_id", "line_no", "service_month", "line_type", "amount")
-        .integers("line_no")
-        .at_least("line_no", 1, quarantined=False, expected="a line number from 1")
-        .month("service_month")
-        .in_set("line_type", LINE_TYPES)
-        .money("amount")
-        .at_least("amount", 0, quarantined=False, unless=("line_type", "adjustment"),
-                  expected="not negative (only adjustment lines may be)")
-        .unique_in_file("invoice_id", "line_no"),
-        Suite("credit_memos", "credit_memo_id, client_id, contract_id, service_month, memo_date, amount, reason,"
-              " applied_invoice_id", "credit_memo_id",
-              "amount is the credit's size, positive: the marts subtract it (staging quarantines a negative "
-              "one rather than guess the sign).")
-        .required("credit_memo_id", "client_id", "memo_date", "amount", "reason")
-        .past("memo_date")
-        .month("service_month")
-        .money("amount")
-        .non_negative("amount")
-        .in_set("reason", MEMO_REASONS)
-        .unique_in_file("credit_memo_id"),
-        Suite("payments", "payment_id, client_id, payment_date, amount, method, reference", "payment_id",
-              "A received payment: dated <= T, amount not negative.")
-        .required("payment_id", "client_id", "payment_date", "amount")
-        .past("payment_date")
-        .money("amount")
-        .non_negative("amount")
-        .in_set("method", PAYMENT_METHODS)
-        .unique_in_file("payment_id"),
-        Suite("payment_applications", "payment_id, invoice_id, amount_applied", "payment_id, invoice_id",
-              "How a payment settles invoices; the sum per payment is a cross-table rule (cross_checks.py).")
-        .required("payment_id", "invoice_id", "amount_applied")
-        .money("amount_applied")
-        .non_negative("amount_applied")
-        .unique_in_file("payment_id", "invoice_id"),
-        Suite("write_offs", "invoice_id, write_off_date, amount, reason", "invoice_id, write_off_date",
-              "A written-off part of an invoice: dated <= T, amount not negative.")
-        .required("invoice_id", "write_off_date", "amount")
-        .past("write_off_date")
-        .money("amount")
-        .non_negative("amount")
-        .unique_in_file("invoice_id", "write_off_date"),
-        Suite("fx_rates", "rate_date, currency, usd_per_unit", "rate_date, currency",
-              "Rates of any number of ISO 4217 currencies may be listed; a rate is positive.")
-        .required("rate_date", "currency", "usd_per_unit")
-        .past("rate_date")
-        .currency("currency")
-        .regex("usd_per_unit", DECIMAL, "decimal", "a decimal number")
-        .at_least("usd_per_unit", 0, strict=True, quarantined=True)
-        .unique_in_file("rate_date", "currency"),
-        Suite("ad_coverage", "platform, account_id, start_date, end_date, extracted_at",
-              "platform, account_id, start_date, extracted_at",
-              "Which accounts and days one ad pull covered (a covered account-day with no rows has zero "
-              "spend); extracted_at is the pull's own.")
-        .required("platform", "account_id", "start_date", "end_date", "extracted_at")
-        .in_set("platform", PLATFORMS)
-        .past("start_date")
-        .plausible("end_date")
-        .after("end_date", "start_date")
-        .regex("extracted_at", TIMESTAMP, "timestamp", "a timestamp YYYY-MM-DDTHH:MM:SSZ")
-        .unique_in_file("platform", "account_id", "start_date", "extracted_at"),
-    ]
-    return {s.table: s.to_json() for s in suites}
+@gx_rules("clients", notes="A client bills in an ISO 4217 currency. billing_email is personal data; only its shape is checked.")
+def _clients(s: Suite) -> None:
+    s.currency("currency").regex("billing_email", EMAIL, "email", "an e-mail address", quarantined=False)
+
+
+@gx_rules("products", notes="pricing_model media (budget + fee) or flat (fixed monthly fee).")
+def _products(s: Suite) -> None:
+    s.in_set("pricing_model")
+
+
+@gx_rules(
+    "oem_programs",
+    notes="coop_share_pct is a fraction; monthly_cap an amount; eligible_products |-separated codes.",
+)
+def _oem_programs(s: Suite) -> None:
+    (s.fraction("coop_share_pct")
+     .money("monthly_cap")
+     .non_negative("monthly_cap")
+     .regex("eligible_products", CODE_LIST, "code_list", "product codes separated by |", quarantined=False))
+
+
+@gx_rules("contracts", notes="end_date (last day of service) may be empty or in the future, never before start_date.")
+def _contracts(s: Suite) -> None:
+    s.plausible("start_date", "end_date").after("end_date", "start_date")
+
+
+@gx_rules(
+    "budget_schedule",
+    notes="A monthly budget or fee from effective_date on (may be in the future); never negative.",
+)
+def _budget_schedule(s: Suite) -> None:
+    s.plausible("effective_date").money("monthly_amount").non_negative("monthly_amount")
+
+
+@gx_rules("rate_card", notes="Fee tiers [min, max); max empty = no upper bound; fee_pct a fraction.")
+def _rate_card(s: Suite) -> None:
+    (s.money("min_monthly_budget", "max_monthly_budget")
+     .non_negative("min_monthly_budget", "max_monthly_budget")
+     .fraction("fee_pct")
+     .after("max_monthly_budget", "min_monthly_budget", NUMBER_VIEW, or_equal=False, quarantined=False))
+
+
+@gx_rules("client_discounts", notes="discount_pct a fraction (reduces the fee); the period may be open-ended.")
+def _client_discounts(s: Suite) -> None:
+    (s.fraction("discount_pct")
+     .plausible("effective_from", "effective_to")
+     .after("effective_to", "effective_from", quarantined=False))
+
+
+@gx_rules(
+    "ad_accounts",
+    notes="Which contracts an ad account's spend belongs to: a renewal keeps its account, so one account "
+    "may map to several contracts; spend on a day goes to the one active that day.",
+)
+def _ad_accounts(s: Suite) -> None:
+    s.in_set("platform")
+
+
+@gx_rules(
+    "invoices",
+    notes="invoice_date is a past event (<= T); due_date may be in the future, never before invoice_date. "
+    "A negative total is flagged for review (credits are credit memos), not quarantined.",
+)
+def _invoices(s: Suite) -> None:
+    (s.past("invoice_date")
+     .plausible("due_date")
+     .after("due_date", "invoice_date")
+     .currency("currency")
+     .money("total_amount")
+     .non_negative("total_amount", quarantined=False))
+
+
+@gx_rules(
+    "invoice_lines",
+    notes="Only adjustment lines may be negative (a correction); other negative lines are flagged.",
+)
+def _invoice_lines(s: Suite) -> None:
+    (s.integers("line_no")
+     .at_least("line_no", 1, quarantined=False, expected="a line number from 1")
+     .month("service_month")
+     .in_set("line_type")
+     .money("amount")
+     .at_least("amount", 0, quarantined=False, unless=("line_type", "adjustment"),
+               expected="not negative (only adjustment lines may be)"))
+
+
+@gx_rules(
+    "credit_memos",
+    notes="amount is the credit's size, positive: the marts subtract it (staging quarantines a negative "
+    "one rather than guess the sign).",
+)
+def _credit_memos(s: Suite) -> None:
+    s.past("memo_date").month("service_month").money("amount").non_negative("amount").in_set("reason")
+
+
+@gx_rules("payments", notes="A received payment: dated <= T, amount not negative.")
+def _payments(s: Suite) -> None:
+    s.past("payment_date").money("amount").non_negative("amount").in_set("method")
+
+
+@gx_rules(
+    "payment_applications",
+    notes="How a payment settles invoices; the sum per payment is a cross-table rule (cross_checks.py).",
+)
+def _payment_applications(s: Suite) -> None:
+    s.money("amount_applied").non_negative("amount_applied")
+
+
+@gx_rules("write_offs", notes="A written-off part of an invoice: dated <= T, amount not negative.")
+def _write_offs(s: Suite) -> None:
+    s.past("write_off_date").money("amount").non_negative("amount")
+
+
+@gx_rules("fx_rates", notes="Rates of any number of ISO 4217 currencies may be listed; a rate is positive.")
+def _fx_rates(s: Suite) -> None:
+    (s.past("rate_date")
+     .currency("currency")
+     .formats("decimal", "usd_per_unit")
+     .at_least("usd_per_unit", 0, strict=True, quarantined=True))
+
+
+@gx_rules(
+    "ad_coverage",
+    notes="Which accounts and days one ad pull covered (a covered account-day with no rows has zero "
+    "spend); extracted_at is the pull's own.",
+)
+def _ad_coverage(s: Suite) -> None:
+    (s.in_set("platform")
+     .past("start_date")
+     .plausible("end_date")
+     .after("end_date", "start_date")
+     .timestamps("extracted_at"))
+
+
+def build_suite(table: LandedTable) -> Suite:
+    """One table's suite: the declaration's rules, its GX-only rules, then what the declaration implies."""
+    suite = Suite(table, NOTES.get(table.name))
+    RULES.get(table.name, lambda s: None)(suite)
+    return suite.finish()
+
+
+def build(tables: Sequence[LandedTable] = TABLES) -> dict[str, dict[str, Any]]:
+    """Every suite, by table name, as the JSON it is stored as (a changed declaration gives changed suites)."""
+    return {t.name: build_suite(t).to_json() for t in tables}
 
 
 def render(suite: dict[str, Any]) -> str:

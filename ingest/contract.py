@@ -1,20 +1,123 @@
-"""The landing contract of SPEC section 1: which folder holds which table, with which columns.
+"""The landing contract of SPEC section 1: every rule about a landed table, declared once.
 
-One place for it, so the loader, the demo generator, the checks and the docs agree.
+Each landed table is one `LandedTable`: its folder and file-name rule, its columns (name, kind,
+required, allowed values, sign, rename, description), its natural key, how "latest wins" ranks
+its rows, its row checks and whether pull coverage applies. Everything else is read from here
+or generated from here, so one change to the contract is one edit in this file:
+
+- the loader, the reader and the demo generator read `LandedTable.columns` (the landed names);
+- `python -m ingest.contract_codegen` writes the dbt base models
+  (`dbt_project/models/staging/<source>/base/base_<source>__<table>.sql`, each a call of
+  `stage_validate`), the dbt macro `landed_base_models()` and `docs/landing-contract.md`;
+- `python -m expectations.build_suites` takes columns, required columns, allowed values,
+  currency columns, value formats and natural keys from here for the Great Expectations suites.
+
+The shape follows Fivetran's staging column macros (one column spec per column, one list per
+table) as plain frozen dataclasses: no framework, and `dataclasses.replace` gives a variant.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, get_args
+
+# How stage_validate (dbt_project/macros/stage_validate.sql) casts and checks a landed value.
+Kind = Literal["text", "upper", "date", "money", "decimal", "integer", "timestamp", "currency", "account_id"]
+KINDS: tuple[str, ...] = get_args(Kind)
+
+# Which files of the landing directory belong to a table (ingest/landing.py applies the rule;
+# tests/test_contract.py checks that it agrees with each table's declared rule):
+#   name_prefix      in the table's folder, a file whose name starts with the table name
+#                    (the longest matching table name wins)
+#   platform_folder  every .csv/.parquet file in the platform's folder ads/<platform>/
+#   coverage_file    a `<pull>.coverage.csv` file beside a pull in any ads/<platform>/ folder
+FileRule = Literal["name_prefix", "platform_folder", "coverage_file"]
+
+# stage_validate's default ranking: of the rows sharing a natural key, the file sorting last wins.
+DEFAULT_ORDER: tuple[str, ...] = ("_source_file desc",)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One landed column and the rules staging applies to it (one entry of stage_validate's `columns`).
+
+    `alias` is the typed name staging exposes (stage_validate's `as`), e.g. Google's
+    `segments_date` becomes `spend_date` so the three platforms read alike downstream.
+    `platform` is only for `account_id` columns: SQL over the raw columns giving the platform
+    whose id normalization applies (a literal such as `'google_ads'`, or a column).
+    """
+
+    name: str
+    kind: Kind = "text"
+    required: bool = False
+    enum: tuple[str, ...] = ()
+    nonneg: bool = False
+    alias: str | None = None
+    platform: str | None = None
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        # Caught here, not as a dbt compile error or a suite that silently checks nothing.
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.name}: unknown kind {self.kind!r} (expected one of {', '.join(KINDS)})")
+        if (self.kind == "account_id") != (self.platform is not None):
+            raise ValueError(f"{self.name}: `platform` is given exactly for account_id columns")
+        if self.nonneg and self.kind not in ("money", "decimal", "integer"):
+            raise ValueError(f"{self.name}: nonneg applies to numbers only")
+
+    @property
+    def typed_name(self) -> str:
+        """The column's name after staging (its alias, else its landed name)."""
+        return self.alias or self.name
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """A rule over several typed columns of one row: when `when` (SQL) is true the row is quarantined.
+
+    `column` is the landed column the reason names; `message` reads after "<column>: ".
+    """
+
+    column: str
+    when: str
+    message: str
 
 
 @dataclass(frozen=True)
 class LandedTable:
-    """One landed table: its folder under the landing dir and its required columns, in order."""
+    """One landed table: where its files land, its columns in order, and every rule staging applies.
+
+    `key` (typed names) is the natural key: twice in one file quarantines every such row.
+    `partition` / `order` say which rows compete for "current" and which wins (defaults: the key,
+    and the file whose name sorts last). `pull_coverage`: the base model also applies
+    apply_pull_coverage (an account-day a later pull covered with no rows has zero spend).
+    """
 
     name: str
     folder: str
-    columns: tuple[str, ...]
+    description: str
+    column_specs: tuple[Column, ...]
+    key: tuple[str, ...]
+    partition: tuple[str, ...] = ()
+    order: tuple[str, ...] = ()
+    row_checks: tuple[RowCheck, ...] = ()
+    file_rule: FileRule = "name_prefix"
+    pull_coverage: bool = False
+    # Derived from column_specs; kept as a field so the many readers of `.columns` pay no lookup.
+    columns: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", tuple(c.name for c in self.column_specs))
+        typed = [c.typed_name for c in self.column_specs]
+        for what, names in (("key", self.key), ("partition", self.partition)):
+            unknown = [n for n in names if n not in typed]
+            if unknown:
+                raise ValueError(f"{self.name}: {what} names unknown column(s) {', '.join(unknown)}")
+        if len(set(typed)) != len(typed) or len(set(self.columns)) != len(self.columns):
+            raise ValueError(f"{self.name}: a column name or alias appears twice")
+        for rc in self.row_checks:
+            if rc.column not in self.columns:
+                raise ValueError(f"{self.name}: row check names unknown column {rc.column}")
 
     @property
     def source(self) -> str:
@@ -26,69 +129,363 @@ class LandedTable:
         """A platform's spend table (`ads/<platform>/`), as opposed to contracting, accounting, fx."""
         return self.folder.startswith("ads/")
 
+    @property
+    def base_model(self) -> str:
+        """The dbt model that types, checks and ranks the raw rows (generated from this declaration)."""
+        return f"base_{self.source}__{self.name}"
 
-def _t(name: str, folder: str, columns: str) -> LandedTable:
-    return LandedTable(name, folder, tuple(c.strip() for c in columns.split(",")))
+    @property
+    def ranking_partition(self) -> tuple[str, ...]:
+        """Typed columns whose rows compete for "current" (stage_validate's default: the key)."""
+        return self.partition or self.key
 
+    @property
+    def ranking_order(self) -> tuple[str, ...]:
+        """How competing rows are ordered, first = current (default: the file sorting last)."""
+        return self.order or DEFAULT_ORDER
+
+    def column(self, name: str) -> Column:
+        """The column spec by landed or typed name."""
+        for c in self.column_specs:
+            if name in (c.name, c.typed_name):
+                return c
+        raise KeyError(f"{self.name} has no column {name}")
+
+    def landed_name(self, typed_name: str) -> str:
+        """The landed (file) name of a typed column, as a person preparing an export sees it."""
+        return self.column(typed_name).name
+
+    def with_column(self, name: str, **changes: Any) -> LandedTable:
+        """A copy with one column's spec changed, e.g. `with_column("billing_email", required=True)`."""
+        self.column(name)  # KeyError for a name that is not there
+        specs = tuple(replace(c, **changes) if c.name == name else c for c in self.column_specs)
+        return replace(self, column_specs=specs)
+
+
+def _spend(
+    platform: str,
+    description: str,
+    *columns: Column,
+) -> LandedTable:
+    """An ad platform's spend table: the same key, ranking and coverage for all three platforms.
+
+    One row is one campaign on one day of one pull; for an account-day the rows of the latest
+    pull (extracted_at) replace all earlier ones (SPEC 1), ties going to the file sorting last.
+    """
+    return LandedTable(
+        platform,
+        f"ads/{platform}",
+        description,
+        columns,
+        key=("account_id", "campaign_id", "spend_date"),
+        partition=("account_id", "spend_date"),
+        order=("extracted_at desc", "_source_file desc"),
+        file_rule="platform_folder",
+        pull_coverage=True,
+    )
+
+
+# Column descriptions used by several tables, so they read the same everywhere.
+_SPEND_DATE = "Day of the spend (account time zone, as the platform reports it)."
+_ACCOUNT = "Ad account id, in any of the platform's formats."
+_ACCOUNT_CURRENCY = "Currency of the ad account (ISO 4217)."
+_EXTRACTED_AT = "UTC time of the pull that produced the row (the same on every row of one pull)."
+_CLIENT_ID = "Client (dealer) identifier from the contracting system."
+_CONTRACT_ID = "Contract identifier."
+_PRODUCT_CODE = "Product identifier (e.g. SEARCH, SEO)."
+_INVOICE_ID = "Invoice number from QuickBooks."
+_SERVICE_MONTH = "Month billed for: the first day of the month."
+_AMOUNT = "Amount, in the document currency."
+_PLATFORMS = ("google_ads", "meta_ads", "microsoft_ads")
+_PLATFORM_SQL = 'lower(trim("platform"))'
 
 TABLES: tuple[LandedTable, ...] = (
-    _t(
+    _spend(
         "google_ads",
-        "ads/google_ads",
-        "segments_date, customer_id, customer_currency_code, customer_time_zone, campaign_id,"
-        " campaign_name, metrics_cost_micros, metrics_impressions, metrics_clicks, extracted_at",
+        "Google Ads spend, one row per campaign and day of one pull, with the Google Ads API's field"
+        " names. The Google Ads connector writes these files; a hand-made export uses the same columns.",
+        Column("segments_date", "date", required=True, alias="spend_date", description=_SPEND_DATE),
+        Column("customer_id", "account_id", required=True, alias="account_id", platform="'google_ads'",
+               description=_ACCOUNT),
+        Column("customer_currency_code", "currency", required=True, alias="currency", description=_ACCOUNT_CURRENCY),
+        Column("customer_time_zone", alias="account_time_zone", description="Time zone of the ad account."),
+        Column("campaign_id", required=True, description="Campaign identifier."),
+        Column("campaign_name", description="Campaign name."),
+        Column("metrics_cost_micros", "integer", required=True, nonneg=True, alias="cost_micros",
+               description="Cost in millionths of the account currency (12500000 = 12.50)."),
+        Column("metrics_impressions", "integer", alias="impressions", description="Impressions."),
+        Column("metrics_clicks", "integer", alias="clicks", description="Clicks."),
+        Column("extracted_at", "timestamp", required=True, description=_EXTRACTED_AT),
     ),
-    _t(
+    _spend(
         "meta_ads",
-        "ads/meta_ads",
-        "date_start, account_id, account_currency, campaign_id, campaign_name, spend,"
-        " impressions, clicks, extracted_at",
+        "Meta (Facebook, Instagram) ad spend, one row per campaign and day of one pull, with the Marketing"
+        " API's field names. The Meta connector writes these files; a hand-made export uses the same columns.",
+        Column("date_start", "date", required=True, alias="spend_date", description=_SPEND_DATE),
+        Column("account_id", "account_id", required=True, platform="'meta_ads'", description=_ACCOUNT),
+        Column("account_currency", "currency", required=True, alias="currency", description=_ACCOUNT_CURRENCY),
+        Column("campaign_id", required=True, description="Campaign identifier."),
+        Column("campaign_name", description="Campaign name."),
+        Column("spend", "money", required=True, nonneg=True, description="Spend in the account currency."),
+        Column("impressions", "integer", description="Impressions."),
+        Column("clicks", "integer", description="Clicks."),
+        Column("extracted_at", "timestamp", required=True, description=_EXTRACTED_AT),
     ),
-    _t(
+    _spend(
         "microsoft_ads",
-        "ads/microsoft_ads",
-        "TimePeriod, AccountId, CurrencyCode, CampaignId, CampaignName, Spend, Impressions,"
-        " Clicks, extracted_at",
+        "Microsoft Advertising spend, one row per campaign and day of one pull, with the Reporting API's"
+        " column names. The Microsoft connector writes these files; a hand-made export uses the same columns.",
+        Column("TimePeriod", "date", required=True, alias="spend_date", description=_SPEND_DATE),
+        Column("AccountId", "account_id", required=True, alias="account_id", platform="'microsoft_ads'",
+               description=_ACCOUNT),
+        Column("CurrencyCode", "currency", required=True, alias="currency", description=_ACCOUNT_CURRENCY),
+        Column("CampaignId", required=True, alias="campaign_id", description="Campaign identifier."),
+        Column("CampaignName", alias="campaign_name", description="Campaign name."),
+        Column("Spend", "money", required=True, nonneg=True, alias="spend",
+               description="Spend in the account currency."),
+        Column("Impressions", "integer", alias="impressions", description="Impressions."),
+        Column("Clicks", "integer", alias="clicks", description="Clicks."),
+        Column("extracted_at", "timestamp", required=True, description=_EXTRACTED_AT),
     ),
-    _t("clients", "contracting", "client_id, client_name, oem, country, currency, billing_email"),
-    _t("products", "contracting", "product_code, product_name, product_line, pricing_model"),
-    _t(
+    LandedTable(
+        "clients",
+        "contracting",
+        "The clients (dealers), from the contracting system.",
+        (
+            Column("client_id", required=True, description=_CLIENT_ID),
+            Column("client_name", required=True, description="Dealer name."),
+            Column("oem", description="Car maker the dealer sells (e.g. Toyota)."),
+            Column("country", "upper", description="Country code (US or CA); upper-cased."),
+            Column("currency", "currency", required=True, description="Currency the client is billed in."),
+            Column("billing_email", description="Billing contact e-mail: personal data, kept in staging, never in a"
+                   " report."),
+        ),
+        key=("client_id",),
+    ),
+    LandedTable(
+        "products",
+        "contracting",
+        "The products sold: media products (a monthly media budget plus a management fee) and flat-fee"
+        " services (SEO, website).",
+        (
+            Column("product_code", required=True, description=_PRODUCT_CODE),
+            Column("product_name", description="Product display name."),
+            Column("product_line", description="Product line (search, social, display, video, seo, website)."),
+            Column("pricing_model", required=True, enum=("media", "flat"),
+                   description="media (monthly budget plus management fee) or flat (fixed monthly fee)."),
+        ),
+        key=("product_code",),
+    ),
+    LandedTable(
         "oem_programs",
         "contracting",
-        "program_code, oem, coop_share_pct, monthly_cap, eligible_products",
+        "OEM co-op advertising programs: the share of eligible delivered media the car maker reimburses,"
+        " up to a monthly cap.",
+        (
+            Column("program_code", required=True, description="Co-op program identifier."),
+            Column("oem", description="Car maker running the program."),
+            Column("coop_share_pct", "decimal", required=True, nonneg=True,
+                   description="Share reimbursed, as a fraction (0.50 = 50%)."),
+            Column("monthly_cap", "money", required=True, nonneg=True,
+                   description="Monthly reimbursement cap, in the client's currency."),
+            Column("eligible_products",
+                   description="Product codes eligible for co-op, separated by | (SEARCH|SOCIAL)."),
+        ),
+        key=("program_code",),
     ),
-    _t(
+    LandedTable(
         "contracts",
         "contracting",
-        "contract_id, client_id, product_code, program_code, start_date, end_date",
+        "One row per contract: which client buys which product, from when to when, and in which co-op"
+        " program.",
+        (
+            Column("contract_id", required=True, description=_CONTRACT_ID),
+            Column("client_id", required=True, description=_CLIENT_ID),
+            Column("product_code", required=True, description=_PRODUCT_CODE),
+            Column("program_code", description="Co-op program the contract is enrolled in; empty when none."),
+            Column("start_date", "date", required=True, description="First day of service."),
+            Column("end_date", "date", description="Last day of service (a cancellation sets it); empty = open-ended."),
+        ),
+        key=("contract_id",),
+        row_checks=(RowCheck("end_date", '"end_date" < "start_date"', "expected on or after start_date"),),
     ),
-    _t("budget_schedule", "contracting", "contract_id, effective_date, monthly_amount"),
-    _t("rate_card", "contracting", "product_code, min_monthly_budget, max_monthly_budget, fee_pct"),
-    _t(
+    LandedTable(
+        "budget_schedule",
+        "contracting",
+        "A contract's monthly media budget (media products) or monthly fee (flat products), in force from"
+        " effective_date until the contract's next row.",
+        (
+            Column("contract_id", required=True, description=_CONTRACT_ID),
+            Column("effective_date", "date", required=True, description="Day from which the amount applies."),
+            Column("monthly_amount", "money", required=True, nonneg=True,
+                   description="Monthly media budget or monthly fee, in the client's currency."),
+        ),
+        key=("contract_id", "effective_date"),
+    ),
+    LandedTable(
+        "rate_card",
+        "contracting",
+        "Management-fee tiers by monthly media budget: a tier covers budgets from min (inclusive) to max"
+        " (exclusive).",
+        (
+            Column("product_code", required=True, description=_PRODUCT_CODE),
+            Column("min_monthly_budget", "money", required=True, nonneg=True,
+                   description="Tier lower bound, inclusive."),
+            Column("max_monthly_budget", "money", nonneg=True,
+                   description="Tier upper bound, exclusive; empty = no upper bound."),
+            Column("fee_pct", "decimal", required=True, nonneg=True,
+                   description="Management fee of the tier, as a fraction (0.15 = 15%)."),
+        ),
+        key=("product_code", "min_monthly_budget"),
+    ),
+    LandedTable(
         "client_discounts",
         "contracting",
-        "client_id, product_code, discount_pct, effective_from, effective_to",
+        "Discounts on the management fee (not the media) per client and product.",
+        (
+            Column("client_id", required=True, description=_CLIENT_ID),
+            Column("product_code", required=True, description=_PRODUCT_CODE),
+            Column("discount_pct", "decimal", required=True, nonneg=True,
+                   description="Discount on the fee, as a fraction (0.10 = 10%)."),
+            Column("effective_from", "date", description="First day the discount applies; empty = always."),
+            Column("effective_to", "date",
+                   description="Last day the discount applies (inclusive); empty = open-ended."),
+        ),
+        key=("client_id", "product_code", "effective_from"),
     ),
-    _t("ad_accounts", "contracting", "platform, account_id, contract_id"),
-    _t("invoices", "accounting", "invoice_id, client_id, invoice_date, due_date, currency, total_amount"),
-    _t(
+    LandedTable(
+        "ad_accounts",
+        "contracting",
+        "Which contract an ad account's spend belongs to. A renewal keeps its ad account, so one account may"
+        " map to several contracts; the spend of a day goes to the contract active that day.",
+        (
+            Column("platform", required=True, enum=_PLATFORMS, description="Ad platform of the account."),
+            Column("account_id", "account_id", required=True, platform=_PLATFORM_SQL, description=_ACCOUNT),
+            Column("contract_id", required=True, description=_CONTRACT_ID),
+        ),
+        key=("platform", "account_id", "contract_id"),
+    ),
+    LandedTable(
+        "invoices",
+        "accounting",
+        "Invoice headers, exported from QuickBooks.",
+        (
+            Column("invoice_id", required=True, description=_INVOICE_ID),
+            Column("client_id", required=True, description=_CLIENT_ID),
+            Column("invoice_date", "date", required=True, description="Invoice date."),
+            Column("due_date", "date", required=True, description="Payment due date."),
+            Column("currency", "currency", required=True, description="Currency of the invoice."),
+            Column("total_amount", "money", required=True, description="Invoice total, in the invoice currency."),
+        ),
+        key=("invoice_id",),
+        row_checks=(RowCheck("due_date", '"due_date" < "invoice_date"', "expected on or after invoice_date"),),
+    ),
+    LandedTable(
         "invoice_lines",
         "accounting",
-        "invoice_id, line_no, contract_id, service_month, line_type, amount",
+        "Invoice lines, exported from QuickBooks: what each invoice bills, per contract and service month.",
+        (
+            Column("invoice_id", required=True, description=_INVOICE_ID),
+            Column("line_no", "integer", required=True, description="Line number within the invoice."),
+            Column("contract_id", description=_CONTRACT_ID),
+            Column("service_month", "date", required=True, description=_SERVICE_MONTH),
+            Column("line_type", required=True, enum=("media", "management_fee", "flat_fee", "adjustment"),
+                   description="What the line bills."),
+            Column("amount", "money", required=True, description=_AMOUNT + " Only adjustment lines may be negative."),
+        ),
+        key=("invoice_id", "line_no"),
     ),
-    _t(
+    LandedTable(
         "credit_memos",
         "accounting",
-        "credit_memo_id, client_id, contract_id, service_month, memo_date, amount, reason,"
-        " applied_invoice_id",
+        "Credit memos, exported from QuickBooks: credits to a client, for a contract and service month when"
+        " known, applied to an invoice when known.",
+        (
+            Column("credit_memo_id", required=True, description="Credit memo number."),
+            Column("client_id", required=True, description=_CLIENT_ID),
+            Column("contract_id", description=_CONTRACT_ID + " Empty for a client-level credit."),
+            Column("service_month", "date", description=_SERVICE_MONTH),
+            Column("memo_date", "date", required=True, description="Credit memo date."),
+            Column("amount", "money", required=True, nonneg=True, description="Size of the credit, positive."),
+            Column("reason", required=True, enum=("underspend", "dispute", "billing_error", "goodwill"),
+                   description="Why the credit was given."),
+            Column("applied_invoice_id", description="Invoice the memo was applied to; empty = not applied."),
+        ),
+        key=("credit_memo_id",),
     ),
-    _t("payments", "accounting", "payment_id, client_id, payment_date, amount, method, reference"),
-    _t("payment_applications", "accounting", "payment_id, invoice_id, amount_applied"),
-    _t("write_offs", "accounting", "invoice_id, write_off_date, amount, reason"),
-    _t("fx_rates", "fx", "rate_date, currency, usd_per_unit"),
+    LandedTable(
+        "payments",
+        "accounting",
+        "Payments received, exported from QuickBooks.",
+        (
+            Column("payment_id", required=True, description="Payment identifier."),
+            Column("client_id", required=True, description=_CLIENT_ID),
+            Column("payment_date", "date", required=True, description="Date the payment was received."),
+            Column("amount", "money", required=True, nonneg=True, description=_AMOUNT),
+            Column("method", enum=("card", "ach", "check", "wire"), description="How the client paid."),
+            Column("reference", description="Payer reference (check number, remittance)."),
+        ),
+        key=("payment_id",),
+    ),
+    LandedTable(
+        "payment_applications",
+        "accounting",
+        "How payments settle invoices: the part of one payment applied to one invoice.",
+        (
+            Column("payment_id", required=True, description="Payment identifier."),
+            Column("invoice_id", required=True, description=_INVOICE_ID),
+            Column("amount_applied", "money", required=True, nonneg=True,
+                   description="Part of the payment applied to the invoice."),
+        ),
+        key=("payment_id", "invoice_id"),
+    ),
+    LandedTable(
+        "write_offs",
+        "accounting",
+        "Parts of invoices written off, exported from QuickBooks.",
+        (
+            Column("invoice_id", required=True, description=_INVOICE_ID),
+            Column("write_off_date", "date", required=True, description="Date of the write-off."),
+            Column("amount", "money", required=True, nonneg=True, description=_AMOUNT),
+            Column("reason", description="Free-text reason."),
+        ),
+        key=("invoice_id", "write_off_date"),
+    ),
+    LandedTable(
+        "fx_rates",
+        "fx",
+        "Exchange rates to US dollars, any number of currencies. USD is 1 whether listed or not; a day"
+        " without a rate uses the latest earlier rate.",
+        (
+            Column("rate_date", "date", required=True, description="Date of the rate."),
+            Column("currency", "currency", required=True, description="Currency the rate is for."),
+            Column("usd_per_unit", "decimal", required=True, description="US dollars per one unit of the currency."),
+        ),
+        key=("rate_date", "currency"),
+        row_checks=(RowCheck("usd_per_unit", '"usd_per_unit" <= 0', "expected a positive rate"),),
+    ),
     # Pull coverage (SPEC 5): beside a pull file in ads/<platform>/, `<pull>.coverage.csv` says
     # which accounts and days the pull covered; a covered account-day with no rows has zero spend.
-    _t("ad_coverage", "ads", "platform, account_id, start_date, end_date, extracted_at"),
+    LandedTable(
+        "ad_coverage",
+        "ads",
+        "Pull coverage: which accounts and days one ad pull read in full, one row per account. For an"
+        " account and a day inside a row's window, spend rows extracted before the row's extracted_at are"
+        " replaced, so a covered account-day with no rows in the pull has zero spend. An account that"
+        " failed in the pull is not listed, so its earlier rows stay.",
+        (
+            Column("platform", required=True, enum=_PLATFORMS, description="Ad platform of the pull."),
+            Column("account_id", "account_id", required=True, platform=_PLATFORM_SQL,
+                   description="An account the pull read in full."),
+            Column("start_date", "date", required=True, description="First day of the pull's window."),
+            Column("end_date", "date", required=True, description="Last day of the pull's window."),
+            Column("extracted_at", "timestamp", required=True,
+                   description="UTC time of the pull, exactly the extracted_at of its rows."),
+        ),
+        key=("platform", "account_id", "start_date", "extracted_at"),
+        row_checks=(RowCheck("end_date", '"end_date" < "start_date"', "expected on or after start_date"),),
+        file_rule="coverage_file",
+    ),
 )
 
 # ISO 4217 currency codes a landed currency column may hold (SPEC 5: any other code, such as
@@ -118,3 +515,10 @@ COVERAGE_SUFFIX = ".coverage"
 
 # Metadata columns the loader adds to every raw table.
 META_COLUMNS: tuple[str, ...] = ("_source_file", "_row_number", "_loaded_at")
+
+
+def replace_table(tables: tuple[LandedTable, ...], table: LandedTable) -> tuple[LandedTable, ...]:
+    """`tables` with the table of the same name swapped for `table`: a variant of the declaration."""
+    if table.name not in {t.name for t in tables}:
+        raise KeyError(table.name)
+    return tuple(table if t.name == table.name else t for t in tables)

@@ -1,14 +1,7 @@
 -- One row per landed row that was rejected or could not be matched, and one per rejected file,
 -- so nothing landed is lost without a trace. record holds the row as landed (JSON text).
-{%- set base_models = [
-    ('google_ads', 'google_ads'), ('meta_ads', 'meta_ads'), ('microsoft_ads', 'microsoft_ads'),
-    ('contracting', 'clients'), ('contracting', 'products'), ('contracting', 'oem_programs'),
-    ('contracting', 'contracts'), ('contracting', 'budget_schedule'), ('contracting', 'rate_card'),
-    ('contracting', 'client_discounts'), ('contracting', 'ad_accounts'),
-    ('accounting', 'invoices'), ('accounting', 'invoice_lines'), ('accounting', 'credit_memos'),
-    ('accounting', 'payments'), ('accounting', 'payment_applications'), ('accounting', 'write_offs'),
-    ('fx', 'fx_rates'), ('ads', 'ad_coverage'),
-] %}
+{#- Every landed table's base model, from the contract (macros/landed_tables.sql, generated). #}
+{%- set base_models = landed_base_models() %}
 
 with quarantined as (
     {%- for src, tbl in base_models %}
