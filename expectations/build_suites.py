@@ -421,7 +421,10 @@ def _ads(s: Suite) -> None:
     s.unique_in_batch(account, campaign, date, "extracted_at")
 
 
-@gx_rules("clients", notes="A client bills in an ISO 4217 currency. billing_email is personal data; only its shape is checked.")
+@gx_rules(
+    "clients",
+    notes="A client bills in an ISO 4217 currency. billing_email is personal data; only its shape is checked.",
+)
 def _clients(s: Suite) -> None:
     s.currency("currency").regex("billing_email", EMAIL, "email", "an e-mail address", quarantined=False)
 
