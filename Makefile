@@ -18,12 +18,17 @@ install: $(STAMP)
 demo: install
 	$(BIN)/revwh demo
 
+# sqlfluff's dbt templater compiles every model; it needs a scratch DuckDB path to open.
+SQLFLUFF := REVWH_DBT_DUCKDB_PATH=$(CURDIR)/dbt_project/target/sqlfluff.duckdb $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
+
 test: install
 	$(BIN)/ruff check .
+	$(SQLFLUFF)
 	$(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check .
+	$(SQLFLUFF)
 
 ui: install
 	$(BIN)/revwh ui

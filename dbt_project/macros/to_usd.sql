@@ -26,3 +26,10 @@ cast(round(cast(({{ amount }}) as decimal(38,2)) * {{ usd_rate(currency, day) }}
 {% macro month_rate_day(month) -%}
 least(cast(last_day({{ month }}) as date), {{ as_of() }})
 {%- endmacro %}
+
+{# An amount at one currency's USD rate converted to another's (SPEC 2: through USD at the day's
+   rates), amount x from_rate / to_rate, rounded half away from zero to cents once; NULL when a
+   rate is NULL. to_rate = 1 gives USD. #}
+{% macro convert_through_usd(amount, from_rate, to_rate) -%}
+{{ div_round('cast(' ~ amount ~ ' as decimal(38,6)) * cast(' ~ from_rate ~ ' as decimal(38,9))', to_rate, 2) }}
+{%- endmacro %}

@@ -40,8 +40,8 @@ candidates as (
                 d.spend_date >= m.start_date and (m.end_date is null or d.spend_date <= m.end_date) desc,
                 m.start_date <= d.spend_date desc,
                 case when m.start_date <= d.spend_date then m.start_date end desc nulls last,
-                m.start_date,
-                m.contract_id) as pick,
+                m.start_date asc,
+                m.contract_id asc) as pick,
         count(*) filter (
             where d.spend_date >= m.start_date and (m.end_date is null or d.spend_date <= m.end_date))
             over (partition by d.platform, d.account_id, d.spend_date) as active_contracts,
@@ -100,10 +100,10 @@ select
     case
         when client_currency is null or client_currency = currency
             then cast(round(spend, 2) as decimal(18,2))
-        else {{ div_round('cast(spend as decimal(38,6)) * cast(account_rate as decimal(38,9))', 'client_rate', 2) }}
+        else {{ convert_through_usd('spend', 'account_rate', 'client_rate') }}
     end as spend,
     coalesce(client_currency, currency) as currency,
-    cast(round(cast(spend as decimal(38,6)) * cast(account_rate as decimal(38,9)), 2) as decimal(18,2)) as spend_usd,
+    {{ convert_through_usd('spend', 'account_rate', '1') }} as spend_usd,
     cast(round(spend, 2) as decimal(18,2)) as account_spend,
     currency as account_currency,
     impressions,

@@ -17,7 +17,7 @@ balances as (
         i.total_amount,
         coalesce(s.settled, 0) as settled,
         i.total_amount - coalesce(s.settled, 0) as balance,
-        {{ as_of() }} - {{ 'i.invoice_date' if var('aging_basis') == 'invoice_date' else 'i.due_date' }} as days_past_due
+        {{ days_past_due(as_of(), 'i.invoice_date', 'i.due_date') }} as days_past_due
     from {{ ref('stg_accounting__invoices') }} i
     left join settled s on s.invoice_id = i.invoice_id
     where i.invoice_date <= {{ as_of() }}
@@ -33,13 +33,7 @@ select
     cast(settled as decimal(18,2)) as settled_amount,
     cast(balance as decimal(18,2)) as open_amount,
     days_past_due,
-    case
-        when days_past_due <= 0 then 'current'
-        when days_past_due <= 30 then '1-30'
-        when days_past_due <= 60 then '31-60'
-        when days_past_due <= 90 then '61-90'
-        else '90+'
-    end as aging_bucket,
+    {{ aging_bucket('days_past_due') }} as aging_bucket,
     currency,
     {{ to_usd('balance', 'currency', 'invoice_date') }} as open_amount_usd,
     '{{ var("aging_basis") }}' as aging_basis

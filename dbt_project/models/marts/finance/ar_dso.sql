@@ -28,11 +28,16 @@ balances as (
         i.total_usd,
         i.invoice_date,
         greatest(i.total_amount - coalesce((
-            select sum(b.amount) from {{ ref('int_invoice_balances') }} b
+            select sum(b.amount) from {{ ref('int_invoice_settlement_events') }} b
             where b.invoice_id = i.invoice_id and b.event_date <= e.end_day), 0), 0) as open_amount,
         i.rate
     from ends e
     join invoices i on i.invoice_date <= e.end_day
+),
+
+history as (
+    select min(invoice_date) as first_invoice_date from {{ ref('stg_accounting__invoices') }}
+    where invoice_date <= {{ as_of() }}
 )
 
 select
@@ -45,8 +50,5 @@ select
     {{ div_round('sum(round(cast(open_amount as decimal(38,2)) * rate, 2)) * 90',
                  'sum(total_usd) filter (where invoice_date > end_day - 90)', 1) }} end as dso_days
 from balances
-cross join (
-    select min(invoice_date) as first_invoice_date from {{ ref('stg_accounting__invoices') }}
-    where invoice_date <= {{ as_of() }}
-) h
+cross join history h
 group by month, end_day

@@ -70,7 +70,8 @@ daily_spend as (
 
 pacing_inputs as (
     select w.week_start, d.contract_id, any_value(d.days_in_month) as days_in_month,
-        sum(coalesce(d.monthly_amount, 0)) as amount_sum, coalesce(sum(s.spend), 0) as spend_to_date
+        sum(coalesce(d.monthly_amount, 0)) as amount_sum, coalesce(sum(s.spend), 0) as spend_to_date,
+        count(*) as active_days_to_date
     from weeks w
     join {{ ref('int_contract_days') }} d
         on d.month = date_trunc('month', w.week_end) and d.day <= w.week_end and d.pricing_model = 'media'
@@ -80,10 +81,12 @@ pacing_inputs as (
 
 pacing as (
     select week_start,
-        count(*) filter (where spend_to_date < cast({{ var('pacing_under_threshold') }} as decimal(18,6)) * expected) as under,
-        count(*) filter (where spend_to_date > cast({{ var('pacing_over_threshold') }} as decimal(18,6)) * expected) as over
-    from (select *, {{ div_round('amount_sum', 'days_in_month', 2) }} as expected from pacing_inputs)
-    where expected > 0
+        count(*) filter (where status = 'under') as under,
+        count(*) filter (where status = 'over') as over
+    from (
+        select *, {{ pacing_status('spend_to_date', 'expected', 'active_days_to_date') }} as status
+        from (select *, {{ div_round('amount_sum', 'days_in_month', 2) }} as expected from pacing_inputs)
+    )
     group by 1
 ),
 
@@ -92,9 +95,9 @@ ar as (
         sum({{ to_usd('i.total_amount - coalesce(s.settled, 0)', 'i.currency', 'i.invoice_date') }}) as usd
     from weeks w
     join {{ ref('stg_accounting__invoices') }} i on i.invoice_date <= w.week_end
-        and w.week_end - {{ 'i.invoice_date' if var('aging_basis') == 'invoice_date' else 'i.due_date' }} > 60
+        and {{ days_past_due('w.week_end', 'i.invoice_date', 'i.due_date') }} > 60
     left join lateral (
-        select sum(b.amount) as settled from {{ ref('int_invoice_balances') }} b
+        select sum(b.amount) as settled from {{ ref('int_invoice_settlement_events') }} b
         where b.invoice_id = i.invoice_id and b.event_date <= w.week_end) s on true
     where i.total_amount - coalesce(s.settled, 0) > 0
     group by 1

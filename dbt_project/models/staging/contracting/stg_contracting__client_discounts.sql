@@ -3,7 +3,7 @@
 select
     client_id,
     product_code,
-    cast(case when discount_pct > 1 then discount_pct * 0.01 else discount_pct end as decimal(18,9)) as discount_pct,
+    {{ pct_to_fraction('discount_pct') }} as discount_pct,
     effective_from,
     effective_to,
     _source_file

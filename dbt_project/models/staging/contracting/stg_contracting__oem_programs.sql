@@ -3,7 +3,7 @@
 select
     program_code,
     oem,
-    cast(case when coop_share_pct > 1 then coop_share_pct * 0.01 else coop_share_pct end as decimal(18,9)) as coop_share_pct,
+    {{ pct_to_fraction('coop_share_pct') }} as coop_share_pct,
     monthly_cap,
     eligible_products,
     _source_file

@@ -4,7 +4,7 @@ select
     product_code,
     min_monthly_budget,
     max_monthly_budget,
-    cast(case when fee_pct > 1 then fee_pct * 0.01 else fee_pct end as decimal(18,9)) as fee_pct,
+    {{ pct_to_fraction('fee_pct') }} as fee_pct,
     _source_file
 from {{ ref('base_contracting__rate_card') }}
 where _status = 'staged'

@@ -32,16 +32,18 @@ rejected_files as (
     where status in ('rejected', 'not_loaded')
 ),
 
+staged_spend as (
+    {%- for p in ['google_ads', 'meta_ads', 'microsoft_ads'] %}
+    select '{{ p }}' as platform, _source_file, _row_number, _record
+    from {{ ref('base_' ~ p ~ '__' ~ p) }} where _status = 'staged'
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
 spend_rows as (
     select s.*, b._record
     from {{ ref('int_ad_spend') }} s
-    join (
-        {%- for p in ['google_ads', 'meta_ads', 'microsoft_ads'] %}
-        select '{{ p }}' as platform, _source_file, _row_number, _record
-        from {{ ref('base_' ~ p ~ '__' ~ p) }} where _status = 'staged'
-        {% if not loop.last %}union all{% endif %}
-        {%- endfor %}
-    ) b
+    join staged_spend b
         on b.platform = s.platform and b._source_file = s._source_file and b._row_number = s._row_number
     where not s.is_contract_active
 ),

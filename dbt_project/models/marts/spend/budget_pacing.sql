@@ -15,13 +15,7 @@ select
     coalesce(s.spend_to_date, 0) as spend_to_date,
     {{ div_round('coalesce(s.spend_to_date, 0)', 'm.billable_to_date', 4) }} as pacing_ratio,
     {{ div_round('coalesce(s.spend_to_date, 0) * m.active_days', 'm.active_days_to_date', 2) }} as projected_month_spend,
-    case
-        when m.active_days_to_date = 0 then 'not_started'
-        when m.billable_to_date = 0 then case when coalesce(s.spend_to_date, 0) > 0 then 'over' else 'on_track' end
-        when coalesce(s.spend_to_date, 0) < cast({{ var('pacing_under_threshold') }} as decimal(18,6)) * m.billable_to_date then 'under'
-        when coalesce(s.spend_to_date, 0) > cast({{ var('pacing_over_threshold') }} as decimal(18,6)) * m.billable_to_date then 'over'
-        else 'on_track'
-    end as pacing_status,
+    {{ pacing_status('coalesce(s.spend_to_date, 0)', 'm.billable_to_date', 'm.active_days_to_date') }} as pacing_status,
     m.active_days,
     m.active_days_to_date,
     m.currency
