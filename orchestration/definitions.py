@@ -1,4 +1,4 @@
-"""The Dagster code location: assets, checks, the nightly job and its schedule.
+"""The Dagster code location: assets, checks, the nightly job, its schedule and sensors.
 
 `build_definitions(settings)` is what both `dagster dev` (via workspace.yaml, with settings
 from the environment) and `revwh run` (with settings from the command line) use, so the CLI
@@ -12,18 +12,20 @@ import os
 from dagster import (
     AssetSelection,
     Definitions,
-    ScheduleDefinition,
+    SensorDefinition,
     define_asset_job,
     in_process_executor,
 )
 
+from orchestration.alerts import SmtpSettings, build_failure_email_sensor
 from orchestration.dbt_assets import dbt_models, dbt_resource
+from orchestration.freshness import source_freshness
 from orchestration.landing_assets import load_landing_files
 from orchestration.platform_assets import PARTITIONS, ad_platform_pull, daily_platform_assets
 from orchestration.publish import published_warehouse
-from orchestration.settings import RevwhSettings
-
-NIGHTLY_JOB = "revwh_nightly"
+from orchestration.schedules import NightlyClock, build_nightly_schedule
+from orchestration.sensors import build_file_drop_sensor
+from orchestration.settings import NIGHTLY_JOB, RevwhSettings
 
 
 def settings_from_env() -> RevwhSettings:
@@ -37,6 +39,11 @@ def settings_from_env() -> RevwhSettings:
 
 
 def build_definitions(settings: RevwhSettings) -> Definitions:
+    """The schedule's time and zone (REVWH_SCHEDULE_TIME, REVWH_SCHEDULE_TIMEZONE) and the alert's
+    SMTP settings (REVWH_SMTP_*, REVWH_ALERT_*) are read from the environment here; without
+    REVWH_SMTP_HOST there is no alert sensor. The freshness checks target the raw assets, so the
+    nightly job's selection includes them (they run after publish, see orchestration/freshness.py)."""
+    clock = NightlyClock.from_env()
     nightly = define_asset_job(
         NIGHTLY_JOB,
         selection=AssetSelection.assets(ad_platform_pull, load_landing_files, dbt_models, published_warehouse),
@@ -50,10 +57,16 @@ def build_definitions(settings: RevwhSettings) -> Definitions:
         partitions_def=PARTITIONS,
         description="Pull a range of days from the ad platforms (one partition per day).",
     )
+    sensors: list[SensorDefinition] = [build_file_drop_sensor(nightly, clock)]
+    smtp = SmtpSettings.from_env()
+    if smtp is not None:
+        sensors.append(build_failure_email_sensor(smtp))
     return Definitions(
         assets=[ad_platform_pull, *daily_platform_assets, load_landing_files, dbt_models, published_warehouse],
+        asset_checks=[source_freshness],
         jobs=[nightly, backfill],
-        schedules=[ScheduleDefinition(job=nightly, cron_schedule="0 2 * * *", name="nightly")],
+        schedules=[build_nightly_schedule(nightly, clock)],
+        sensors=sensors,
         resources={"settings": settings, "dbt": dbt_resource()},
     )
 

@@ -5,14 +5,17 @@ run that fails later leaves the published warehouse as it was.
 """
 
 import shutil
+from datetime import date
+from decimal import Decimal
 
 import duckdb
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, MaterializeResult, multi_asset
 
 from ingest.contract import TABLES
 from ingest.loader import LoadReport, load_landing
 from orchestration import progress
 from orchestration.gates import gate_results, gate_specs
+from orchestration.guards import GuardError, check_as_of, check_landing_not_empty, shrink_findings, source_counts
 from orchestration.quality import quality_findings
 from orchestration.settings import RevwhSettings, run_timestamp
 
@@ -68,21 +71,30 @@ def _table_metadata(report: LoadReport, table: str) -> dict[str, object]:
 def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
     """Bring raw.* to the state the landing directory describes now (see ingest/loader.py)."""
     landing = settings.landing()
-    if not landing.is_dir():
-        raise FileNotFoundError(f"landing directory not found: {landing}")
+    try:
+        check_as_of(settings.as_of_date(), date.today())
+        check_landing_not_empty(landing)
+    except GuardError as exc:
+        raise Failure(description=str(exc)) from None
     start_working_copy(settings)
     progress.report(f"loading landing files from {landing}")
     con = duckdb.connect(str(settings.building()))
     try:
+        before = source_counts(con)  # the published warehouse's sources (the copy is still unchanged)
         report = load_landing(con, landing, loaded_at=run_timestamp(), progress=progress.report)
         con.execute("checkpoint")
         if report.loaded:
             progress.report("checking the landed rows (Great Expectations suites)")
         findings = quality_findings(con, report, settings.as_of_date())
+        shrunk = shrink_findings(
+            before, source_counts(con), Decimal(settings.shrink_threshold), allowed=settings.allow_shrink
+        )
     finally:
         con.close()
+    for table, items in shrunk.items():
+        findings.setdefault(table, []).extend(items)
     for _table, rel_path, reason in report.rejected:
-        context.log.warning(f"rejected {rel_path}: {reason}")
+        context.log.error(f"rejected {rel_path}: {reason}")
     for unknown in report.unrecognized:
         context.log.warning(f"ignored {unknown.rel_path}: {unknown.reason}")
     context.log.info(

@@ -7,7 +7,7 @@ reader sees the old warehouse or the new one, never a half-built file.
 import os
 
 import duckdb
-from dagster import AssetExecutionContext, MaterializeResult, asset
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from orchestration import progress
 from orchestration.dbt_assets import dbt_models
@@ -21,16 +21,31 @@ from orchestration.settings import RevwhSettings
     description="The published, read-only-safe warehouse file (atomically replaced per run).",
 )
 def published_warehouse(context: AssetExecutionContext, settings: RevwhSettings) -> MaterializeResult:
+    from orchestration.summary import as_of_warning, run_summary
+
     building, published = settings.building(), settings.published()
+    as_of = settings.as_of_date()
     con = duckdb.connect(str(building))
     try:
         con.execute("checkpoint")
-        tables = con.execute(
+        tables = [t for (t,) in con.execute(
             "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
-        ).fetchall()
+        ).fetchall()]
+        counts = {t: con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for t in tables}
+        lag = as_of_warning(con, as_of)
     finally:
         con.close()
     os.replace(building, published)
     progress.report(f"published {published}")
-    context.log.info(f"published {published}")
-    return MaterializeResult(metadata={"path": str(published), "marts": ", ".join(t for (t,) in tables)})
+    context.log.info(f"published {published} as of {as_of}")
+    if lag:
+        context.log.warning(lag)
+    return MaterializeResult(
+        metadata={
+            "path": str(published),
+            "as_of": as_of.isoformat(),
+            "mart_rows": MetadataValue.json(counts),
+            "as_of_warning": lag or "none",
+            "summary": MetadataValue.md("```\n" + run_summary(published, as_of) + "\n```"),
+        }
+    )

@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from dagster import ConfigurableResource
-from pydantic import Field
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import Field, PrivateAttr
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+NIGHTLY_JOB = "revwh_nightly"  # the job that writes the warehouse (orchestration/definitions.py)
 
 
 def yesterday() -> date:
@@ -36,6 +38,36 @@ class RevwhSettings(ConfigurableResource):
     revenue_presentation: str = Field(default="gross", description="gross (principal) or net")
     aging_basis: str = Field(default="due_date", description="due_date or invoice_date")
     pull_ad_platforms: bool = Field(default=False, description="Pull the ad platforms' lookback window first")
+    allow_shrink: bool = Field(
+        default=False,
+        description="Publish even when a source lost all its files or more than shrink_threshold of its rows",
+    )
+    shrink_threshold: str = Field(
+        default="0.20", description="Share of a source's landed rows a run may lose before it is blocked"
+    )
+    lock_wait_seconds: float = Field(
+        default=0.0, description="How long a run waits for another run writing the same warehouse"
+    )
+
+    _lock: Any = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        """The nightly job holds the warehouse's lock for the whole run (one writer, always).
+
+        Only that job: the backfill job's pulls write the landing directory, not the warehouse,
+        and run in parallel. A CLI run already holds the lock; taking it again is re-entrant."""
+        run = getattr(context, "dagster_run", None)
+        if run is not None and run.job_name == NIGHTLY_JOB:
+            from orchestration.warehouse_lock import acquire
+
+            self._lock = acquire(self.published(), self.lock_wait_seconds)
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._lock is not None:
+            from orchestration.warehouse_lock import release
+
+            release(self._lock)
+            self._lock = None
 
     def as_of_date(self) -> date:
         return date.fromisoformat(self.as_of) if self.as_of else yesterday()

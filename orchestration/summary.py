@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
+from orchestration.guards import AS_OF_LAG_WARNING_DAYS
 
-def run_summary(warehouse: Path) -> str:
+
+def as_of_warning(con: duckdb.DuckDBPyConnection, as_of: date) -> str | None:
+    """A warning when T lies more than 3 days after the latest landed spend day: the spend of the
+    days between is missing (a pull that did not run), so pacing would read 'under' everywhere."""
+    latest = con.execute("select max(spend_date) from marts.fct_ad_spend_daily").fetchone()[0]
+    if latest is None or (as_of - latest).days <= AS_OF_LAG_WARNING_DAYS:
+        return None
+    return (
+        f"Warning: as-of date {as_of} is {(as_of - latest).days} days after the latest landed spend day"
+        f" ({latest}); spend since then is missing, so pacing and delivered media are understated"
+    )
+
+
+def run_summary(warehouse: Path, as_of: date | None = None) -> str:
     """Rows landed per source, marts built, exceptions found, and how to open the warehouse."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
+        lag = as_of_warning(con, as_of) if as_of is not None else None
         per_table = con.execute(
             """select table_name,
                       count(*) filter (where status = 'loaded') as files,
@@ -37,7 +53,8 @@ def run_summary(warehouse: Path) -> str:
         ).fetchall()
     finally:
         con.close()
-    lines = ["Rows landed per source (files, rows):"]
+    lines = [lag] if lag else []
+    lines.append("Rows landed per source (files, rows):")
     lines += [
         f"  {t:<22} {f:>4} files {r:>10,} rows" + (f"  ({rj} rejected file(s))" if rj else "")
         for t, f, r, rj in per_table

@@ -26,4 +26,4 @@ def test_dbt_sources_are_the_loader_assets_and_schedule_is_nightly() -> None:
     graph = defs.resolve_asset_graph()
     parents = graph.get(AssetKey(["staging", "base_contracting__contracts"])).parent_keys
     assert AssetKey(["raw", "contracts"]) in parents
-    assert [s.cron_schedule for s in defs.schedules] == ["0 2 * * *"]
+    assert [s.cron_schedule for s in defs.schedules] == ["0 6 * * *"]  # REVWH_SCHEDULE_TIME default 06:00

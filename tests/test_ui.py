@@ -1,5 +1,6 @@
 """`revwh ui` serves the Dagster UI on 127.0.0.1, and a real (headless Chromium) browser sees
-the nightly job and the marts in it."""
+the nightly job, the marts in it, and a run made before with `revwh run` (CLI runs are recorded
+in the same Dagster instance)."""
 
 from __future__ import annotations
 
@@ -43,6 +44,14 @@ def ui(tmp_path_factory: pytest.TempPathFactory):
     port = _free_port()
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     revwh = Path(sys.executable).parent / "revwh"
+    # A CLI run first, recorded in the instance the UI will show
+    from tests.test_spine_rules import AS_OF, build_landing
+
+    base_dir = tmp_path_factory.mktemp("ui_run")
+    landing = build_landing(base_dir / "landing")
+    cli = subprocess.run([str(revwh), "run", "--landing", str(landing), "--warehouse", str(base_dir / "w.duckdb"),
+                          "--as-of", AS_OF], env=env, capture_output=True, text=True, timeout=600)
+    assert cli.returncode == 0, cli.stderr
     proc = subprocess.Popen([str(revwh), "ui", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -58,20 +67,33 @@ def ui(tmp_path_factory: pytest.TempPathFactory):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError("revwh ui did not start")
             time.sleep(1)
-        yield base, tmp_path_factory.mktemp("chromium")
+        yield base, tmp_path_factory.mktemp("chromium"), home
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
 
 
 def test_ui_lists_the_nightly_job(ui) -> None:
-    base, profile = ui
+    base, profile, _home = ui
     dom = _render(f"{base}/jobs", profile / "jobs")
     assert "revwh_nightly" in dom
 
 
 def test_ui_shows_the_marts_as_assets(ui) -> None:
-    base, profile = ui
+    base, profile, _home = ui
     dom = _render(f"{base}/assets/marts", profile / "assets")
     for name in ("budget_pacing", "underspend_credits", "coop_reimbursement", "fct_ad_spend_daily"):
         assert name in dom, name
+
+
+def test_ui_shows_the_cli_run_and_the_materialized_marts(ui) -> None:
+    from dagster import DagsterInstance
+
+    base, profile, home = ui
+    run = DagsterInstance.from_config(str(home)).get_runs(limit=1)[0]
+    assert run.tags["revwh/launched_by"] == "cli"
+    runs = _render(f"{base}/runs", profile / "runs")
+    assert run.run_id[:8] in runs
+    pacing = _render(f"{base}/assets/marts/budget_pacing", profile / "pacing")
+    assert "Never materialized" not in pacing
+    assert run.run_id[:8] in pacing  # its latest materialization links to the CLI run

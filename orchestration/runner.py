@@ -1,0 +1,152 @@
+"""The programmatic run API: execute the nightly job and say, in a few lines, how it ended.
+
+`revwh run`, `revwh demo` and the tests call `run_pipeline`; it executes the very job the UI and
+the schedule run (orchestration/definitions.py), in-process, recorded in the persistent Dagster
+instance (orchestration/instance.py) so that every CLI run shows in the UI. The warehouse lock
+is held for the whole run. The outcome separates a *blocked* run (a gate or a dbt test said no:
+the data must be fixed) from a *failed* one (a system error: disk, permissions, a bug), and says
+why in lines a person can act on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestration.instance import AS_OF_TAG, WAREHOUSE_TAG
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass
+class RunOutcome:
+    """How a run ended: success, or blocked (a check said no) or failed (an error), with reasons."""
+
+    success: bool
+    failures: list[str] = field(default_factory=list)
+    blocked: bool = False
+    run_id: str | None = None
+
+
+def run_pipeline(
+    landing: Path, warehouse: Path, as_of: str, *, lock_wait_seconds: float = 0.0, **rule_settings: object
+) -> RunOutcome:
+    """Execute the nightly job in-process; on failure the published warehouse is untouched.
+
+    Raises WarehouseBusy (orchestration.warehouse_lock) when another run holds the warehouse."""
+    os.environ["REVWH_PROGRESS"] = os.environ.get("REVWH_PROGRESS", "1")
+    warnings.filterwarnings("ignore")
+    from orchestration.definitions import build_definitions
+    from orchestration.instance import persistent_instance
+    from orchestration.settings import NIGHTLY_JOB, RevwhSettings
+    from orchestration.warehouse_lock import warehouse_lock
+
+    settings = RevwhSettings(
+        landing_dir=str(landing),
+        warehouse_path=str(warehouse),
+        as_of=as_of,
+        lock_wait_seconds=lock_wait_seconds,
+        **rule_settings,
+    )
+    job = build_definitions(settings).resolve_job_def(NIGHTLY_JOB)
+    tags = {AS_OF_TAG: settings.as_of_date().isoformat(), WAREHOUSE_TAG: str(settings.published()),
+            "revwh/launched_by": "cli"}
+    # dagster-dbt echoes dbt's log to stdout; keep it for the error report instead.
+    captured = io.StringIO()
+    with (
+        warehouse_lock(settings.published(), lock_wait_seconds),
+        persistent_instance() as instance,
+        contextlib.redirect_stdout(captured),
+    ):
+        try:
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                tags=tags,
+                run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            )
+        finally:
+            if not _published_by(settings):
+                _remove_working_copy(settings)
+    if result.success:
+        return RunOutcome(True, run_id=result.run_id)
+    checks = _failed_checks(result.all_events)
+    dbt = _dbt_failures(captured.getvalue())
+    steps = [] if checks or dbt else _step_failures(result.all_events)
+    blocked = bool(checks) or any("Failure in test" in line for line in dbt)  # the data said no
+    return RunOutcome(False, checks + dbt + steps, blocked=blocked, run_id=result.run_id)
+
+
+def _published_by(settings: object) -> bool:
+    return not settings.building().exists()  # publish moves the working copy onto the warehouse
+
+
+def _remove_working_copy(settings: object) -> None:
+    """A run that did not publish leaves no half-built file behind."""
+    building = settings.building()
+    for stale in (building, building.with_name(building.name + ".wal")):
+        stale.unlink(missing_ok=True)
+
+
+def _failed_checks(events: list) -> list[str]:
+    """One line per failed gate: which check on which asset, and its first reason."""
+    lines = []
+    for event in events:
+        data = event.asset_check_evaluation_data if event.event_type_value == "ASSET_CHECK_EVALUATION" else None
+        if data is None or data.passed or data.severity.value != "ERROR":
+            continue
+        meta = data.metadata or {}
+        errors = meta.get("errors")
+        reasons = list(errors.value) if errors is not None else []
+        name = f"{data.asset_key.to_user_string()} {data.check_name}"
+        if not reasons and data.description:
+            reasons = [data.description]
+        lines += [f"check {name} failed: {r}" for r in reasons[:5]] or [f"check {name} failed"]
+    return lines
+
+
+def _step_failures(events: list) -> list[str]:
+    """One line per failed step, with the cause a person can act on (not Dagster's wrapper)."""
+    lines = []
+    for event in events:
+        if not event.is_step_failure or event.step_failure_data is None:
+            continue
+        data = event.step_failure_data
+        if data.user_failure_data is not None and data.user_failure_data.description:
+            message = data.user_failure_data.description
+        else:
+            err = data.error
+            while err is not None and err.cause is not None:
+                err = err.cause  # the innermost error says what went wrong
+            message = err.message if err is not None else "unknown error"
+        first = message.strip().splitlines()[0] if message.strip() else "unknown error"
+        lines.append(f"step {event.step_key} failed: {first}")
+    return lines
+
+
+_DBT_FAILURE = re.compile(
+    r"(Failure in (?:test|model) \S+|Runtime Error in \S+.*|Got \d+ results?.*|"
+    r"Database Error in \S+.*)"
+)
+_DBT_ERROR_HEAD = re.compile(r"(Runtime|Database|Compilation) Error in \S+")
+
+
+def _dbt_failures(dbt_log: str) -> list[str]:
+    """The lines of dbt's log that say which model or test failed and why.
+
+    An error line ("Runtime Error in model ar_aging ...") gets the first line of its cause, which
+    dbt prints on the next non-empty line, so the user sees why and not only where."""
+    lines = [line for line in (ANSI.sub("", raw).strip() for raw in dbt_log.splitlines()) if line]
+    picked = []
+    for i, line in enumerate(lines):
+        if not _DBT_FAILURE.search(line):
+            continue
+        if _DBT_ERROR_HEAD.search(line) and i + 1 < len(lines) and not _DBT_FAILURE.search(lines[i + 1]):
+            line = f"{line}: {lines[i + 1]}"
+        picked.append(line)
+    return [f"dbt: {line}" for line in dict.fromkeys(picked)]
