@@ -59,15 +59,20 @@ def _execute(landing: Path, warehouse: Path, as_of: str, wait: float, **settings
     except KeyboardInterrupt:
         print("revwh: interrupted; the published warehouse was not changed.", file=sys.stderr)
         return 130
+    state = (f"the new warehouse was published ({warehouse}); a later step did not finish" if outcome.published
+             else "the published warehouse was not changed")
+    if outcome.interrupted:
+        print(f"revwh: interrupted; {state}.", file=sys.stderr)
+        return 130
     if outcome.success:
         from orchestration.summary import run_summary
 
         print(run_summary(warehouse.resolve(), date.fromisoformat(as_of)))
         return 0
     if outcome.blocked:
-        print("revwh: the run was blocked; the published warehouse was not changed.", file=sys.stderr)
+        print(f"revwh: the run was blocked; {state}.", file=sys.stderr)
     else:
-        print("revwh: the run failed; the published warehouse was not changed.", file=sys.stderr)
+        print(f"revwh: the run failed; {state}.", file=sys.stderr)
     for line in outcome.failures[:10]:
         print(f"  {line}", file=sys.stderr)
     print(f"  (run {outcome.run_id} in the Dagster UI: revwh ui)", file=sys.stderr)
@@ -127,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="load a landing directory and build the warehouse")
-    run.add_argument("--landing", required=True, help="landing directory (README: Running it on your own files)")
+    run.add_argument("--landing", required=True, help="landing directory (docs/landing-contract.md)")
     run.add_argument("--warehouse", required=True, help="DuckDB file to publish")
     run.add_argument("--as-of", required=True, type=_valid_date, help="as-of date T, YYYY-MM-DD (not after today)")
     run.add_argument(
@@ -162,6 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
     from orchestration.analyst import add_analyst_subcommands
 
     add_analyst_subcommands(sub, UserError)
+
+    from orchestration.reports.cli import add_report_subcommand
+
+    add_report_subcommand(sub, UserError)
 
     from ingest.platforms.cli import add_pull_subcommand
 

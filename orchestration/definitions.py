@@ -23,6 +23,7 @@ from orchestration.freshness import source_freshness
 from orchestration.landing_assets import load_landing_files
 from orchestration.platform_assets import PARTITIONS, ad_platform_pull, daily_platform_assets
 from orchestration.publish import published_warehouse
+from orchestration.reports.assets import billing_reports
 from orchestration.schedules import NightlyClock, build_nightly_schedule
 from orchestration.sensors import build_file_drop_sensor
 from orchestration.settings import NIGHTLY_JOB, RevwhSettings
@@ -46,7 +47,9 @@ def build_definitions(settings: RevwhSettings) -> Definitions:
     clock = NightlyClock.from_env()
     nightly = define_asset_job(
         NIGHTLY_JOB,
-        selection=AssetSelection.assets(ad_platform_pull, load_landing_files, dbt_models, published_warehouse),
+        selection=AssetSelection.assets(
+            ad_platform_pull, load_landing_files, dbt_models, published_warehouse, billing_reports
+        ),
         description="Pull the ad platforms, load the landing directory, build and test every model, publish.",
         # One writer on the DuckDB file: steps run one after another in one process.
         executor_def=in_process_executor,
@@ -62,7 +65,10 @@ def build_definitions(settings: RevwhSettings) -> Definitions:
     if smtp is not None:
         sensors.append(build_failure_email_sensor(smtp))
     return Definitions(
-        assets=[ad_platform_pull, *daily_platform_assets, load_landing_files, dbt_models, published_warehouse],
+        assets=[
+            ad_platform_pull, *daily_platform_assets, load_landing_files, dbt_models, published_warehouse,
+            billing_reports,
+        ],
         asset_checks=[source_freshness],
         jobs=[nightly, backfill],
         schedules=[build_nightly_schedule(nightly, clock)],

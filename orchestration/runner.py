@@ -14,7 +14,10 @@ import contextlib
 import io
 import os
 import re
+import sys
+import tempfile
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +34,8 @@ class RunOutcome:
     failures: list[str] = field(default_factory=list)
     blocked: bool = False
     run_id: str | None = None
+    interrupted: bool = False
+    published: bool = False  # the warehouse was replaced before a later step (reports) failed
 
 
 def run_pipeline(
@@ -62,6 +67,7 @@ def run_pipeline(
         warehouse_lock(settings.published(), lock_wait_seconds),
         persistent_instance() as instance,
         contextlib.redirect_stdout(captured),
+        _child_stderr_aside(),
     ):
         try:
             result = job.execute_in_process(
@@ -77,9 +83,50 @@ def run_pipeline(
         return RunOutcome(True, run_id=result.run_id)
     checks = _failed_checks(result.all_events)
     dbt = _dbt_failures(captured.getvalue())
+    published = any(
+        e.is_step_materialization and e.asset_key is not None and e.asset_key.to_user_string() == "published_warehouse"
+        for e in result.all_events
+    )
+    if any(_interrupted(event) for event in result.all_events):
+        return RunOutcome(False, ["interrupted"], run_id=result.run_id, interrupted=True, published=published)
     steps = [] if checks or dbt else _step_failures(result.all_events)
     blocked = bool(checks) or any("Failure in test" in line for line in dbt)  # the data said no
-    return RunOutcome(False, checks + dbt + steps, blocked=blocked, run_id=result.run_id)
+    return RunOutcome(False, checks + dbt + steps, blocked=blocked, run_id=result.run_id, published=published)
+
+
+@contextlib.contextmanager
+def _child_stderr_aside() -> Iterator[None]:
+    """Keep what child processes (dbt, Dagster's helpers) write to stderr out of the terminal.
+
+    They inherit file descriptor 2; on Ctrl-C each prints a KeyboardInterrupt traceback. For the
+    run, fd 2 points at a scratch file and progress lines go to the real stderr through a
+    duplicate of it; dbt's own failures are read from its captured log instead."""
+    from orchestration import progress
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    real = os.fdopen(os.dup(saved), "w", buffering=1, encoding="utf-8", errors="replace")
+    with tempfile.TemporaryFile() as scratch:
+        os.dup2(scratch.fileno(), 2)
+        progress.use_stream(real)
+        try:
+            yield
+        finally:
+            progress.use_stream(None)
+            os.dup2(saved, 2)
+            os.close(saved)
+            real.close()
+
+
+def _interrupted(event: object) -> bool:
+    """A step ended by Ctrl-C: Dagster turns the interrupt into DagsterExecutionInterruptedError."""
+    data = getattr(event, "step_failure_data", None) if getattr(event, "is_step_failure", False) else None
+    err = data.error if data is not None else None
+    while err is not None:
+        if "DagsterExecutionInterruptedError" in (err.cls_name or "") + err.message:
+            return True
+        err = err.cause
+    return False
 
 
 def _published_by(settings: object) -> bool:

@@ -17,9 +17,12 @@ balances as (
         i.total_amount,
         coalesce(s.settled, 0) as settled,
         i.total_amount - coalesce(s.settled, 0) as balance,
-        {{ days_past_due(as_of(), 'i.invoice_date', 'i.due_date') }} as days_past_due
+        {{ days_past_due(as_of(), 'i.invoice_date', 'i.due_date') }} as days_past_due,
+        cl.client_name,
+        cl.oem
     from {{ ref('stg_accounting__invoices') }} i
     left join settled s on s.invoice_id = i.invoice_id
+    left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = i.client_id
     where i.invoice_date <= {{ as_of() }}
 )
 
@@ -36,6 +39,8 @@ select
     {{ aging_bucket('days_past_due') }} as aging_bucket,
     currency,
     {{ to_usd('balance', 'currency', 'invoice_date') }} as open_amount_usd,
-    '{{ var("aging_basis") }}' as aging_basis
+    '{{ var("aging_basis") }}' as aging_basis,
+    client_name,
+    oem
 from balances
 where balance > 0

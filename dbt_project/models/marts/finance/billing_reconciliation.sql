@@ -99,6 +99,12 @@ findings as (
     where i.invoice_date <= {{ as_of() }}
     group by i.invoice_id, i.total_amount, i.client_id, i.currency
     having i.total_amount <> coalesce(sum(l.amount), 0)
+),
+
+-- names for the billing team's reports (billing_email stays in staging); narrow CTEs joined
+-- with USING so the unqualified final select stays unambiguous
+client_names as (
+    select client_id, client_name, oem from {{ ref('stg_contracting__clients') }}
 )
 
 select
@@ -115,5 +121,8 @@ select
              and abs(invoiced_amount - credited - expected_amount) <= 0.01 then memo_ids
     end as resolved_by,
     client_id,
-    currency
+    currency,
+    client_name,
+    oem
 from findings
+left join client_names using (client_id)

@@ -77,6 +77,16 @@ classified as (
         end as movement
     from history
     where opening <> 0 or closing <> 0
+),
+
+-- names for the billing team's reports (billing_email stays in staging); narrow CTEs joined
+-- with USING so the unqualified final select stays unambiguous
+client_names as (
+    select client_id, client_name, oem from {{ ref('stg_contracting__clients') }}
+),
+
+product_names as (
+    select product_code, product_name from {{ ref('stg_contracting__products') }}
 )
 
 select
@@ -91,5 +101,10 @@ select
     cast(case when movement = 'cancellation' then opening else 0 end as decimal(18,2)) as cancellation,
     cast(closing as decimal(18,2)) as closing,
     movement,
-    currency
+    currency,
+    client_name,
+    oem,
+    product_name
 from classified
+left join client_names using (client_id)
+left join product_names using (product_code)

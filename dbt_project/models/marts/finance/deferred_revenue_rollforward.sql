@@ -67,6 +67,8 @@ select
     cast(m.closing as decimal(18,2)) as closing,
     cast(m.closing_deferred as decimal(18,2)) as closing_deferred,
     cast(m.closing_unbilled as decimal(18,2)) as closing_unbilled,
-    cl.currency
+    cl.currency,
+    cl.client_name,
+    cl.oem
 from movements m
 left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = m.client_id

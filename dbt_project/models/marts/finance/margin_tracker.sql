@@ -32,6 +32,16 @@ joined as (
         coalesce(r.currency, c.currency) as currency
     from revenue r
     full outer join cost c on c.client_id = r.client_id and c.product_code = r.product_code and c.month = r.month
+),
+
+-- names for the billing team's reports (billing_email stays in staging); narrow CTEs joined
+-- with USING so the unqualified final select stays unambiguous
+client_names as (
+    select client_id, client_name, oem from {{ ref('stg_contracting__clients') }}
+),
+
+product_names as (
+    select product_code, product_name from {{ ref('stg_contracting__products') }}
 )
 
 select
@@ -42,5 +52,10 @@ select
     cast(media_cost as decimal(18,2)) as media_cost,
     cast(recognized_revenue - media_cost as decimal(18,2)) as gross_margin,
     {{ div_round('recognized_revenue - media_cost', 'recognized_revenue', 4) }} as margin_pct,
-    currency
+    currency,
+    client_name,
+    oem,
+    product_name
 from joined
+left join client_names using (client_id)
+left join product_names using (product_code)

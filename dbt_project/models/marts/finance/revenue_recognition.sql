@@ -27,8 +27,13 @@ select
     p.credit_memos,
     p.currency,
     r.is_closed,
-    '{{ var("revenue_presentation") }}' as presentation
+    '{{ var("revenue_presentation") }}' as presentation,
+    cl.client_name,
+    cl.oem,
+    pr.product_name
 from {{ ref('int_contract_positions') }} p
 join {{ ref('int_contract_month_revenue') }} r
     on r.client_id = p.client_id and r.month = p.month and r.contract_id is not distinct from p.contract_id
+left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = p.client_id
+left join {{ ref('stg_contracting__products') }} pr on pr.product_code = p.product_code
 where p.is_as_of_t

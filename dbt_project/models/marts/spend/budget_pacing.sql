@@ -18,9 +18,12 @@ select
     {{ pacing_status('coalesce(s.spend_to_date, 0)', 'm.billable_to_date', 'm.active_days_to_date') }} as pacing_status,
     m.active_days,
     m.active_days_to_date,
-    m.currency
+    m.currency,
+    cl.client_name,
+    cl.oem
 from {{ ref('int_contract_months') }} m
 left join {{ ref('int_contract_month_spend') }} s
     on s.contract_id = m.contract_id and s.month = m.month
+left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = m.client_id
 where m.pricing_model = 'media'
   and m.is_as_of_month

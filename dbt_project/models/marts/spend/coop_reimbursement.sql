@@ -27,6 +27,9 @@ select
     ) as reimbursement,
     p.coop_share_pct,
     p.monthly_cap,
-    e.currency
+    e.currency,
+    cl.client_name,
+    cl.oem
 from eligible e
 join {{ ref('stg_contracting__oem_programs') }} p on p.program_code = e.program_code
+left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = e.client_id

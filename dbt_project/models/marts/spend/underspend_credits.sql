@@ -42,8 +42,11 @@ select
     coalesce(memos.credits_issued, 0) as credits_issued,
     coalesce(p.credit_due, 0) - coalesce(memos.credits_issued, 0) as outstanding_liability,
     greatest(months.spend - months.billable_media, 0) as overspend,
-    months.currency
+    months.currency,
+    cl.client_name,
+    cl.oem
 from months
 left join memos on memos.contract_id = months.contract_id and memos.service_month = months.month
 left join {{ ref('int_contract_positions') }} p
     on p.contract_id = months.contract_id and p.month = months.month and p.is_as_of_t
+left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = months.client_id

@@ -1,0 +1,92 @@
+-- AR aging summary as of T in the QuickBooks layout: one row per client and currency.
+--   current, days_1_30, days_31_60, days_61_90, over_90  open amounts of ar_aging by bucket
+--   total               sum of the buckets (per currency it equals ar_aging's open_amount total)
+--   unapplied_payments  minus the part of the client's payments dated on or before T not applied
+--                       to any invoice (unapplied_cash in data_exceptions)
+--   unapplied_credits   minus the client's credit memos dated on or before T with no
+--                       applied_invoice_id, other than underspend credits
+--   net_balance         total + unapplied_payments + unapplied_credits, i.e. what the client owes
+--                       once its unapplied cash and credits are taken off
+-- Unapplied payments and credits carry no currency of their own: they are in the client's
+-- currency, on the client's row in that currency (a row of its own when nothing is open in it).
+-- Underspend memos are left out: they settle the underspend liability (underspend_credits), not AR.
+with buckets as (
+    select
+        client_id,
+        currency,
+        sum(open_amount) filter (where aging_bucket = 'current') as current_amount,
+        sum(open_amount) filter (where aging_bucket = '1-30') as days_1_30,
+        sum(open_amount) filter (where aging_bucket = '31-60') as days_31_60,
+        sum(open_amount) filter (where aging_bucket = '61-90') as days_61_90,
+        sum(open_amount) filter (where aging_bucket = '90+') as over_90,
+        sum(open_amount) as total
+    from {{ ref('ar_aging') }}
+    group by 1, 2
+),
+
+applied as (
+    select payment_id, sum(amount_applied) as applied
+    from {{ ref('stg_accounting__payment_applications') }}
+    group by 1
+),
+
+unapplied_payments as (
+    select p.client_id, sum(p.amount - coalesce(a.applied, 0)) as amount
+    from {{ ref('stg_accounting__payments') }} p
+    left join applied a on a.payment_id = p.payment_id
+    where p.payment_date <= {{ as_of() }} and coalesce(a.applied, 0) < p.amount
+    group by 1
+),
+
+unapplied_credits as (
+    select client_id, sum(amount) as amount
+    from {{ ref('stg_accounting__credit_memos') }}
+    where applied_invoice_id is null and reason is distinct from 'underspend' and memo_date <= {{ as_of() }}
+    group by 1
+),
+
+unapplied as (
+    select
+        coalesce(p.client_id, c.client_id) as client_id,
+        cl.currency,
+        coalesce(p.amount, 0) as payments,
+        coalesce(c.amount, 0) as credits
+    from unapplied_payments p
+    full outer join unapplied_credits c on c.client_id = p.client_id
+    left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = coalesce(p.client_id, c.client_id)
+),
+
+combined as (
+    select
+        coalesce(b.client_id, u.client_id) as client_id,
+        coalesce(b.currency, u.currency) as currency,
+        coalesce(b.current_amount, 0) as current_amount,
+        coalesce(b.days_1_30, 0) as days_1_30,
+        coalesce(b.days_31_60, 0) as days_31_60,
+        coalesce(b.days_61_90, 0) as days_61_90,
+        coalesce(b.over_90, 0) as over_90,
+        coalesce(b.total, 0) as total,
+        -coalesce(u.payments, 0) as unapplied_payments,
+        -coalesce(u.credits, 0) as unapplied_credits
+    from buckets b
+    full outer join unapplied u on u.client_id = b.client_id and u.currency is not distinct from b.currency
+)
+
+select
+    c.client_id,
+    cl.client_name,
+    cl.oem,
+    c.currency,
+    cast(c.current_amount as decimal(18,2)) as current,
+    cast(c.days_1_30 as decimal(18,2)) as days_1_30,
+    cast(c.days_31_60 as decimal(18,2)) as days_31_60,
+    cast(c.days_61_90 as decimal(18,2)) as days_61_90,
+    cast(c.over_90 as decimal(18,2)) as over_90,
+    cast(c.total as decimal(18,2)) as total,
+    cast(c.unapplied_payments as decimal(18,2)) as unapplied_payments,
+    cast(c.unapplied_credits as decimal(18,2)) as unapplied_credits,
+    cast(c.total + c.unapplied_payments + c.unapplied_credits as decimal(18,2)) as net_balance,
+    {{ as_of() }} as as_of_date,
+    '{{ var("aging_basis") }}' as aging_basis
+from combined c
+left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = c.client_id

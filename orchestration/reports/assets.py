@@ -1,0 +1,35 @@
+"""`billing_reports`: the billing team's workbook, written after every nightly publish.
+
+It depends on `published_warehouse`, so it runs only once the new warehouse is in place and
+reads that file, read-only, like any analyst. It comes after publishing on purpose: a report
+that fails (a full disk, a locked folder) fails this step and the run, which alerts, but cannot
+un-publish the warehouse or hold it back; `revwh report` writes it again once fixed.
+"""
+
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+
+from orchestration import progress
+from orchestration.publish import published_warehouse
+from orchestration.reports.workbook import reports_dir, write_reports
+from orchestration.settings import RevwhSettings
+
+
+@asset(
+    deps=[published_warehouse],
+    group_name="publish",
+    description="The billing team's EMT workbook (XLSX) in reports/ beside the published warehouse.",
+)
+def billing_reports(context: AssetExecutionContext, settings: RevwhSettings) -> MaterializeResult:
+    warehouse = settings.published()
+    out_dir = reports_dir(warehouse)
+    progress.report(f"writing billing reports to {out_dir}")
+    paths = write_reports(warehouse, out_dir)
+    for path in paths:
+        context.log.info(f"wrote {path}")
+    return MaterializeResult(
+        metadata={
+            "files": MetadataValue.json([str(p) for p in paths]),
+            "out_dir": MetadataValue.path(str(out_dir)),
+            "warehouse": MetadataValue.path(str(warehouse)),
+        }
+    )

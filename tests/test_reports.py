@@ -1,0 +1,367 @@
+"""What the billing team hands on: names in the marts, the AR aging summary and the EMT workbook.
+
+One warehouse is built through the real nightly job (the landing of test_finance_marts, T =
+2026-10-15, with two rows added for the AR summary's unapplied columns), then the workbook the
+job wrote is opened with openpyxl. Cells are checked against hand-computed figures and every
+totals row against the marts' own sums, as Decimal to the cent.
+
+Added to the finance landing:
+  M-C9   goodwill memo 40.00 for F5, no applied invoice, dated Oct 12: an unapplied credit
+  M-C10  goodwill memo 25.00 for F5 dated Oct 20, after T: not counted
+  P10    payment 30.00 from F6 (no open invoice), Oct 1, applied to nothing: a row of its own
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal as D
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import openpyxl
+import pytest
+from openpyxl.worksheet.worksheet import Worksheet
+
+from orchestration.reports.workbook import HEADER_ROW, SHEETS, ReportError, workbook_name, write_reports
+from tests.landing_builder import query, query_dicts, write_landing
+from tests.test_finance_marts import AS_OF, LANDING
+
+REVWH = str(Path(sys.executable).parent / "revwh")
+CENT = D("0.01")
+
+REPORT_LANDING = {
+    **LANDING,
+    "credit_memos": [
+        *LANDING["credit_memos"],
+        ("M-C9", "F5", "", "", "2026-10-12", "40.00", "goodwill", ""),
+        ("M-C10", "F5", "", "", "2026-10-20", "25.00", "goodwill", ""),
+    ],
+    "payments": [*LANDING["payments"], ("P10", "F6", "2026-10-01", "30.00", "ach", "r10")],
+}
+
+CLIENT_MARTS = ("revenue_recognition", "deferred_revenue_rollforward", "ar_aging", "budget_movements",
+                "margin_tracker", "coop_reimbursement", "underspend_credits", "budget_pacing",
+                "billing_reconciliation")
+PRODUCT_MARTS = ("product_client_counts", "budget_movements", "margin_tracker", "revenue_recognition")
+
+
+@dataclass(frozen=True)
+class Built:
+    landing: Path
+    warehouse: Path
+    run_id: str
+
+    @property
+    def workbook(self) -> Path:
+        return self.warehouse.parent / "reports" / workbook_name(date.fromisoformat(AS_OF))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    from orchestration.runner import run_pipeline
+
+    base = tmp_path_factory.mktemp("reports")
+    landing = write_landing(base / "landing", REPORT_LANDING)
+    warehouse = base / "revwh.duckdb"
+    outcome = run_pipeline(landing, warehouse, AS_OF)
+    assert outcome.success, "pipeline failed:\n" + "\n".join(outcome.failures)
+    return Built(landing, warehouse, outcome.run_id)
+
+
+@pytest.fixture(scope="module")
+def book(built: Built) -> Iterator[openpyxl.Workbook]:
+    wb = openpyxl.load_workbook(built.workbook)
+    yield wb
+    wb.close()
+
+
+def money(value: Any) -> D:
+    """A cell's number back to Decimal: the float written from a 2-place Decimal round-trips."""
+    assert isinstance(value, int | float), value
+    return D(str(value)).quantize(CENT)
+
+
+def data_rows(ws: Worksheet) -> list[tuple]:
+    """The rows below the column headers (openpyxl rows are 1-based, HEADER_ROW is 0-based)."""
+    return [r for r in ws.iter_rows(min_row=HEADER_ROW + 2, values_only=True) if any(v is not None for v in r)]
+
+
+def headers(ws: Worksheet) -> list[str]:
+    return [c.value for c in ws[HEADER_ROW + 1]]
+
+
+def total_rows(ws: Worksheet) -> list[tuple]:
+    return [r for r in data_rows(ws) if r[0] == "Total"]
+
+
+# --- names in the marts -----------------------------------------------------------------------
+
+def test_client_and_product_names_close_every_client_grain_mart(built: Built) -> None:
+    con = duckdb.connect(str(built.warehouse), read_only=True)
+    try:
+        def columns(table: str) -> list[str]:
+            return [c for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = 'marts'"
+                " and table_name = ? order by ordinal_position", [table]).fetchall()]
+
+        for mart in CLIENT_MARTS:
+            cols = columns(mart)
+            tail = ["client_name", "oem", "product_name"] if mart in PRODUCT_MARTS else ["client_name", "oem"]
+            assert cols[-len(tail):] == tail, (mart, cols)
+            # every row whose client is in clients.csv carries its name (left joins: no row is lost)
+            unnamed = con.execute(f"select count(*) from marts.{mart} m where client_name is null and exists"
+                                  " (select 1 from staging.stg_contracting__clients c where c.client_id = m.client_id)"
+                                  ).fetchone()
+            assert unnamed == (0,), mart
+        assert columns("product_client_counts")[-1] == "product_name"
+        # the billing e-mail is personal data: it stays in staging
+        emails = con.execute("select table_name from information_schema.columns where table_schema = 'marts'"
+                             " and column_name ilike '%email%'").fetchall()
+        assert emails == []
+    finally:
+        con.close()
+    f1 = query_dicts(built.warehouse, "select client_name, oem, product_name from marts.margin_tracker"
+                     " where client_id = 'F1' and month = '2026-09-01'")
+    assert f1 == [{"client_name": "Alpha Toyota", "oem": "Toyota", "product_name": "Paid search"}]
+    seo = query(built.warehouse,
+                "select distinct product_name from marts.product_client_counts where product_code = 'SEO'")
+    assert seo == [("SEO",)]
+
+
+# --- the AR aging summary mart ----------------------------------------------------------------
+
+def test_ar_aging_summary_unapplied_payment_and_credit(built: Built) -> None:
+    summary_rows = query_dicts(built.warehouse, "select * from marts.ar_aging_summary")
+    rows = {(r["client_id"], r["currency"]): r for r in summary_rows}
+    f5 = rows[("F5", "USD")]
+    # F5's open invoices at T (test_finance_marts): I-C1 600 current (1000 - 400 short pay, due Oct 31);
+    # 1-30: I-C2 380 (500 - 120 memo, 14 days) + I-C5 200 (30 days, P9 is after T) = 580;
+    # 31-60: none; 61-90: I-C3b 300 (62 days); 90+: I-C4 250 (106 days) -> total 1730.00.
+    # Unapplied payments: P8 75.00 (Oct 2) applied to nothing; P1, P3, P7 fully applied; P9 after T -> -75.00.
+    # Unapplied credits: M-C9 40.00 (goodwill, no invoice, Oct 12); M-C2 is applied to I-C2, M-C10 is after T
+    # -> -40.00. Net balance = 1730.00 - 75.00 - 40.00 = 1615.00.
+    assert (f5["client_name"], f5["oem"], f5["current"], f5["days_1_30"], f5["days_31_60"], f5["days_61_90"],
+            f5["over_90"], f5["total"], f5["unapplied_payments"], f5["unapplied_credits"], f5["net_balance"]) == (
+        "Echo Nissan", "Nissan", D("600.00"), D("580.00"), D("0.00"), D("300.00"), D("250.00"), D("1730.00"),
+        D("-75.00"), D("-40.00"), D("1615.00"))
+    # F6 owes nothing and paid 30.00 that is applied to nothing: a row of its own, net -30.00 (a credit balance)
+    f6 = rows[("F6", "USD")]
+    assert (f6["total"], f6["unapplied_payments"], f6["unapplied_credits"], f6["net_balance"]) == (
+        D("0.00"), D("-30.00"), D("0.00"), D("-30.00"))
+    # underspend memos without an invoice (M-A8 for F1, M-B8 for F3) are not unapplied AR credits
+    assert rows[("F1", "USD")]["unapplied_credits"] == D("0.00")
+    assert rows[("F3", "USD")]["unapplied_credits"] == D("0.00")
+    # F2 bills in CAD: 1000.00 CAD current (I-D1, due Oct 31)
+    assert (rows[("F2", "CAD")]["current"], rows[("F2", "CAD")]["total"]) == (D("1000.00"), D("1000.00"))
+    # per currency the totals are ar_aging's
+    summary = query(built.warehouse, "select currency, sum(total) from marts.ar_aging_summary group by 1 order by 1")
+    aging = query(built.warehouse, "select currency, sum(open_amount) from marts.ar_aging group by 1 order by 1")
+    assert summary == aging == [("CAD", D("1000.00")), ("USD", D("22660.00"))]
+
+
+# --- the workbook -----------------------------------------------------------------------------
+
+def test_workbook_sheets_and_frozen_headers(built: Built, book: openpyxl.Workbook) -> None:
+    assert built.workbook.is_file()
+    assert book.sheetnames == list(SHEETS) == ["Product revenue", "Client counts", "Recurring bridge", "AR aging"]
+    for ws in book.worksheets:
+        assert f"as of {AS_OF}" in ws["A1"].value, ws.title
+        # the title, two lines and the column headers stay in view
+        assert ws.freeze_panes is not None and ws[ws.freeze_panes].row == HEADER_ROW + 2, ws.title
+    money_cell = book["AR aging"].cell(row=HEADER_ROW + 2, column=5)
+    assert money_cell.number_format == "#,##0.00"
+    # no half-written file is left behind
+    assert [p.name for p in built.workbook.parent.iterdir()] == [built.workbook.name]
+
+
+def test_product_revenue_sheet(built: Built, book: openpyxl.Workbook) -> None:
+    ws = book["Product revenue"]
+    assert ws["A2"].value.startswith("Gross (principal) presentation")
+    head = headers(ws)
+    assert head[:2] == ["Product code", "Product"] and head[-1] == "Total"
+    months = head[2:-1]
+    assert months == [f"2026-{m:02d}" for m in range(1, 11)]
+    rows = {r[0]: r for r in data_rows(ws)}
+    # SEARCH Sep: USD 4450 (A1) + 155 (B1 fee, no spend) + CAD 1700 x 0.74 (Sep 30) = 1258.00 -> 5863.00
+    assert money(rows["SEARCH"][2 + months.index("2026-09")]) == D("5863.00")
+    assert rows["SEARCH"][1] == "Paid search"
+    # the totals row and the total column are the mart's sums, to the cent
+    mart = {(c, m.strftime("%Y-%m")): v for c, m, v in query(
+        built.warehouse, "select product_code, month, recognized_revenue_usd from marts.product_client_counts")}
+    by_month = dict(query(built.warehouse, "select strftime(month, '%Y-%m'), sum(recognized_revenue_usd)"
+                                           " from marts.product_client_counts group by 1"))
+    total = rows["Total"]
+    for i, month in enumerate(months, start=2):
+        assert money(total[i]) == by_month[month], month
+        for code in ("SEARCH", "SEO"):
+            assert money(rows[code][i]) == mart[(code, month)], (code, month)
+    grand = query(built.warehouse, "select sum(recognized_revenue_usd) from marts.product_client_counts")[0][0]
+    assert money(total[-1]) == grand
+    for code in ("SEARCH", "SEO"):
+        assert money(rows[code][-1]) == sum(v for (c, _), v in mart.items() if c == code)
+
+
+def test_client_counts_sheet(built: Built, book: openpyxl.Workbook) -> None:
+    ws = book["Client counts"]
+    assert headers(ws) == ["Month", "Product code", "Product", "Active clients", "New clients", "Churned clients"]
+    rows = {(r[0].strftime("%Y-%m") if r[0] != "Total" else "Total", r[1]): r for r in data_rows(ws)}
+    # SEARCH: Aug {F1, F3}; Sep {F1, F3, F2}: 3 active, F2 new; Oct {F1, F2}: F3 churned
+    assert rows[("2026-09", "SEARCH")][3:] == (3, 1, 0)
+    assert rows[("2026-10", "SEARCH")][3:] == (2, 0, 1)
+    (total,) = total_rows(ws)
+    assert total[3:] == query(built.warehouse, "select sum(active_clients), sum(new_clients), sum(churned_clients)"
+                                               " from marts.product_client_counts")[0]
+
+
+def test_recurring_bridge_sheet(built: Built, book: openpyxl.Workbook) -> None:
+    ws = book["Recurring bridge"]
+    assert headers(ws) == ["Month", "Product code", "Product", "Currency", "Opening", "New", "Upsell",
+                           "Reactivation", "Decrease", "Cancellation", "Closing"]
+    rows = {(r[0].strftime("%Y-%m"), r[1], r[3]): r for r in data_rows(ws) if r[0] != "Total"}
+    # SEARCH Sep, USD: opening F1 3000 + F3 3100 = 6100; F1 upsell 3000 (6000 from Sep 16);
+    # F3 cancelled Sep 15 -> cancellation 3100; closing 6000 + 0 = 6000.00
+    sep = rows[("2026-09", "SEARCH", "USD")]
+    assert [money(v) for v in sep[4:]] == [D("6100.00"), D("0.00"), D("3000.00"), D("0.00"), D("0.00"),
+                                           D("3100.00"), D("6000.00")]
+    # CAD stays apart: F2's 2000 CAD is new in Sep
+    assert money(rows[("2026-09", "SEARCH", "CAD")][5]) == D("2000.00")
+    totals = {r[3]: [money(v) for v in r[4:]] for r in total_rows(ws)}
+    mart = query(built.warehouse, "select currency, sum(opening), sum(new), sum(upsell), sum(reactivation),"
+                                  " sum(decrease), sum(cancellation), sum(closing) from marts.budget_movements"
+                                  " group by 1 order by 1")
+    assert totals == {c: list(v) for c, *v in mart}
+    assert sorted(totals) == ["CAD", "USD"]
+
+
+def test_ar_aging_sheet(built: Built, book: openpyxl.Workbook) -> None:
+    ws = book["AR aging"]
+    assert headers(ws) == ["Client", "Client ID", "OEM", "Currency", "Current", "1 - 30", "31 - 60", "61 - 90",
+                           "91 and over", "Total", "Unapplied payments", "Unapplied credits", "Net balance"]
+    rows = {(r[1], r[3]): r for r in data_rows(ws) if r[0] != "Total"}
+    f5 = rows[("F5", "USD")]
+    assert f5[:3] == ("Echo Nissan", "F5", "Nissan")
+    # 1-30: I-C2 380.00 + I-C5 200.00 = 580.00; net 1730.00 - 75.00 - 40.00 = 1615.00
+    assert (money(f5[5]), money(f5[9]), money(f5[10]), money(f5[11]), money(f5[12])) == (
+        D("580.00"), D("1730.00"), D("-75.00"), D("-40.00"), D("1615.00"))
+    # one totals row per currency, equal to ar_aging's open amounts by bucket and to the summary's columns
+    totals = {r[3]: [money(v) for v in r[4:]] for r in total_rows(ws)}
+    aging = {c: list(v) for c, *v in query(built.warehouse, """
+        select currency,
+            coalesce(sum(open_amount) filter (where aging_bucket = 'current'), 0),
+            coalesce(sum(open_amount) filter (where aging_bucket = '1-30'), 0),
+            coalesce(sum(open_amount) filter (where aging_bucket = '31-60'), 0),
+            coalesce(sum(open_amount) filter (where aging_bucket = '61-90'), 0),
+            coalesce(sum(open_amount) filter (where aging_bucket = '90+'), 0),
+            sum(open_amount)
+        from marts.ar_aging group by 1""")}
+    summary = {c: list(v) for c, *v in query(built.warehouse, """
+        select currency, sum(unapplied_payments), sum(unapplied_credits), sum(net_balance)
+        from marts.ar_aging_summary group by 1""")}
+    assert sorted(totals) == sorted(aging) == ["CAD", "USD"]
+    for currency, cells in totals.items():
+        assert cells[:6] == aging[currency], currency
+        assert cells[6:] == summary[currency], currency
+    # USD: 22660.00 open - 105.00 unapplied payments (P8 75 + P10 30) - 40.00 credits = 22515.00
+    assert totals["USD"][-1] == D("22515.00")
+
+
+def test_net_presentation_is_said_in_the_header(built: Built, tmp_path: Path) -> None:
+    # The header line follows the setting the warehouse was built with (marts.warehouse_settings);
+    # a copy stands in for a warehouse built with revenue_presentation = net.
+    copy = tmp_path / "net.duckdb"
+    shutil.copy2(built.warehouse, copy)
+    con = duckdb.connect(str(copy))
+    con.execute("update marts.warehouse_settings set revenue_presentation = 'net'")
+    con.close()
+    (path,) = write_reports(copy, tmp_path / "out")
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        line = wb["Product revenue"]["A2"].value
+    finally:
+        wb.close()
+    assert line.startswith("NET (agent) presentation") and "not gross" in line
+
+
+# --- how it runs --------------------------------------------------------------------------------
+
+def test_billing_reports_ran_in_the_nightly_job(built: Built) -> None:
+    from dagster import AssetKey, DagsterEventType
+
+    from orchestration.instance import persistent_instance
+    from orchestration.settings import NIGHTLY_JOB
+
+    with persistent_instance() as instance:
+        run = instance.get_run_by_id(built.run_id)
+        logs = instance.all_logs(built.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)
+    assert run is not None and run.job_name == NIGHTLY_JOB
+    materialized = {e.dagster_event.asset_key for e in logs}
+    assert {AssetKey("published_warehouse"), AssetKey("billing_reports")} <= materialized
+    (event,) = [e for e in logs if e.dagster_event.asset_key == AssetKey("billing_reports")]
+    files = event.dagster_event.materialization.metadata["files"].value
+    assert files == [str(built.workbook.resolve())]
+
+
+def test_revwh_report_writes_the_workbook(built: Built, tmp_path: Path) -> None:
+    before = hashlib.sha256(built.warehouse.read_bytes()).hexdigest()
+    out = tmp_path / "handover"
+    proc = subprocess.run([REVWH, "report", "--warehouse", str(built.warehouse), "--out", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    written = out / built.workbook.name
+    assert written.is_file()
+    assert proc.stdout.strip() == str(written.resolve())
+    wb = openpyxl.load_workbook(written, read_only=True)
+    assert wb.sheetnames == list(SHEETS)
+    wb.close()
+    # read-only: the published warehouse is byte for byte the same
+    assert hashlib.sha256(built.warehouse.read_bytes()).hexdigest() == before
+
+
+def test_revwh_report_refuses_a_missing_or_old_warehouse(tmp_path: Path) -> None:
+    proc = subprocess.run([REVWH, "report", "--warehouse", str(tmp_path / "none.duckdb")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    assert "revwh: no warehouse at" in proc.stderr and "Traceback" not in proc.stderr
+    old = tmp_path / "old.duckdb"
+    duckdb.connect(str(old)).execute("create schema marts; create table marts.ar_aging (x int)").close()
+    with pytest.raises(ReportError, match="built by an older revwh"):
+        write_reports(old, tmp_path / "out")
+
+
+def test_a_failed_report_leaves_the_new_warehouse_published(built: Built, tmp_path: Path) -> None:
+    """The report step comes after publishing: when it fails the run fails (and alerts), but the
+    warehouse it published stays published and complete."""
+    from orchestration.runner import run_pipeline
+
+    landing = tmp_path / "landing"
+    shutil.copytree(built.landing, landing)
+    warehouse = tmp_path / "revwh.duckdb"
+    shutil.copy2(built.warehouse, warehouse)
+    (tmp_path / "reports").write_text("a file where the reports folder should be\n")
+    outcome = run_pipeline(landing, warehouse, "2026-10-16")
+    assert not outcome.success and not outcome.blocked
+    assert outcome.published  # so the CLI says the new warehouse was published, not "not changed"
+    assert any(line.startswith("step billing_reports failed") for line in outcome.failures), outcome.failures
+    # the run's warehouse (T = Oct 16) is the published one, whole and queryable; no working copy is left
+    assert query(warehouse, "select as_of_date from marts.warehouse_settings")[0][0].isoformat() == "2026-10-16"
+    assert query(warehouse, "select count(*) from marts.ar_aging_summary") == [(6,)]
+    assert not warehouse.with_name(warehouse.name + ".building").exists()
+
+
+def test_billing_reports_is_in_the_nightly_job_after_publish() -> None:
+    from dagster import AssetKey
+
+    from orchestration.definitions import defs
+    from orchestration.settings import NIGHTLY_JOB
+
+    job = defs.resolve_job_def(NIGHTLY_JOB)
+    assert AssetKey("billing_reports") in job.asset_layer.executable_asset_keys
+    parents = defs.resolve_asset_graph().get(AssetKey("billing_reports")).parent_keys
+    assert parents == {AssetKey("published_warehouse")}
