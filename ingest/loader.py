@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -24,22 +25,41 @@ from ingest.reader import FileRejected, read_landing_file
 FILES_TABLE = "raw._files"
 
 
+class LoadedFile(NamedTuple):
+    table: str
+    file: str
+    rows: int
+
+
+class FileRef(NamedTuple):
+    """A file of a table that was skipped (unchanged) or removed."""
+
+    table: str
+    file: str
+
+
+class RejectedFile(NamedTuple):
+    table: str
+    file: str
+    reason: str
+
+
 @dataclass
 class LoadReport:
     """What one load did, for the run summary and the checks."""
 
-    loaded: list[tuple[str, str, int]] = field(default_factory=list)  # table, file, rows
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # table, file (unchanged)
-    removed: list[tuple[str, str]] = field(default_factory=list)  # table, file
-    rejected: list[tuple[str, str, str]] = field(default_factory=list)  # table, file, reason
+    loaded: list[LoadedFile] = field(default_factory=list)
+    skipped: list[FileRef] = field(default_factory=list)  # unchanged since the last load
+    removed: list[FileRef] = field(default_factory=list)
+    rejected: list[RejectedFile] = field(default_factory=list)
     unrecognized: list[UnrecognizedFile] = field(default_factory=list)
 
     def rows_loaded(self, table: str) -> int:
-        return sum(rows for t, _f, rows in self.loaded if t == table)
+        return sum(f.rows for f in self.loaded if f.table == table)
 
     def changed_tables(self) -> set[str]:
         """Tables whose content this load changed (loaded or removed files)."""
-        return {t for t, _f, _r in self.loaded} | {t for t, _f in self.removed}
+        return {f.table for f in self.loaded} | {f.table for f in self.removed}
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -107,7 +127,7 @@ def load_landing(
         for rel_path, (_digest, table) in sorted(registry.items()):
             if rel_path not in present:
                 _delete_file_rows(con, table, rel_path)
-                report.removed.append((table, rel_path))
+                report.removed.append(FileRef(table, rel_path))
         for i, lf in enumerate(files, 1):
             known = registry.get(lf.rel_path)
             if known and known[0] == lf.content_hash:
@@ -116,9 +136,9 @@ def load_landing(
                     [lf.rel_path],
                 ).fetchone()
                 if status == "rejected":
-                    report.rejected.append((lf.table.name, lf.rel_path, error))
+                    report.rejected.append(RejectedFile(lf.table.name, lf.rel_path, error))
                 else:
-                    report.skipped.append((lf.table.name, lf.rel_path))
+                    report.skipped.append(FileRef(lf.table.name, lf.rel_path))
                 continue
             if known:
                 _delete_file_rows(con, known[1], lf.rel_path)
@@ -127,10 +147,10 @@ def load_landing(
             try:
                 rows = _load_file(con, lf, loaded_at)
                 status, error = "loaded", None
-                report.loaded.append((lf.table.name, lf.rel_path, rows))
+                report.loaded.append(LoadedFile(lf.table.name, lf.rel_path, rows))
             except FileRejected as exc:
                 rows, status, error = 0, "rejected", str(exc)
-                report.rejected.append((lf.table.name, lf.rel_path, error))
+                report.rejected.append(RejectedFile(lf.table.name, lf.rel_path, error))
             con.execute(
                 f"insert into {FILES_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
                 [lf.rel_path, lf.table.name, lf.content_hash, loaded_at, rows, status, error],

@@ -53,7 +53,7 @@ def gate_results(
     """One check result per raw table from the load report and any extra findings."""
     results = []
     for t in TABLES:
-        findings = [GateFinding("error", reason) for table, _f, reason in report.rejected if table == t.name]
+        findings = [GateFinding("error", f.reason) for f in report.rejected if f.table == t.name]
         if extra_checks is not None:
             findings += list(extra_checks.get(t.name, []))
         errors = [f for f in findings if f.severity == "error"]

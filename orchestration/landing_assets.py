@@ -40,11 +40,11 @@ def start_working_copy(settings: RevwhSettings) -> None:
 
 def _table_metadata(report: LoadReport, table: str) -> dict[str, object]:
     return {
-        "files_loaded": sum(1 for t, _f, _r in report.loaded if t == table),
+        "files_loaded": sum(1 for f in report.loaded if f.table == table),
         "rows_loaded": report.rows_loaded(table),
-        "files_unchanged": sum(1 for t, _f in report.skipped if t == table),
-        "files_removed": sum(1 for t, _f in report.removed if t == table),
-        "files_rejected": [f"{reason}" for t, _f, reason in report.rejected if t == table],
+        "files_unchanged": sum(1 for f in report.skipped if f.table == table),
+        "files_removed": sum(1 for f in report.removed if f.table == table),
+        "files_rejected": [f.reason for f in report.rejected if f.table == table],
     }
 
 
@@ -93,12 +93,12 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
         con.close()
     for table, items in shrunk.items():
         findings.setdefault(table, []).extend(items)
-    for _table, rel_path, reason in report.rejected:
-        context.log.error(f"rejected {rel_path}: {reason}")
+    for rejected in report.rejected:
+        context.log.error(f"rejected {rejected.file}: {rejected.reason}")
     for unknown in report.unrecognized:
         context.log.warning(f"ignored {unknown.rel_path}: {unknown.reason}")
     context.log.info(
-        f"loaded {len(report.loaded)} files, {sum(r for _t, _f, r in report.loaded)} rows; "
+        f"loaded {len(report.loaded)} files, {sum(f.rows for f in report.loaded)} rows; "
         f"{len(report.skipped)} unchanged, {len(report.removed)} removed, "
         f"{len(report.rejected)} rejected"
     )

@@ -12,7 +12,15 @@ rest of the run goes on.
 import os
 from datetime import date
 
-from dagster import AssetExecutionContext, DailyPartitionsDefinition, MaterializeResult, asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    DailyPartitionsDefinition,
+    MaterializeResult,
+    asset,
+)
 
 from ingest.platforms import PLATFORMS
 from ingest.platforms.common import missing_credential, nightly_window
@@ -66,12 +74,42 @@ def _daily_asset(platform: str):
 daily_platform_assets = [_daily_asset(p) for p in PLATFORMS]
 
 
-@asset(group_name=GROUP, description="Nightly re-pull of each platform's lookback window ending at T.")
-def ad_platform_pull(context: AssetExecutionContext, settings: RevwhSettings) -> MaterializeResult:
+PULLED_CHECK = "platforms_pulled"
+
+
+@asset(
+    group_name=GROUP,
+    description="Nightly re-pull of each platform's lookback window ending at T.",
+    check_specs=[
+        AssetCheckSpec(
+            PULLED_CHECK,
+            asset="ad_platform_pull",
+            blocking=False,
+            description="Warns when the pull was meant to run and every platform was skipped (no credentials):"
+            " a green asset would hide that no spend was pulled.",
+        )
+    ],
+)
+def ad_platform_pull(context: AssetExecutionContext, settings: RevwhSettings):
     if not settings.pull_ad_platforms:
-        return MaterializeResult(metadata={"skipped": "pull_ad_platforms is off (file drops only)"})
-    metadata = {}
+        note = "pull_ad_platforms is off (file drops only)"
+        yield MaterializeResult(metadata={"skipped": note})
+        yield AssetCheckResult(check_name=PULLED_CHECK, passed=True, description=note)
+        return
+    metadata, skipped = {}, []
     for platform in PLATFORMS:
         start, end = nightly_window(settings.as_of_date(), lookback_days(platform))
-        metadata[platform] = str(_pull(context, settings, platform, start, end))
-    return MaterializeResult(metadata=metadata)
+        outcome = _pull(context, settings, platform, start, end)
+        metadata[platform] = str(outcome)
+        if "skipped" in outcome:
+            skipped.append(outcome["skipped"])
+    yield MaterializeResult(metadata={**metadata, "platforms_skipped": len(skipped)})
+    every = len(skipped) == len(PLATFORMS)
+    yield AssetCheckResult(
+        check_name=PULLED_CHECK,
+        passed=not every,
+        severity=AssetCheckSeverity.WARN,
+        description="every platform was skipped: " + "; ".join(skipped) if every else
+        f"{len(PLATFORMS) - len(skipped)} of {len(PLATFORMS)} platforms pulled",
+        metadata={"skipped": skipped},
+    )

@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import TextIO
 
 ENV = "REVWH_PROGRESS"
+_stream: TextIO | None = None  # where progress goes while the runner keeps fd 2 for child processes
 
 
 def enabled() -> bool:
     return os.environ.get(ENV) == "1"
 
 
+def use_stream(stream: TextIO | None) -> None:
+    """Send progress lines to `stream` (None: back to sys.stderr)."""
+    global _stream
+    _stream = stream
+
+
 def report(message: str) -> None:
     if enabled():
-        print(f"  … {message}", file=sys.stderr, flush=True)
+        print(f"  … {message}", file=_stream or sys.stderr, flush=True)

@@ -17,8 +17,8 @@ from orchestration.gates import GateFinding
 def landed_frames(con: duckdb.DuckDBPyConnection, report: LoadReport) -> dict[str, object]:
     """Per changed table, a pandas frame of the rows of the files loaded in this run."""
     frames: dict[str, object] = {}
-    for table in sorted({t for t, _f, _r in report.loaded}):
-        files = [f for t, f, _r in report.loaded if t == table]
+    for table in sorted({f.table for f in report.loaded}):
+        files = [f.file for f in report.loaded if f.table == table]
         marks = ", ".join("?" for _ in files)
         frames[table] = con.execute(
             f"select * exclude (_loaded_at) from raw.{table} where _source_file in ({marks})"

@@ -64,7 +64,7 @@ def run_summary(warehouse: Path, as_of: date | None = None) -> str:
         lines += [f"  {error}" for (error,) in rejected]
     if not_loaded:
         lines.append(
-            f"Files not loaded ({len(not_loaded)}): they belong to no table (README: Running it on your own files):"
+            f"Files not loaded ({len(not_loaded)}): they belong to no table (docs/landing-contract.md):"
         )
         lines += [f"  {path}: {reason}" for path, reason in not_loaded]
     for currency, first_needed, amounts in missing_fx:

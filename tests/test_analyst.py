@@ -14,8 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.landing_builder import run_pipeline_ok
-from tests.test_spine_rules import AS_OF, build_landing
+from tests.test_spine_rules import AS_OF
 
 REVWH = str(Path(sys.executable).parent / "revwh")
 
@@ -26,10 +25,10 @@ def revwh(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def wh(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("analyst")
-    warehouse = base / "revwh.duckdb"
-    run_pipeline_ok(build_landing(base / "landing"), warehouse, AS_OF)
+def wh(spine_cli_run: tuple) -> Path:
+    """The warehouse of `revwh run` over the spine landing (tests/conftest.py, shared)."""
+    _landing, warehouse, proc = spine_cli_run
+    assert proc.returncode == 0, proc.stderr
     return warehouse
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.landing_builder import query
-from tests.test_spine_rules import AS_OF, build_landing
+from tests.test_spine_rules import AS_OF
 
 REVWH = str(Path(sys.executable).parent / "revwh")
 
@@ -27,11 +27,9 @@ def digest(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def good_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, subprocess.CompletedProcess]:
-    base = tmp_path_factory.mktemp("cli")
-    landing = build_landing(base / "landing")
-    wh = base / "revwh.duckdb"
-    return landing, wh, revwh("run", "--landing", str(landing), "--warehouse", str(wh), "--as-of", AS_OF)
+def good_run(spine_cli_run: tuple) -> tuple[Path, Path, subprocess.CompletedProcess]:
+    """`revwh run` over the spine landing (tests/conftest.py, shared by the modules that read it)."""
+    return spine_cli_run
 
 
 def test_run_prints_summary(good_run) -> None:

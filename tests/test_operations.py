@@ -13,13 +13,14 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
 
 from tests.landing_builder import query
-from tests.test_spine_rules import AS_OF, build_landing
+from tests.test_spine_rules import AS_OF
 
 REVWH = str(Path(sys.executable).parent / "revwh")
 
@@ -43,12 +44,9 @@ def run_args(landing: Path, wh: Path, *extra: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A landing directory and the warehouse of one good run over it."""
-    base = tmp_path_factory.mktemp("ops")
-    landing = build_landing(base / "landing")
-    wh = base / "revwh.duckdb"
-    proc = revwh(*run_args(landing, wh))
+def published(spine_cli_run: tuple) -> tuple[Path, Path]:
+    """A landing directory and the warehouse of one good `revwh run` over it (tests/conftest.py)."""
+    landing, wh, proc = spine_cli_run
     assert proc.returncode == 0, proc.stderr
     return landing, wh
 
@@ -182,3 +180,52 @@ def test_cli_runs_are_recorded_in_the_dagster_instance(published) -> None:
     # K1, K2, K4, K5, K6, K7, K8: the spine landing's media contracts active in October
     assert meta["mart_rows"].value["budget_pacing"] == 7 == query(wh, "select count(*) from marts.budget_pacing")[0][0]
     assert "Rows landed per source" in meta["summary"].value
+
+
+def test_ctrl_c_says_interrupted_and_leaves_nothing_half_built(published, tmp_path: Path) -> None:
+    import signal
+
+    landing, _good = published
+    wh = tmp_path / "revwh.duckdb"
+    # start_new_session: SIGINT goes to the whole process group, as a terminal's Ctrl-C does
+    proc = subprocess.Popen([REVWH, *run_args(landing, wh)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "REVWH_PROGRESS": "1"}, start_new_session=True)
+    seen = ""
+    while "dbt: 20 models and tests done" not in seen:  # dbt is building the models
+        line = proc.stderr.readline()
+        assert line, seen
+        seen += line
+    os.killpg(proc.pid, signal.SIGINT)
+    _out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 130, seen + err
+    assert err.strip().endswith("revwh: interrupted; the published warehouse was not changed.")
+    assert "Traceback" not in seen + err
+    assert not wh.exists() and not wh.with_name(wh.name + ".building").exists()
+
+
+def test_a_pull_that_skipped_every_platform_is_a_warning_not_green(published, tmp_path: Path, monkeypatch) -> None:
+    from dagster import DagsterEventType, DagsterInstance
+
+    from orchestration.instance import dagster_home
+    from orchestration.runner import run_pipeline
+    from orchestration.summary import run_summary
+
+    landing, _good = published
+    for name in ("GOOGLE_ADS_DEVELOPER_TOKEN", "META_ACCESS_TOKEN", "MSADS_DEVELOPER_TOKEN", "REVWH_CREDENTIALS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    wh = tmp_path / "revwh.duckdb"
+    outcome = run_pipeline(landing, wh, AS_OF, pull_ad_platforms=True)
+    assert outcome.success, outcome.failures
+    checks = [
+        e.dagster_event.event_specific_data
+        for e in DagsterInstance.from_config(str(dagster_home())).all_logs(
+            outcome.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)
+        if e.dagster_event.event_specific_data.check_name == "platforms_pulled"
+    ]
+    assert [(c.passed, c.severity.value) for c in checks] == [(False, "WARN")]
+    assert checks[0].description.startswith("every platform was skipped: google_ads skipped: no credentials")
+    # T far after the latest landed spend day (Oct 21 in this landing): a warning in the summary
+    lines = run_summary(wh, date(2026, 10, 30)).splitlines()
+    assert lines[0] == ("Warning: as-of date 2026-10-30 is 9 days after the latest landed spend day (2026-10-21);"
+                        " spend since then is missing, so pacing and delivered media are understated")
+    assert not run_summary(wh, date(2026, 10, 24)).startswith("Warning")  # 3 days: no warning

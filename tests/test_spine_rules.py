@@ -14,73 +14,96 @@ from pathlib import Path
 
 import pytest
 
-from tests.landing_builder import query, query_dicts, run_pipeline_ok, write_landing, write_table
+from tests.landing_builder import query, query_dicts, write_landing, write_table
 
 AS_OF = "2026-10-15"
 
 CLIENTS = [
-    ("C1", "Alpha Toyota", "Toyota", "US", "USD", "a@example.com"),
-    ("C2", "Beta Honda Toronto", "Honda", "CA", "CAD", "b@example.com"),
-    ("C3", "Gamma Toyota", "Toyota", "US", "USD", "c@example.com"),
-    ("C4", "Delta Honda", "Honda", "US", "USD", "d@example.com"),
-    ("C5", "Echo Ford", "Ford", "US", "USD", "e@example.com"),
-    ("C6", "Dup Motors", "Kia", "US", "USD", "x@example.com"),
-    ("C6", "Dup Motors again", "Kia", "US", "USD", "y@example.com"),  # duplicate key in one file
+    {"client_id": "C1", "client_name": "Alpha Toyota", "oem": "Toyota", "country": "US", "currency": "USD",
+     "billing_email": "a@example.com"},
+    {"client_id": "C2", "client_name": "Beta Honda Toronto", "oem": "Honda", "country": "CA", "currency": "CAD",
+     "billing_email": "b@example.com"},
+    {"client_id": "C3", "client_name": "Gamma Toyota", "oem": "Toyota", "country": "US", "currency": "USD",
+     "billing_email": "c@example.com"},
+    {"client_id": "C4", "client_name": "Delta Honda", "oem": "Honda", "country": "US", "currency": "USD",
+     "billing_email": "d@example.com"},
+    {"client_id": "C5", "client_name": "Echo Ford", "oem": "Ford", "country": "US", "currency": "USD",
+     "billing_email": "e@example.com"},
+    {"client_id": "C6", "client_name": "Dup Motors", "oem": "Kia", "country": "US", "currency": "USD",
+     "billing_email": "x@example.com"},
+    {"client_id": "C6", "client_name": "Dup Motors again", "oem": "Kia", "country": "US", "currency": "USD",
+     "billing_email": "y@example.com"},  # duplicate key in one file
 ]
 PRODUCTS = [
-    ("SEARCH", "Paid search", "search", "media"),
-    ("SOCIAL", "Paid social", "social", "media"),
-    ("SEO", "SEO", "seo", "flat"),
+    {"product_code": "SEARCH", "product_name": "Paid search", "product_line": "search", "pricing_model": "media"},
+    {"product_code": "SOCIAL", "product_name": "Paid social", "product_line": "social", "pricing_model": "media"},
+    {"product_code": "SEO", "product_name": "SEO", "product_line": "seo", "pricing_model": "flat"},
 ]
 PROGRAMS = [
-    ("TCOOP", "Toyota", "0.50", "1000.00", "SEARCH|SOCIAL"),
-    ("HCOOP", "Honda", "0.40", "2000.00", "SEARCH"),
+    {"program_code": "TCOOP", "oem": "Toyota", "coop_share_pct": "0.50", "monthly_cap": "1000.00",
+     "eligible_products": "SEARCH|SOCIAL"},
+    {"program_code": "HCOOP", "oem": "Honda", "coop_share_pct": "0.40", "monthly_cap": "2000.00",
+     "eligible_products": "SEARCH"},
 ]
 CONTRACTS = [
-    ("K1", "C1", "SEARCH", "TCOOP", "2026-09-16", ""),
-    ("K2", "C2", "SEARCH", "", "2026-09-01", "2026-10-20"),
-    ("K3", "C1", "SEO", "", "2026-09-01", ""),
-    ("K4", "C3", "SEARCH", "TCOOP", "2026-09-01", ""),
-    ("K5", "C5", "SOCIAL", "", "2026-10-01", ""),
-    ("K6", "C5", "SEARCH", "", "2026-10-01", ""),
-    ("K7", "C4", "SEARCH", "HCOOP", "2026-10-01", ""),
-    ("K8", "C4", "SOCIAL", "", "2026-10-01", ""),
-    ("K9", "C4", "SEARCH", "HCOOP", "2026-09-01", "2026-09-30"),
+    {"contract_id": "K1", "client_id": "C1", "product_code": "SEARCH", "program_code": "TCOOP",
+     "start_date": "2026-09-16"},
+    {"contract_id": "K2", "client_id": "C2", "product_code": "SEARCH", "start_date": "2026-09-01",
+     "end_date": "2026-10-20"},
+    {"contract_id": "K3", "client_id": "C1", "product_code": "SEO", "start_date": "2026-09-01"},
+    {"contract_id": "K4", "client_id": "C3", "product_code": "SEARCH", "program_code": "TCOOP",
+     "start_date": "2026-09-01"},
+    {"contract_id": "K5", "client_id": "C5", "product_code": "SOCIAL", "start_date": "2026-10-01"},
+    {"contract_id": "K6", "client_id": "C5", "product_code": "SEARCH", "start_date": "2026-10-01"},
+    {"contract_id": "K7", "client_id": "C4", "product_code": "SEARCH", "program_code": "HCOOP",
+     "start_date": "2026-10-01"},
+    {"contract_id": "K8", "client_id": "C4", "product_code": "SOCIAL", "start_date": "2026-10-01"},
+    {"contract_id": "K9", "client_id": "C4", "product_code": "SEARCH", "program_code": "HCOOP",
+     "start_date": "2026-09-01", "end_date": "2026-09-30"},
 ]
 BUDGETS = [
-    ("K1", "2026-09-16", "3000.00"),
-    ("K1", "2026-10-11", "6200.00"),  # upsell on Oct 11
-    ("K2", "2026-09-01", "1000.00"),
-    ("K3", "2026-09-01", "900.00"),
-    ("K4", "2026-09-01", "5000.00"),
-    ("K5", "2026-10-01", "3100.00"),
-    ("K6", "2026-10-01", "3100.00"),
-    ("K7", "2026-10-01", "3100.00"),
-    ("K8", "2026-10-01", "3100.00"),
-    ("K9", "2026-09-01", "2000.00"),
-    ("K99", "2026-09-01", "abc"),  # text in an amount: quarantined
+    {"contract_id": "K1", "effective_date": "2026-09-16", "monthly_amount": "3000.00"},
+    {"contract_id": "K1", "effective_date": "2026-10-11", "monthly_amount": "6200.00"},  # upsell on Oct 11
+    {"contract_id": "K2", "effective_date": "2026-09-01", "monthly_amount": "1000.00"},
+    {"contract_id": "K3", "effective_date": "2026-09-01", "monthly_amount": "900.00"},
+    {"contract_id": "K4", "effective_date": "2026-09-01", "monthly_amount": "5000.00"},
+    {"contract_id": "K5", "effective_date": "2026-10-01", "monthly_amount": "3100.00"},
+    {"contract_id": "K6", "effective_date": "2026-10-01", "monthly_amount": "3100.00"},
+    {"contract_id": "K7", "effective_date": "2026-10-01", "monthly_amount": "3100.00"},
+    {"contract_id": "K8", "effective_date": "2026-10-01", "monthly_amount": "3100.00"},
+    {"contract_id": "K9", "effective_date": "2026-09-01", "monthly_amount": "2000.00"},
+    {"contract_id": "K99", "effective_date": "2026-09-01", "monthly_amount": "abc"},  # text in an amount: quarantined
 ]
 RATE_CARD = [
-    ("SEARCH", "0", "5000", "0.15"),
-    ("SEARCH", "5000", "", "0.10"),
-    ("SOCIAL", "0", "", "0.12"),
+    {"product_code": "SEARCH", "min_monthly_budget": "0", "max_monthly_budget": "5000", "fee_pct": "0.15"},
+    {"product_code": "SEARCH", "min_monthly_budget": "5000", "fee_pct": "0.10"},
+    {"product_code": "SOCIAL", "min_monthly_budget": "0", "fee_pct": "0.12"},
 ]
-DISCOUNTS = [("C1", "SEARCH", "0.10", "2026-01-01", "")]
+DISCOUNTS = [
+    {"client_id": "C1", "product_code": "SEARCH", "discount_pct": "0.10", "effective_from": "2026-01-01"},
+]
 AD_ACCOUNTS = [
-    ("google_ads", "111-222-3333", "K1"),  # dashes as in the Google UI
-    ("meta_ads", "act_999", "K2"),  # act_ prefix as in Meta's UI
-    ("meta_ads", "444", "K4"),
-    ("google_ads", "2220001111", "K5"),
-    ("meta_ads", "666", "K6"),
-    ("meta_ads", "777", "K7"),
-    ("microsoft_ads", "888", "K8"),
-    ("microsoft_ads", "999", "K9"),  # same id as a Meta account, other platform
+    {"platform": "google_ads", "account_id": "111-222-3333", "contract_id": "K1"},  # dashes as in the Google UI
+    {"platform": "meta_ads", "account_id": "act_999", "contract_id": "K2"},  # act_ prefix as in Meta's UI
+    {"platform": "meta_ads", "account_id": "444", "contract_id": "K4"},
+    {"platform": "google_ads", "account_id": "2220001111", "contract_id": "K5"},
+    {"platform": "meta_ads", "account_id": "666", "contract_id": "K6"},
+    {"platform": "meta_ads", "account_id": "777", "contract_id": "K7"},
+    {"platform": "microsoft_ads", "account_id": "888", "contract_id": "K8"},
+    # same id as a Meta account, other platform
+    {"platform": "microsoft_ads", "account_id": "999", "contract_id": "K9"},
 ]
-FX = [("2026-09-01", "CAD", "0.740000"), ("2026-10-01", "CAD", "0.720000")]
+FX = [
+    {"rate_date": "2026-09-01", "currency": "CAD", "usd_per_unit": "0.740000"},
+    {"rate_date": "2026-10-01", "currency": "CAD", "usd_per_unit": "0.720000"},
+]
 MEMOS = [
-    ("M1", "C3", "K4", "2026-09-01", "2026-10-05", "600.00", "underspend", ""),
-    ("M2", "C3", "K4", "2026-09-01", "2026-10-05", "100.00", "dispute", ""),
-    ("M3", "C3", "K4", "2026-09-01", "2026-10-20", "50.00", "underspend", ""),  # after T
+    {"credit_memo_id": "M1", "client_id": "C3", "contract_id": "K4", "service_month": "2026-09-01",
+     "memo_date": "2026-10-05", "amount": "600.00", "reason": "underspend"},
+    {"credit_memo_id": "M2", "client_id": "C3", "contract_id": "K4", "service_month": "2026-09-01",
+     "memo_date": "2026-10-05", "amount": "100.00", "reason": "dispute"},
+    {"credit_memo_id": "M3", "client_id": "C3", "contract_id": "K4", "service_month": "2026-09-01",
+     "memo_date": "2026-10-20", "amount": "50.00", "reason": "underspend"},  # after T
 ]
 
 
@@ -104,17 +127,22 @@ INVOICE_LINES = [
 ]
 
 
-def _g(day: str, account: str, campaign: str, micros: int, extracted: str) -> tuple:
-    return (day, account, "USD", "America/New_York", campaign, f"Campaign {campaign}", micros, 100, 5,
-            extracted)
+def _g(day: str, account: str, campaign: str, micros: int, extracted: str) -> dict:
+    return {"segments_date": day, "customer_id": account, "customer_currency_code": "USD",
+            "customer_time_zone": "America/New_York", "campaign_id": campaign, "campaign_name": f"Campaign {campaign}",
+            "metrics_cost_micros": micros, "metrics_impressions": 100, "metrics_clicks": 5, "extracted_at": extracted}
 
 
-def _m(day: str, account: str, campaign: str, spend: str, extracted: str = "2026-10-16T02:00:00Z") -> tuple:
-    return (day, account, "USD", campaign, f"Campaign {campaign}", spend, 100, 5, extracted)
+def _m(day: str, account: str, campaign: str, spend: str, extracted: str = "2026-10-16T02:00:00Z") -> dict:
+    return {"date_start": day, "account_id": account, "account_currency": "USD", "campaign_id": campaign,
+            "campaign_name": f"Campaign {campaign}", "spend": spend, "impressions": 100, "clicks": 5,
+            "extracted_at": extracted}
 
 
-def _ms(day: str, account: str, campaign: str, spend: str) -> tuple:
-    return (day, account, "USD", campaign, f"Campaign {campaign}", spend, 100, 5, "2026-10-16T02:00:00Z")
+def _ms(day: str, account: str, campaign: str, spend: str) -> dict:
+    return {"TimePeriod": day, "AccountId": account, "CurrencyCode": "USD", "CampaignId": campaign,
+            "CampaignName": f"Campaign {campaign}", "Spend": spend, "Impressions": 100, "Clicks": 5,
+            "extracted_at": "2026-10-16T02:00:00Z"}
 
 
 def build_landing(landing: Path) -> Path:
@@ -125,8 +153,10 @@ def build_landing(landing: Path) -> Path:
         "invoices": INVOICES, "invoice_lines": INVOICE_LINES,
     })
     # A later export of clients: the file sorting last wins for C5.
-    write_table(landing, "clients", [("C5", "Echo Ford Renamed", "Ford", "US", "USD", "e2@example.com")],
-                "clients_2026-10.csv")
+    write_table(landing, "clients", [
+        {"client_id": "C5", "client_name": "Echo Ford Renamed", "oem": "Ford", "country": "US", "currency": "USD",
+         "billing_email": "e2@example.com"},
+    ], "clients_2026-10.csv")
     write_table(landing, "google_ads", [
         _g("2026-10-01", "1112223333", "11", 100_000_000, "2026-10-02T02:00:00Z"),
         _g("2026-10-02", "1112223333", "11", 50_500_000, "2026-10-03T02:00:00Z"),
@@ -157,11 +187,10 @@ def build_landing(landing: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("spine")
-    landing = build_landing(base / "landing")
-    wh = base / "revwh.duckdb"
-    run_pipeline_ok(landing, wh, AS_OF)
+def warehouse(spine_cli_run: tuple) -> Path:
+    """The warehouse `revwh run` built over build_landing() (tests/conftest.py, shared)."""
+    _landing, wh, proc = spine_cli_run
+    assert proc.returncode == 0, proc.stderr
     return wh
 
 

@@ -39,19 +39,15 @@ def _render(url: str, profile: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def ui(tmp_path_factory: pytest.TempPathFactory):
-    home = tmp_path_factory.mktemp("dagster_home")
+def ui(tmp_path_factory: pytest.TempPathFactory, spine_cli_run: tuple):
+    # The UI shows the tests' Dagster instance (DAGSTER_HOME, tests/conftest.py), in which the shared
+    # `revwh run` over the spine landing was recorded.
+    _landing, warehouse, cli = spine_cli_run
+    assert cli.returncode == 0, cli.stderr
+    home = Path(os.environ["DAGSTER_HOME"])
     port = _free_port()
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     revwh = Path(sys.executable).parent / "revwh"
-    # A CLI run first, recorded in the instance the UI will show
-    from tests.test_spine_rules import AS_OF, build_landing
-
-    base_dir = tmp_path_factory.mktemp("ui_run")
-    landing = build_landing(base_dir / "landing")
-    cli = subprocess.run([str(revwh), "run", "--landing", str(landing), "--warehouse", str(base_dir / "w.duckdb"),
-                          "--as-of", AS_OF], env=env, capture_output=True, text=True, timeout=600)
-    assert cli.returncode == 0, cli.stderr
     proc = subprocess.Popen([str(revwh), "ui", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
@@ -67,33 +63,35 @@ def ui(tmp_path_factory: pytest.TempPathFactory):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError("revwh ui did not start")
             time.sleep(1)
-        yield base, tmp_path_factory.mktemp("chromium"), home
+        yield base, tmp_path_factory.mktemp("chromium"), home, warehouse
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
 
 
 def test_ui_lists_the_nightly_job(ui) -> None:
-    base, profile, _home = ui
+    base, profile, _home, _warehouse = ui
     dom = _render(f"{base}/jobs", profile / "jobs")
     assert "revwh_nightly" in dom
 
 
 def test_ui_shows_the_marts_as_assets(ui) -> None:
-    base, profile, _home = ui
+    base, profile, _home, _warehouse = ui
     dom = _render(f"{base}/assets/marts", profile / "assets")
     for name in ("budget_pacing", "underspend_credits", "coop_reimbursement", "fct_ad_spend_daily"):
         assert name in dom, name
 
 
 def test_ui_shows_the_cli_run_and_the_materialized_marts(ui) -> None:
-    from dagster import DagsterInstance
+    from dagster import AssetKey, DagsterInstance, RunsFilter
 
-    base, profile, home = ui
-    run = DagsterInstance.from_config(str(home)).get_runs(limit=1)[0]
-    assert run.tags["revwh/launched_by"] == "cli"
-    runs = _render(f"{base}/runs", profile / "runs")
-    assert run.run_id[:8] in runs
+    base, profile, home, warehouse = ui
+    run = DagsterInstance.from_config(str(home)).get_runs(
+        RunsFilter(tags={"revwh/warehouse": str(warehouse.resolve()), "revwh/launched_by": "cli"}))[-1]
+    page = _render(f"{base}/runs/{run.run_id}", profile / "run")
+    assert f"revwh_nightly | {run.run_id[:8]} [SUCCESS]" in page  # the run page of the CLI run
+    instance = DagsterInstance.from_config(str(home))
+    latest = instance.get_latest_materialization_event(AssetKey(["marts", "budget_pacing"]))
     pacing = _render(f"{base}/assets/marts/budget_pacing", profile / "pacing")
     assert "Never materialized" not in pacing
-    assert run.run_id[:8] in pacing  # its latest materialization links to the CLI run
+    assert latest.run_id[:8] in pacing  # the asset page links its latest materialization's run
