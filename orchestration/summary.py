@@ -77,6 +77,9 @@ def run_summary(warehouse: Path, as_of: date | None = None) -> str:
     detail = ", ".join(f"{n:,} {kind}" for kind, n in exceptions)
     lines.append(f"Exceptions: {total:,}" + (f" ({detail}) — see marts.data_exceptions" if total else ""))
     lines.append(f"Warehouse: {warehouse}")
+    reports = sorted((warehouse.parent / "reports").glob("*.xlsx"))
+    if reports:
+        lines.append("Reports: " + ", ".join(str(r) for r in reports))
     lines.append(
         "Open it read-only: .venv/bin/python -c \"import duckdb; print(duckdb.connect("
         f"'{warehouse}', read_only=True).sql('select * from marts.budget_pacing limit 10'))\""
