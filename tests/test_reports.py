@@ -29,6 +29,12 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
+from orchestration.reports.credit_coop import (
+    coop_claims_name,
+    credit_run_name,
+    enrolment_gaps_name,
+    liability_aging_name,
+)
 from orchestration.reports.workbook import HEADER_ROW, SHEETS, ReportError, workbook_name, write_reports
 from tests.landing_builder import query, query_dicts, write_landing
 from tests.test_finance_marts import AS_OF, LANDING
@@ -177,8 +183,9 @@ def test_workbook_sheets_and_frozen_headers(built: Built, book: openpyxl.Workboo
         assert ws.freeze_panes is not None and ws[ws.freeze_panes].row == HEADER_ROW + 2, ws.title
     money_cell = book["AR aging"].cell(row=HEADER_ROW + 2, column=5)
     assert money_cell.number_format == "#,##0.00"
-    # no half-written file is left behind
-    assert [p.name for p in built.workbook.parent.iterdir()] == [built.workbook.name]
+    # no half-written file is left behind: the workbook and the four CSVs of
+    # tests/test_reports_credit_coop.py, nothing else
+    assert sorted(p.name for p in built.workbook.parent.iterdir()) == sorted(_report_names(built.workbook.name))
 
 
 def test_product_revenue_sheet(built: Built, book: openpyxl.Workbook) -> None:
@@ -280,7 +287,7 @@ def test_net_presentation_is_said_in_the_header(built: Built, tmp_path: Path) ->
     con = duckdb.connect(str(copy))
     con.execute("update marts.warehouse_settings set revenue_presentation = 'net'")
     con.close()
-    (path,) = write_reports(copy, tmp_path / "out")
+    path, *_csvs = write_reports(copy, tmp_path / "out")
     wb = openpyxl.load_workbook(path, read_only=True)
     try:
         line = wb["Product revenue"]["A2"].value
@@ -305,7 +312,8 @@ def test_billing_reports_ran_in_the_nightly_job(built: Built) -> None:
     assert {AssetKey("published_warehouse"), AssetKey("billing_reports")} <= materialized
     (event,) = [e for e in logs if e.dagster_event.asset_key == AssetKey("billing_reports")]
     files = event.dagster_event.materialization.metadata["files"].value
-    assert files == [str(built.workbook.resolve())]
+    assert files[0] == str(built.workbook.resolve())
+    assert sorted(Path(f).name for f in files) == sorted(_report_names(built.workbook.name))
 
 
 def test_revwh_report_writes_the_workbook(built: Built, tmp_path: Path) -> None:
@@ -316,7 +324,7 @@ def test_revwh_report_writes_the_workbook(built: Built, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     written = out / built.workbook.name
     assert written.is_file()
-    assert proc.stdout.strip() == str(written.resolve())
+    assert proc.stdout.splitlines()[0] == str(written.resolve())
     wb = openpyxl.load_workbook(written, read_only=True)
     assert wb.sheetnames == list(SHEETS)
     wb.close()
@@ -365,3 +373,10 @@ def test_billing_reports_is_in_the_nightly_job_after_publish() -> None:
     assert AssetKey("billing_reports") in job.asset_layer.executable_asset_keys
     parents = defs.resolve_asset_graph().get(AssetKey("billing_reports")).parent_keys
     assert parents == {AssetKey("published_warehouse")}
+
+
+def _report_names(workbook: str) -> list[str]:
+    """Every file write_reports writes for the warehouse of AS_OF: the workbook and four CSVs."""
+    as_of = date.fromisoformat(AS_OF)
+    return [workbook, credit_run_name(as_of), liability_aging_name(as_of), coop_claims_name(as_of),
+            enrolment_gaps_name(as_of)]

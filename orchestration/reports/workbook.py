@@ -125,7 +125,9 @@ def write_reports(warehouse: Path, out_dir: Path) -> list[Path]:
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
-    return [path]
+    from orchestration.reports.credit_coop import write_credit_coop_reports
+
+    return [path, *write_credit_coop_reports(warehouse, out_dir)]
 
 
 class _Formats:

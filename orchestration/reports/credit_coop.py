@@ -1,0 +1,173 @@
+"""The close's underspend credit run and the co-op claim files, as CSV beside the workbook.
+
+  underspend-credit-run-<T>.csv   the underspend credits to issue, one credit memo per contract and
+                                  closed month still owed (marts.underspend_liability_aging), in
+                                  the columns QuickBooks Online's credit-memo import maps
+  underspend-liability-aging-<T>.csv  the same liabilities with days owed and aging bucket
+  coop-claims-<T>.csv             co-op reimbursement to claim per program, client and closed month
+                                  (marts.coop_claims), in the program's currency and in USD
+  coop-enrolment-gaps-<T>.csv     contracts that could be enrolled in their OEM's program and are not
+                                  (marts.coop_enrolment_gaps)
+
+Money stays Decimal from DuckDB to the file and is written as plain decimal text with two places
+(no thousands separator, no exponent). Each file is written beside its final name and renamed
+into place, like the workbook. The warehouse is opened read-only.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from orchestration.reports.workbook import ReportError
+
+CENT = Decimal("0.01")
+CREDIT_ITEM = "Underspend credit"
+
+CREDIT_RUN_COLUMNS = ("Customer", "Credit Memo Date", "Credit Memo No", "Item(Product/Service)", "Description",
+                      "Amount", "Currency")
+AGING_COLUMNS = ("Customer", "Client ID", "Contract", "Month", "Outstanding liability", "Currency", "Days owed",
+                 "Aging bucket")
+CLAIM_COLUMNS = ("Program code", "OEM", "Customer", "Client ID", "Month", "Eligible delivered media",
+                 "Reimbursement", "Currency", "Reimbursement USD", "USD rate day")
+GAP_COLUMNS = ("Customer", "Client ID", "OEM", "Contract", "Product code", "Product", "Program code",
+               "First active month", "Last active month", "Active months")
+
+_REQUIRED = ("underspend_liability_aging", "coop_claims", "coop_enrolment_gaps")
+
+Row = dict[str, Any]
+
+
+def credit_run_name(as_of: date) -> str:
+    return f"underspend-credit-run-{as_of.isoformat()}.csv"
+
+
+def liability_aging_name(as_of: date) -> str:
+    return f"underspend-liability-aging-{as_of.isoformat()}.csv"
+
+
+def coop_claims_name(as_of: date) -> str:
+    return f"coop-claims-{as_of.isoformat()}.csv"
+
+
+def enrolment_gaps_name(as_of: date) -> str:
+    return f"coop-enrolment-gaps-{as_of.isoformat()}.csv"
+
+
+def money_text(value: Decimal | None) -> str:
+    """Plain decimal text with two places ('' for no amount): 1550.00, -30.00, never 1.55E+3."""
+    if value is None:
+        return ""
+    return format(Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP), "f")
+
+
+def _month(value: date) -> str:
+    return value.strftime("%Y-%m")
+
+
+def credit_memo_no(contract_id: str, month: date) -> str:
+    return f"UC-{contract_id}-{_month(month)}"
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[Row]:
+    cur = con.execute(sql)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def _read(warehouse: Path) -> tuple[date, list[Row], list[Row], list[Row]]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        present = {t for (t,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+        missing = [t for t in _REQUIRED if t not in present]
+        if missing:
+            raise ReportError(
+                f"{warehouse} has no marts.{', marts.'.join(missing)}: it was built by an older revwh;"
+                " run `revwh run` again to rebuild it"
+            )
+        (as_of,) = con.execute("select as_of_date from marts.warehouse_settings").fetchone()
+        liabilities = _rows(con, """
+            select contract_id, client_id, client_name, product_code, product_name, month,
+                outstanding_liability, currency, days_owed, aging_bucket
+            from marts.underspend_liability_aging
+            where outstanding_liability > 0
+            order by client_name nulls last, client_id, month, contract_id""")
+        claims = _rows(con, """
+            select program_code, oem, client_id, client_name, month, eligible_delivered_media, reimbursement,
+                currency, reimbursement_usd, rate_day
+            from marts.coop_claims
+            order by program_code, client_name nulls last, client_id, month""")
+        gaps = _rows(con, """
+            select client_id, client_name, oem, contract_id, product_code, product_name, program_code,
+                first_active_month, last_active_month, active_months
+            from marts.coop_enrolment_gaps
+            order by client_name nulls last, client_id, contract_id, program_code""")
+    finally:
+        con.close()
+    return as_of, liabilities, claims, gaps
+
+
+def _write_csv(path: Path, columns: Sequence[str], rows: Sequence[Row], cells: Callable[[Row], Sequence[str]]) -> Path:
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with partial.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(columns)
+            for row in rows:
+                writer.writerow(cells(row))
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
+def _name(row: Row) -> str:
+    return row["client_name"] if row["client_name"] is not None else row["client_id"]
+
+
+def _credit_cells(as_of: date) -> Callable[[Row], Sequence[str]]:
+    def cells(r: Row) -> Sequence[str]:
+        product = r["product_name"] or r["product_code"] or ""
+        return (_name(r), as_of.isoformat(), credit_memo_no(r["contract_id"], r["month"]), CREDIT_ITEM,
+                f"Underspend credit: contract {r['contract_id']}, {_month(r['month'])}, {product}",
+                money_text(r["outstanding_liability"]), r["currency"] or "")
+    return cells
+
+
+def _aging_cells(r: Row) -> Sequence[str]:
+    return (_name(r), r["client_id"], r["contract_id"], _month(r["month"]), money_text(r["outstanding_liability"]),
+            r["currency"] or "", str(r["days_owed"]), r["aging_bucket"])
+
+
+def _claim_cells(r: Row) -> Sequence[str]:
+    return (r["program_code"], r["oem"] or "", _name(r), r["client_id"], _month(r["month"]),
+            money_text(r["eligible_delivered_media"]), money_text(r["reimbursement"]), r["currency"] or "",
+            money_text(r["reimbursement_usd"]), r["rate_day"].isoformat())
+
+
+def _gap_cells(r: Row) -> Sequence[str]:
+    return (_name(r), r["client_id"], r["oem"] or "", r["contract_id"], r["product_code"], r["product_name"] or "",
+            r["program_code"], _month(r["first_active_month"]), _month(r["last_active_month"]),
+            str(r["active_months"]))
+
+
+def write_credit_coop_reports(warehouse: Path, out_dir: Path) -> list[Path]:
+    """Write the credit run, the liability aging, the co-op claims and the enrolment gaps CSVs."""
+    warehouse = Path(warehouse).expanduser().resolve()
+    as_of, liabilities, claims, gaps = _read(warehouse)
+    out_dir = Path(out_dir).expanduser().resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return [
+        _write_csv(out_dir / credit_run_name(as_of), CREDIT_RUN_COLUMNS, liabilities, _credit_cells(as_of)),
+        _write_csv(out_dir / liability_aging_name(as_of), AGING_COLUMNS, liabilities, _aging_cells),
+        _write_csv(out_dir / coop_claims_name(as_of), CLAIM_COLUMNS, claims, _claim_cells),
+        _write_csv(out_dir / enrolment_gaps_name(as_of), GAP_COLUMNS, gaps, _gap_cells),
+    ]
