@@ -261,16 +261,22 @@ def _bridge(book: xlsxwriter.Workbook, f: _Formats, data: ReportData) -> None:
         row += 1
     if data.bridge:
         ws.autofilter(HEADER_ROW, 0, row - 1, 3 + len(BRIDGE))
-    for currency in sorted({r["currency"] for r in data.bridge}, key=lambda c: c or ""):
-        rows = [r for r in data.bridge if r["currency"] == currency]
+    _currency_totals(ws, f, row, data.bridge, BRIDGE)
+
+
+
+def _currency_totals(ws: Any, f: _Formats, row: int, rows: list[dict], keys: tuple[str, ...]) -> None:
+    """One totals row per currency (in column 3), each money column (from column 4) summed in
+    Decimal from the mart rows, so the workbook's totals equal the marts' to the cent."""
+    for currency in sorted({r["currency"] for r in rows}, key=lambda c: c or ""):
+        mine = [r for r in rows if r["currency"] == currency]
         _text(ws, row, 0, "Total", f.total_label)
         _text(ws, row, 1, "", f.total_label)
         _text(ws, row, 2, "", f.total_label)
         _text(ws, row, 3, currency, f.total_label)
-        for col, key in enumerate(BRIDGE, start=4):
-            _money(ws, row, col, _sum(r[key] for r in rows), f.total_money)
+        for col, key in enumerate(keys, start=4):
+            _money(ws, row, col, _sum(r[key] for r in mine), f.total_money)
         row += 1
-
 
 AR = ("current", "days_1_30", "days_31_60", "days_61_90", "over_90", "total", "unapplied_payments",
       "unapplied_credits", "net_balance")
@@ -298,15 +304,7 @@ def _ar_aging(book: xlsxwriter.Workbook, f: _Formats, data: ReportData) -> None:
         row += 1
     if data.ar_aging:
         ws.autofilter(HEADER_ROW, 0, row - 1, 3 + len(AR))
-    for currency in sorted({r["currency"] for r in data.ar_aging}, key=lambda c: c or ""):
-        rows = [r for r in data.ar_aging if r["currency"] == currency]
-        _text(ws, row, 0, "Total", f.total_label)
-        _text(ws, row, 1, "", f.total_label)
-        _text(ws, row, 2, "", f.total_label)
-        _text(ws, row, 3, currency, f.total_label)
-        for col, key in enumerate(AR, start=4):
-            _money(ws, row, col, _sum(r[key] for r in rows), f.total_money)
-        row += 1
+    _currency_totals(ws, f, row, data.ar_aging, AR)
 
 
 def _write_workbook(path: Path, data: ReportData, warehouse: Path) -> None:
