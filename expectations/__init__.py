@@ -1,11 +1,11 @@
-"""The Great Expectations gate on the rows each run lands (see README.md here).
+"""The expectation gate on the rows each run lands (see README.md here).
 
-Importing this package (or runner, cross_checks, build_suites) does not import
-great_expectations, which takes seconds: the CLI and the Dagster code location import this at
-start-up, and GX is imported on the first `validate_batch` call instead.
+The suites are Great Expectations JSON; the gate evaluates them inside DuckDB
+(sql_engine.py), so neither the CLI, the Dagster code location nor a run imports
+great_expectations (the tests do, to prove GX and the engine agree).
 """
 
 from expectations.results import BatchResult, Failure
-from expectations.runner import validate_batch
+from expectations.runner import validate_batch, validate_landed
 
-__all__ = ["BatchResult", "Failure", "validate_batch"]
+__all__ = ["BatchResult", "Failure", "validate_batch", "validate_landed"]

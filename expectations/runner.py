@@ -1,9 +1,9 @@
 """Run a table's suite (expectations/suites/<table>.json) on the rows one run landed.
 
-Great Expectations 1.x runs with an ephemeral context and the pandas datasource (its SQL
-datasource over DuckDB fails every expectation here), one dataframe asset per table, and a
-ValidationDefinition per suite; all of it is built once per process, on first use, because
-importing GX takes seconds and must not slow the CLI or the Dagster code location at start-up.
+The suite is evaluated inside DuckDB by expectations/sql_engine.py, where the rows are: the
+gate (`validate_landed`) reads the rows of this run's files straight from `raw.<table>`, and
+`validate_batch` does the same for a data frame (tests, ad-hoc checks). The tests prove the
+engine and Great Expectations itself agree on the same suites (tests/test_expectations.py).
 
 Severity comes from each expectation's `meta.severity` (see build_suites.py):
 - a failing **error** expectation blocks the run: a structural rule (landing-contract column
@@ -18,14 +18,15 @@ Severity comes from each expectation's `meta.severity` (see build_suites.py):
 from __future__ import annotations
 
 import json
-import os
-import threading
 import time
+from collections.abc import Sequence
 from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from expectations.build_suites import DATE_VIEW, NUMBER_VIEW, SUITES_DIR, VIEW_FORMATS
+import duckdb
+
+from expectations.build_suites import SUITES_DIR
 from expectations.results import (
     BLOCK_MIN_ROWS,
     BLOCK_SHARE,
@@ -38,13 +39,16 @@ from expectations.results import (
     example,
     row_message,
 )
+from expectations.sql_engine import POSITION, Outcome, base_column, columns_of, evaluate_suite, quote
+from expectations.sql_engine import literal as _literal
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["BLOCK_MIN_ROWS", "BLOCK_SHARE", "BatchResult", "Failure", "load_suite", "suite_tables", "validate_batch"]
-
-_VIEWS = (DATE_VIEW, NUMBER_VIEW)
+__all__ = [
+    "BLOCK_MIN_ROWS", "BLOCK_SHARE", "BatchResult", "Failure", "load_suite", "suite_tables", "validate_batch",
+    "validate_landed",
+]
 
 
 @cache
@@ -61,130 +65,136 @@ def suite_tables() -> list[str]:
     return sorted(p.stem for p in SUITES_DIR.glob("*.json"))
 
 
-def _base(column: str) -> str:
-    """The landed column behind a typed view (`start_date__date` -> `start_date`)."""
-    for view in _VIEWS:
-        if column.endswith(view):
-            return column[: -len(view)]
-    return column
+def suite_expectations(table: str, block_share: float = BLOCK_SHARE) -> list[dict[str, Any]]:
+    """The suite's expectations with the threshold copies' `mostly` set to 1 - block_share."""
+    expectations = []
+    for exp in load_suite(table)["expectations"]:
+        exp = json.loads(json.dumps(exp))  # a copy: the cached JSON stays as stored
+        if exp["meta"]["kind"] == "threshold":
+            exp["kwargs"]["mostly"] = round(1 - block_share, 6)
+        expectations.append(exp)
+    return expectations
 
 
-def _columns_of(kwargs: dict[str, Any]) -> list[str]:
-    cols = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
-    return cols + list(kwargs.get("column_list", []))
-
-
-# -- GX state, one per process -----------------------------------------------------------------
-class _Gx:
-    """The ephemeral context and one ValidationDefinition per (table, block share)."""
-
-    def __init__(self) -> None:
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-        import great_expectations as gx
-        from great_expectations.data_context.types.base import ProgressBarsConfig
-
-        self.gx = gx
-        self.context = gx.get_context(mode="ephemeral")
-        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        self.datasource = self.context.data_sources.add_pandas("revwh_landed")
-        self.batches: dict[str, Any] = {}
-        self.validations: dict[tuple[str, float], Any] = {}
-
-    def validation(self, table: str, block_share: float) -> Any:
-        key = (table, round(block_share, 6))
-        if key not in self.validations:
-            stored = load_suite(table)
-            expectations = []
-            for exp in stored["expectations"]:
-                exp = json.loads(json.dumps(exp))  # a copy: the cached JSON stays as stored
-                if exp["meta"]["kind"] == "threshold":
-                    exp["kwargs"]["mostly"] = round(1 - block_share, 6)
-                expectations.append(exp)
-            name = stored["name"] if key[1] == BLOCK_SHARE else f"{stored['name']}@{key[1]}"
-            suite = self.context.suites.add(
-                self.gx.ExpectationSuite(
-                    name=name, expectations=expectations, meta=stored["meta"], notes=stored.get("notes")
-                )
-            )
-            if table not in self.batches:
-                asset = self.datasource.add_dataframe_asset(f"raw_{table}")
-                self.batches[table] = asset.add_batch_definition_whole_dataframe("landed_rows")
-            self.validations[key] = self.context.validation_definitions.add(
-                self.gx.ValidationDefinition(name=name, data=self.batches[table], suite=suite)
-            )
-        return self.validations[key]
-
-
-_STATE: _Gx | None = None
-# GX's context is not documented as thread-safe: one validation at a time per process (Dagster's
-# in-process executor runs one step at a time anyway).
-_LOCK = threading.RLock()
-
-
-def _gx() -> _Gx:
-    global _STATE
-    if _STATE is None:
-        _STATE = _Gx()
-    return _STATE
-
-
-# -- preparing the batch -----------------------------------------------------------------------
-def _prepare(table: str, df: pd.DataFrame) -> pd.DataFrame:
-    """The batch as GX sees it: text columns as landed, file and row of each row, typed views."""
-    import pandas as pd
-
-    frame = df.reset_index(drop=True).copy()
-    if "_source_file" not in frame.columns:
-        frame["_source_file"] = "batch"
-    if "_row_number" not in frame.columns:
-        frame["_row_number"] = range(1, len(frame) + 1)
-    for col in load_suite(table)["meta"]["columns"]:
-        if col in frame.columns and frame[col].dtype != object:
-            frame[col] = frame[col].map(lambda v: None if pd.isna(v) else str(v)).astype(object)
-    for col in _views_needed(table):
-        base = _base(col)
-        if base not in frame.columns:
-            continue  # reported by the column's presence rule
-        text = frame[base].astype("string").str.strip()
-        ok = text.str.fullmatch(VIEW_FORMATS[col[len(base):]]).fillna(False).astype(bool)
-        if col.endswith(DATE_VIEW):
-            parsed = pd.to_datetime(text.where(ok), format="%Y-%m-%d", errors="coerce")
-            frame[col] = parsed.dt.date.astype(object).where(parsed.notna(), None)
-        else:
-            frame[col] = pd.to_numeric(text.where(ok), errors="coerce").astype(float)
-    return frame
-
-
-@cache
-def _views_needed(table: str) -> tuple[str, ...]:
-    needed = {c for e in load_suite(table)["expectations"] for c in _columns_of(e["kwargs"]) if c != _base(c)}
-    return tuple(sorted(needed))
-
-
-# -- reading GX results ------------------------------------------------------------------------
-def _exception(info: Any) -> str | None:
-    """The first exception message in a result's exception_info (flat or keyed by metric)."""
-    if not isinstance(info, dict):
-        return None
-    if "raised_exception" in info:
-        return (info.get("exception_message") or "exception") if info.get("raised_exception") else None
-    for value in info.values():
-        message = _exception(value)
-        if message:
-            return message
-    return None
-
-
-def _value(frame: pd.DataFrame, i: int, kwargs: dict[str, Any], column: str) -> str | None:
+def _value(ex: dict[str, Any], kwargs: dict[str, Any], column: str) -> str | None:
     """The landed text behind a failing row: one column, a pair, or a compound key."""
-    row = frame.iloc[i]
     if "column_list" in kwargs:
         cols = [c for c in kwargs["column_list"] if c != "_source_file"]
     elif "column_A" in kwargs:
-        cols = [_base(kwargs["column_A"]), _base(kwargs["column_B"])]
+        cols = [base_column(kwargs["column_A"]), base_column(kwargs["column_B"])]
     else:
-        return None if row.get(column) is None else str(row.get(column))
-    return ", ".join(f"{c}='{'' if row.get(c) is None else row.get(c)}'" for c in cols)
+        return None if ex.get(column) is None else str(ex.get(column))
+    return ", ".join(f"{c}='{'' if ex.get(c) is None else ex.get(c)}'" for c in cols)
+
+
+def _interpret(
+    table: str,
+    outcomes: Sequence[Outcome],
+    present: set[str],
+    rows: int,
+    place: str,
+    block_share: float,
+    block_min_rows: int,
+) -> list[Failure]:
+    """The engine's outcomes as failures: one line each, warnings already reported by their
+    error copy left out, threshold copies not counted on a batch too small to be systemic."""
+    stored = load_suite(table)
+    missing = {c for c in stored["meta"]["columns"] if c not in present}
+    order = {(e["meta"]["rule"], e["meta"]["severity"]): n for n, e in enumerate(stored["expectations"])}
+    found: list[tuple[int, Failure]] = []
+    for item in outcomes:
+        if item.success:
+            continue
+        exp = item.expectation
+        meta, kwargs, kind_of = exp["meta"], exp["kwargs"], exp["type"]
+        kind, column = meta["kind"], meta["column"]
+        if kind != "structural" and any(base_column(c) in missing for c in columns_of(kwargs)):
+            continue  # the missing column is the error; rules on it cannot run
+        rank = order[(meta["rule"], meta["severity"])]
+        if item.error:
+            found.append((rank, Failure(table, meta["rule"], kind_of, column, ERROR, rows, None, [],
+                                        f"{table}: rule {meta['rule']} could not be evaluated ({item.error})")))
+            continue
+        count, checked = item.unexpected_count, item.checked
+        if kind == "threshold" and checked < block_min_rows:
+            continue  # too few rows to call it systemic: the warning copy reports them
+        examples = [
+            example(ex["_source_file"], ex["_row_number"], _value(ex, kwargs, column))
+            for ex in item.examples[:MAX_EXAMPLES]
+        ]
+        compound = "column_list" in kwargs or "column_A" in kwargs
+        if kind == "structural":
+            observed = "missing" if kind_of == "expect_column_to_exist" else f"empty in all {rows} rows"
+            message = f"{place}: column {column} is {observed}; expected {meta['expected']}"
+            count = count or rows
+        elif kind == "threshold":
+            message = block_message(table, column, meta["expected"], count, checked, block_share, examples, compound)
+        else:
+            message = row_message(table, column, meta["expected"], count, examples, compound)
+        percent = 100.0 * count / checked if checked else None
+        found.append((rank, Failure(table, meta["rule"], kind_of, column, meta["severity"], count, percent,
+                                    examples, message)))
+    blocked_rules = {f.rule for _n, f in found if f.severity == ERROR}
+    failures: list[Failure] = []
+    seen: set[tuple[str, str]] = set()
+    for _n, f in sorted(found, key=lambda p: p[0]):
+        if (f.severity == WARNING and f.rule in blocked_rules) or (f.rule, f.message) in seen:
+            continue
+        seen.add((f.rule, f.message))
+        failures.append(f)
+    return failures
+
+
+def _validate(
+    con: duckdb.DuckDBPyConnection, table: str, batch: str, order_by: str, *,
+    as_of: date, block_share: float, block_min_rows: int,
+) -> tuple[list[Failure], int]:
+    """Failures of `table`'s suite on the relation `batch` (in `order_by` order), and its row count."""
+    present = {d[0] for d in con.execute(f"select * from {batch} limit 0").description}
+    rows, files = con.execute(f"select count(*), count(distinct _source_file) from {batch}").fetchone()
+    if rows == 0:
+        return [], 0
+    if files == 1:
+        place = con.execute(f"select any_value(_source_file) from {batch}").fetchone()[0]
+    else:
+        place = f"{table} ({files} files)"
+    outcomes = evaluate_suite(con, batch, present, suite_expectations(table, block_share), as_of=as_of,
+                              order_by=order_by)
+    return _interpret(table, outcomes, present, rows, str(place), block_share, block_min_rows), rows
+
+
+def _result(table: str, failures: list[Failure], rows: int, started: float) -> BatchResult:
+    errors = [f for f in failures if f.severity == ERROR]
+    warnings = [f for f in failures if f.severity == WARNING]
+    return BatchResult(table, not errors, rows, errors, warnings, time.perf_counter() - started)
+
+
+def validate_landed(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    files: Sequence[str],
+    *,
+    as_of: date,
+    block_share: float = BLOCK_SHARE,
+    block_min_rows: int = BLOCK_MIN_ROWS,
+) -> BatchResult:
+    """Validate the rows of `files` in `raw.<table>` (what this run landed), inside DuckDB."""
+    started = time.perf_counter()
+    if not files:
+        return _result(table, [], 0, started)
+    view = f"_gate_{table}"
+    # A temporary view: the landed rows are scanned where they are, never copied.
+    names = ", ".join(_literal(f) for f in files)
+    con.execute(
+        f"create or replace temp view {view} as select * exclude (_loaded_at)"
+        f" from raw.{quote(table)} where _source_file in ({names})"
+    )
+    try:
+        failures, rows = _validate(con, table, view, "_source_file, _row_number", as_of=as_of, block_share=block_share,
+                                   block_min_rows=block_min_rows)
+    finally:
+        con.execute(f"drop view if exists {view}")
+    return _result(table, failures, rows, started)
 
 
 def validate_batch(
@@ -196,7 +206,8 @@ def validate_batch(
     block_share: float = BLOCK_SHARE,
     block_min_rows: int = BLOCK_MIN_ROWS,
 ) -> BatchResult:
-    """Validate the rows one run landed for `table` (all text, with _source_file/_row_number).
+    """Validate the rows of a data frame (all text, optionally with _source_file/_row_number) as
+    if they had been landed for `table`.
 
     `as_of` is the date T that past-event dates may not exceed. With `context_tables` (current
     raw rows of other tables, by name) the cross-table rules of cross_checks.py run too.
@@ -204,72 +215,31 @@ def validate_batch(
     started = time.perf_counter()
     if df.empty:
         return BatchResult(table, True, 0, [], [], time.perf_counter() - started)
-    stored = load_suite(table)
-    frame = _prepare(table, df)
-    with _LOCK:
-        run = _gx().validation(table, block_share).run(
-            batch_parameters={"dataframe": frame},
-            expectation_parameters={"as_of": as_of.isoformat()},
-            result_format={"result_format": "SUMMARY", "partial_unexpected_count": 20},
+    frame = df.reset_index(drop=True).copy()
+    if "_source_file" not in frame.columns:
+        frame["_source_file"] = "batch"
+    if "_row_number" not in frame.columns:
+        frame["_row_number"] = range(1, len(frame) + 1)
+    texts = [c for c in frame.columns if c not in ("_source_file", "_row_number")]
+    for col in texts:
+        frame[col] = frame[col].map(lambda v: None if v is None or v != v else str(v)).astype(object)
+    frame[POSITION] = range(len(frame))
+    con = duckdb.connect()
+    try:
+        con.register("_frame", frame)
+        casts = ", ".join(f"cast({quote(c)} as varchar) as {quote(c)}" for c in texts)
+        con.execute(
+            f"create temp table _batch as select {casts}, cast(_source_file as varchar) as _source_file,"
+            f" cast(_row_number as bigint) as _row_number, {POSITION} from _frame"
         )
-    missing = {c for c in stored["meta"]["columns"] if c not in frame.columns}
-    files = frame["_source_file"].dropna().unique()
-    place = str(files[0]) if len(files) == 1 else f"{table} ({len(files)} files)"
-    order = {(e["meta"]["rule"], e["meta"]["severity"]): n for n, e in enumerate(stored["expectations"])}
-    found: list[tuple[int, Failure]] = []
-    for item in run.results:
-        if item.success:
-            continue
-        config = item.expectation_config
-        meta, kwargs = dict(config.meta or {}), dict(config.kwargs)
-        kind, column = meta["kind"], meta["column"]
-        if kind != "structural" and any(_base(c) in missing for c in _columns_of(kwargs)):
-            continue  # the missing column is the error; rules on it cannot run
-        info = item.result or {}
-        error_text = _exception(item.exception_info)
-        if error_text:
-            failure = Failure(table, meta["rule"], config.type, column, ERROR, len(frame), None, [],
-                              f"{table}: rule {meta['rule']} could not be evaluated ({error_text.splitlines()[0]})")
-            found.append((order[(meta["rule"], meta["severity"])], failure))
-            continue
-        count = int(info.get("unexpected_count") or 0)
-        checked = int(info.get("element_count") or len(frame)) - int(info.get("missing_count") or 0)
-        if kind == "threshold" and checked < block_min_rows:
-            continue  # too few rows to call it systemic: the warning copy reports them
-        indexes = [i for i in info.get("partial_unexpected_index_list") or [] if isinstance(i, int)]
-        examples = [
-            example(frame.at[i, "_source_file"], frame.at[i, "_row_number"], _value(frame, i, kwargs, column))
-            for i in indexes[:MAX_EXAMPLES]
-        ]
-        compound = "column_list" in kwargs or "column_A" in kwargs
-        if kind == "structural":
-            observed = "missing" if config.type == "expect_column_to_exist" else f"empty in all {len(frame)} rows"
-            message = f"{place}: column {column} is {observed}; expected {meta['expected']}"
-            count = count or len(frame)
-        elif kind == "threshold":
-            message = block_message(table, column, meta["expected"], count, checked, block_share, examples, compound)
-        else:
-            message = row_message(table, column, meta["expected"], count, examples, compound)
-        percent = info.get("unexpected_percent")
-        failure = Failure(
-            table, meta["rule"], config.type, column, meta["severity"], count,
-            None if percent is None else float(percent), examples, message,
-        )
-        found.append((order[(meta["rule"], meta["severity"])], failure))
-    blocked_rules = {f.rule for _n, f in found if f.severity == ERROR}
-    failures: list[Failure] = []
-    seen: set[tuple[str, str]] = set()
-    for _n, f in sorted(found, key=lambda p: p[0]):
-        if (f.severity == WARNING and f.rule in blocked_rules) or (f.rule, f.message) in seen:
-            continue
-        seen.add((f.rule, f.message))
-        failures.append(f)
+        failures, rows = _validate(con, table, "_batch", POSITION, as_of=as_of, block_share=block_share,
+                                   block_min_rows=block_min_rows)
+    finally:
+        con.close()
     if context_tables is not None:
         from expectations.cross_checks import cross_check
 
         failures += cross_check(
             table, df, context_tables, block_share=block_share, block_min_rows=block_min_rows
         )
-    errors = [f for f in failures if f.severity == ERROR]
-    warnings = [f for f in failures if f.severity == WARNING]
-    return BatchResult(table, not errors, len(frame), errors, warnings, time.perf_counter() - started)
+    return _result(table, failures, rows, started)

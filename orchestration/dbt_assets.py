@@ -6,11 +6,16 @@ dbt_project/profiles.yml); the as-of date and rule settings go in as vars.
 
 import json
 import os
-from collections.abc import Mapping
+import shutil
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from importlib.metadata import version as installed_version
+from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from packaging.version import Version
 
 from orchestration import progress
 from orchestration.dbt_manifest import dbt_executable, ensure_manifest
@@ -32,8 +37,24 @@ class RevwhDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+class RevwhDbtCli(DbtCliResource):
+    """dagster-dbt's resource without two start-up costs paid on every run.
+
+    dagster-dbt learns dbt's version by running `dbt --version` (a second dbt process, about
+    3 s) and opens a dbt adapter in this process to fetch column metadata, which revwh never
+    asks for (more seconds of importing dbt). dbt-core is installed in this very environment
+    (requirements.lock), so its version is read from the package metadata instead."""
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(installed_version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # type: ignore[override]
+        return None
+
+
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(
+    return RevwhDbtCli(
         project_dir=str(DBT_PROJECT_DIR),
         profiles_dir=str(DBT_PROJECT_DIR),
         dbt_executable=dbt_executable(),
@@ -46,6 +67,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Re
     os.environ[DB_PATH_ENV] = str(settings.building())
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     progress.report("building dbt models and running dbt tests")
+    prune_run_directories()
     # dbt unit tests are rule edge cases on fixed inputs: the test command runs them
     # (tests/test_dbt_unit_tests.py); the nightly build checks the data, not the code.
     invocation = dbt.cli(
@@ -57,3 +79,17 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Re
         if done % 20 == 0:
             progress.report(f"dbt: {done} models and tests done")
         yield event
+    # A failed invocation raised above and keeps its directory (dbt.log, run_results.json) for
+    # diagnosis; a good one leaves nothing behind.
+    shutil.rmtree(invocation.target_path, ignore_errors=True)
+
+
+KEEP_FAILED_RUN_DIRS = 5
+
+
+def prune_run_directories(target: Path = DBT_PROJECT_DIR / "target") -> None:
+    """dagster-dbt gives every invocation its own target/dbt_models-* directory (several MB).
+    Keep the few newest (failed runs' logs), remove the rest."""
+    runs = sorted(target.glob("dbt_models-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in runs[KEEP_FAILED_RUN_DIRS:]:
+        shutil.rmtree(old, ignore_errors=True)

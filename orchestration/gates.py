@@ -2,7 +2,7 @@
 
 A failing ERROR-level gate stops every downstream model in the run (Dagster skips the dbt step
 and the publish step), so the previously published warehouse stays as it was. Today the gate
-fails on a rejected file; the Great Expectations suites (orchestration/quality.py) add their
+fails on a rejected file; the expectation suites (orchestration/quality.py) add their
 findings through `extra_checks`.
 """
 

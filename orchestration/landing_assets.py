@@ -84,7 +84,7 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
         report = load_landing(con, landing, loaded_at=run_timestamp(), progress=progress.report)
         con.execute("checkpoint")
         if report.loaded:
-            progress.report("checking the landed rows (Great Expectations suites)")
+            progress.report("checking the landed rows (expectation suites, in DuckDB)")
         findings = quality_findings(con, report, settings.as_of_date())
         shrunk = shrink_findings(
             before, source_counts(con), Decimal(settings.shrink_threshold), allowed=settings.allow_shrink
