@@ -176,7 +176,8 @@ def test_ar_aging_summary_unapplied_payment_and_credit(built: Built) -> None:
 
 def test_workbook_sheets_and_frozen_headers(built: Built, book: openpyxl.Workbook) -> None:
     assert built.workbook.is_file()
-    assert book.sheetnames == list(SHEETS) == ["Product revenue", "Client counts", "Recurring bridge", "AR aging"]
+    assert book.sheetnames == list(SHEETS) == ["Product revenue", "Client counts", "Recurring bridge", "AR aging",
+                                                  "Collections"]
     for ws in book.worksheets:
         assert f"as of {AS_OF}" in ws["A1"].value, ws.title
         # the title, two lines and the column headers stay in view
@@ -277,6 +278,58 @@ def test_ar_aging_sheet(built: Built, book: openpyxl.Workbook) -> None:
         assert cells[6:] == summary[currency], currency
     # USD: 22660.00 open - 105.00 unapplied payments (P8 75 + P10 30) - 40.00 credits = 22515.00
     assert totals["USD"][-1] == D("22515.00")
+
+
+def test_collections_worklist_mart(built: Built) -> None:
+    rows = query_dicts(built.warehouse, "select * from marts.collections_worklist")
+    got = [(r["worklist_rank"], r["client_id"], r["invoice_id"], r["days_past_due"], r["open_amount"]) for r in rows]
+    # Past due at T = Oct 15 (due date basis), open amounts as in ar_aging:
+    #   F1: I-A8 3300.00 (45 days), I-A9 3300.00 (14)                      -> 6600.00 USD at risk, rank 1
+    #   F3: I-B9 3410.00 (14)                                              -> 3410.00, rank 2
+    #   F5: I-C4 250.00 (106), I-C3b 300.00 (62), I-C5 200.00 (30), I-C2 380.00 (14) -> 1130.00, rank 3
+    # Not due yet, so not listed: I-A10, I-B10, I-C1, I-D1 (CAD), I-D2.
+    assert got == [
+        (1, "F1", "I-A8", 45, D("3300.00")), (1, "F1", "I-A9", 14, D("3300.00")),
+        (2, "F3", "I-B9", 14, D("3410.00")),
+        (3, "F5", "I-C4", 106, D("250.00")), (3, "F5", "I-C3b", 62, D("300.00")),
+        (3, "F5", "I-C5", 30, D("200.00")), (3, "F5", "I-C2", 14, D("380.00")),
+    ]
+    by_invoice = {r["invoice_id"]: r for r in rows}
+    assert [by_invoice[i]["client_past_due_usd"] for i in ("I-A8", "I-B9", "I-C2")] == [
+        D("6600.00"), D("3410.00"), D("1130.00")]
+    # I-C2 carries the 120.00 dispute memo M-C2 and is still open: an open dispute
+    assert (by_invoice["I-C2"]["disputed_credits"], by_invoice["I-C2"]["is_open_dispute"]) == (D("120.00"), True)
+    assert not by_invoice["I-C5"]["is_open_dispute"]
+    # F5's latest payment on or before T is P1 (Oct 10, 400.00); P9 (Oct 20) is after T; F1 never paid
+    assert (by_invoice["I-C4"]["last_payment_date"], by_invoice["I-C4"]["last_payment_amount"]) == (
+        date(2026, 10, 10), D("400.00"))
+    assert by_invoice["I-A8"]["last_payment_date"] is None
+    # F5's only unapplied cash is P8 75.00: no past-due invoice of exactly 75.00, so no suggestion
+    assert all(r["suggested_payment_id"] is None for r in rows)
+    # only I-C4 is 90+: 250.00 proposed for write-off
+    assert {i: r["proposed_write_off"] for i, r in by_invoice.items() if r["proposed_write_off"]} == {
+        "I-C4": D("250.00")}
+
+
+def test_collections_sheet(built: Built, book: openpyxl.Workbook) -> None:
+    ws = book["Collections"]
+    head = headers(ws)
+    assert head[:5] == ["Rank", "Client", "Client ID", "Currency", "Invoice"]
+    body = [r for r in data_rows(ws) if r[0] != "Total"]
+    assert [(r[0], r[1], r[4]) for r in body][:3] == [(1, "Alpha Toyota", "I-A8"), (1, "Alpha Toyota", "I-A9"),
+                                                      (2, "Gamma Ford", "I-B9")]
+    c4 = next(r for r in body if r[4] == "I-C4")
+    assert money(c4[head.index("Open amount")]) == D("250.00")
+    assert money(c4[head.index("Proposed write-off")]) == D("250.00")
+    assert c4[head.index("Last payment")].date() == date(2026, 10, 10)
+    assert next(r for r in body if r[4] == "I-C2")[head.index("Open dispute")] == "yes"
+    # totals per currency equal the mart: USD open 6600 + 3410 + 1130 = 11140.00, write-offs 250.00
+    (total,) = total_rows(ws)
+    assert total[head.index("Currency")] == "USD"
+    assert (money(total[head.index("Open amount")]), money(total[head.index("Proposed write-off")])) == (
+        D("11140.00"), D("250.00"))
+    assert query(built.warehouse, "select sum(open_amount), sum(proposed_write_off) from marts.collections_worklist"
+                 ) == [(D("11140.00"), D("250.00"))]
 
 
 def test_net_presentation_is_said_in_the_header(built: Built, tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""The EMT workbook: product revenue, client counts, the recurring bridge and the AR aging summary.
+"""The EMT workbook: product revenue, client counts, the recurring bridge, the AR aging summary and
+the collections worklist.
 
 Everything is read from the PUBLISHED warehouse, read-only (a run replaces that file atomically
 and needs no lock from readers), so a report never sees a half-built warehouse and never blocks
@@ -26,7 +27,7 @@ from xlsxwriter.worksheet import Worksheet
 
 MONEY_FORMAT = "#,##0.00"
 HEADER_ROW = 3  # 0-based: rows 0-2 say what the sheet is (title, presentation or definitions, source)
-SHEETS = ("Product revenue", "Client counts", "Recurring bridge", "AR aging")
+SHEETS = ("Product revenue", "Client counts", "Recurring bridge", "AR aging", "Collections")
 ZERO = Decimal("0.00")
 
 Row = dict[str, Any]
@@ -57,6 +58,7 @@ class ReportData:
     client_counts: list[Row]
     bridge: list[Row]
     ar_aging: list[Row]
+    collections: list[Row]
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[Row]:
@@ -65,7 +67,8 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[Row]:
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
-_REQUIRED = ("warehouse_settings", "ar_aging_summary", "product_client_counts", "budget_movements")
+_REQUIRED = ("warehouse_settings", "ar_aging_summary", "product_client_counts", "budget_movements",
+             "collections_worklist")
 
 
 def read_report_data(warehouse: Path) -> ReportData:
@@ -104,9 +107,13 @@ def read_report_data(warehouse: Path) -> ReportData:
                 over_90, total, unapplied_payments, unapplied_credits, net_balance
             from marts.ar_aging_summary
             order by currency, coalesce(client_name, client_id), client_id""")
+        collections = _rows(con, """
+            select * from marts.collections_worklist
+            order by worklist_rank, currency, days_past_due desc, invoice_id""")
     finally:
         con.close()
-    return ReportData(as_of, presentation, aging_basis, product_revenue, client_counts, bridge, ar_aging)
+    return ReportData(as_of, presentation, aging_basis, product_revenue, client_counts, bridge, ar_aging,
+                      collections)
 
 
 def write_reports(warehouse: Path, out_dir: Path) -> list[Path]:
@@ -142,6 +149,7 @@ class _Formats:
         self.money = book.add_format({"num_format": MONEY_FORMAT})
         self.count = book.add_format({"num_format": "#,##0"})
         self.month = book.add_format({"num_format": "yyyy-mm", "align": "left"})
+        self.day = book.add_format({"num_format": "yyyy-mm-dd", "align": "left"})
         self.total_label = book.add_format({"bold": True, "top": 1})
         self.total_money = book.add_format({"bold": True, "top": 1, "num_format": MONEY_FORMAT})
         self.total_count = book.add_format({"bold": True, "top": 1, "num_format": "#,##0"})
@@ -307,6 +315,57 @@ def _ar_aging(book: xlsxwriter.Workbook, f: _Formats, data: ReportData) -> None:
     _currency_totals(ws, f, row, data.ar_aging, AR)
 
 
+COLLECTIONS: tuple[tuple[str, str, str], ...] = (  # (mart column, header, kind)
+    ("worklist_rank", "Rank", "count"), ("client_name", "Client", "text"), ("client_id", "Client ID", "text"),
+    ("currency", "Currency", "text"), ("invoice_id", "Invoice", "text"), ("invoice_date", "Invoice date", "day"),
+    ("due_date", "Due date", "day"), ("days_past_due", "Days past due", "count"),
+    ("aging_bucket", "Bucket", "text"), ("open_amount", "Open amount", "money"),
+    ("open_amount_usd", "Open amount USD", "money"), ("client_past_due_usd", "Client past due USD", "money"),
+    ("disputed_credits", "Dispute credits on invoice", "money"), ("is_open_dispute", "Open dispute", "flag"),
+    ("unapplied_dispute_credits", "Unapplied dispute credits", "money"),
+    ("last_payment_date", "Last payment", "day"), ("last_payment_amount", "Last payment amount", "money"),
+    ("suggested_payment_id", "Suggested unapplied payment", "text"),
+    ("proposed_write_off", "Proposed write-off", "money"),
+)
+
+
+def _collections(book: xlsxwriter.Workbook, f: _Formats, data: ReportData) -> None:
+    ws = book.add_worksheet("Collections")
+    basis = "invoice date" if data.aging_basis == "invoice_date" else "due date"
+    _head(ws, f, f"Collections worklist as of {data.as_of}: past-due invoices (days past {basis}), clients by"
+          " amount at risk",
+          [("Suggested payment: unapplied cash of the client of exactly the open amount (apply it in QuickBooks);"
+            " proposed write-off: the open amount of a 90+ invoice, for approval.", f.note),
+           ("Source: marts.collections_worklist. One totals row per currency (open amount, write-offs).", f.note)],
+          [h for _c, h, _k in COLLECTIONS], numeric_from=99, widths=[6, 26, 10, 9, 12, 11, 11, 9, 8, 13],
+          freeze_cols=2)
+    row = HEADER_ROW + 1
+    for r in data.collections:
+        for col, (key, _h, kind) in enumerate(COLLECTIONS):
+            value = r[key]
+            if kind == "money":
+                _money(ws, row, col, value, f.money)
+            elif kind == "day" and value is not None:
+                ws.write_datetime(row, col, value, f.day)
+            elif kind == "count" and value is not None:
+                ws.write_number(row, col, value, f.count)
+            elif kind == "flag":
+                _text(ws, row, col, "yes" if value else "")
+            else:
+                _text(ws, row, col, value)
+        row += 1
+    if data.collections:
+        ws.autofilter(HEADER_ROW, 0, row - 1, len(COLLECTIONS) - 1)
+    keys = [k for k, _h, _kind in COLLECTIONS]
+    for currency in sorted({r["currency"] for r in data.collections}):
+        mine = [r for r in data.collections if r["currency"] == currency]
+        _text(ws, row, 0, "Total", f.total_label)
+        _text(ws, row, keys.index("currency"), currency, f.total_label)
+        for key in ("open_amount", "open_amount_usd", "proposed_write_off"):
+            _money(ws, row, keys.index(key), _sum(r[key] for r in mine), f.total_money)
+        row += 1
+
+
 def _write_workbook(path: Path, data: ReportData, warehouse: Path) -> None:
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
     try:
@@ -317,5 +376,6 @@ def _write_workbook(path: Path, data: ReportData, warehouse: Path) -> None:
         _client_counts(book, f, data)
         _bridge(book, f, data)
         _ar_aging(book, f, data)
+        _collections(book, f, data)
     finally:
         book.close()
