@@ -184,9 +184,12 @@ def test_workbook_sheets_and_frozen_headers(built: Built, book: openpyxl.Workboo
         assert ws.freeze_panes is not None and ws[ws.freeze_panes].row == HEADER_ROW + 2, ws.title
     money_cell = book["AR aging"].cell(row=HEADER_ROW + 2, column=5)
     assert money_cell.number_format == "#,##0.00"
-    # no half-written file is left behind: the workbook and the four CSVs of
-    # tests/test_reports_credit_coop.py, nothing else
-    assert sorted(p.name for p in built.workbook.parent.iterdir()) == sorted(_report_names(built.workbook.name))
+    # no half-written file is left behind: the workbook, the four CSVs of
+    # tests/test_reports_credit_coop.py and the statements folder, nothing else
+    assert sorted(p.name for p in built.workbook.parent.iterdir()) == sorted(
+        [*_report_names(built.workbook.name)[:5], "statements-2026-10-15"])
+    assert sorted(p.name for p in (built.workbook.parent / "statements-2026-10-15").iterdir()) == sorted(
+        _report_names(built.workbook.name)[5:])
 
 
 def test_product_revenue_sheet(built: Built, book: openpyxl.Workbook) -> None:
@@ -332,6 +335,56 @@ def test_collections_sheet(built: Built, book: openpyxl.Workbook) -> None:
                  ) == [(D("11140.00"), D("250.00"))]
 
 
+def test_client_statement_lines(built: Built) -> None:
+    lines = query(built.warehouse, """
+        select line_type, document_id, document_date, amount, open_amount from marts.client_statements
+        where client_id = 'F5' order by line_type, document_id""")
+    # F5 at T = Oct 15, statement period Oct 1 - Oct 15:
+    #   credit memos in the period: M-C2 dispute 120.00 (Oct 5), M-C9 goodwill 40.00 (Oct 12); M-C10 is Oct 20
+    #   open invoices (ar_aging): I-C1 1000 - 400 = 600.00, I-C2 500 - 120 = 380.00, I-C3b 300.00, I-C4 250.00,
+    #     I-C5 200.00 (I-C3 and I-C7 are settled)
+    #   payments in the period: P1 400.00 (Oct 10), P8 75.00 (Oct 2); P3 and P7 are September, P9 Oct 20
+    assert lines == [
+        ("credit_memo", "M-C2", date(2026, 10, 5), D("120.00"), None),
+        ("credit_memo", "M-C9", date(2026, 10, 12), D("40.00"), None),
+        ("open_invoice", "I-C1", date(2026, 10, 1), D("1000.00"), D("600.00")),
+        ("open_invoice", "I-C2", date(2026, 9, 1), D("500.00"), D("380.00")),
+        ("open_invoice", "I-C3b", date(2026, 7, 15), D("300.00"), D("300.00")),
+        ("open_invoice", "I-C4", date(2026, 6, 1), D("250.00"), D("250.00")),
+        ("open_invoice", "I-C5", date(2026, 8, 16), D("200.00"), D("200.00")),
+        ("payment", "P1", date(2026, 10, 10), D("400.00"), None),
+        ("payment", "P8", date(2026, 10, 2), D("75.00"), None),
+    ]
+    # the open lines add up to the AR aging summary's total, for every client and currency
+    assert query(built.warehouse, """
+        select count(*) from marts.ar_aging_summary s
+        left join (select client_id, currency, sum(open_amount) as open from marts.client_statements
+                   where line_type = 'open_invoice' group by 1, 2) l using (client_id, currency)
+        where s.total <> coalesce(l.open, 0)""") == [(0,)]
+
+
+def test_client_statement_pdfs(built: Built) -> None:
+    from pypdf import PdfReader
+
+    from orchestration.reports.statements import statements_dir_name
+
+    folder = built.warehouse.parent / "reports" / statements_dir_name(date.fromisoformat(AS_OF))
+    # one per client with a row in ar_aging_summary: F1-F5 owe, F6 has only unapplied cash (P10)
+    assert sorted(p.name for p in folder.glob("*.pdf")) == [f"F{i}.pdf" for i in range(1, 7)]
+    reader = PdfReader(folder / "F5.pdf")
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "Statement of account" in text and "Echo Nissan (F5)" in text
+    assert "Statement date 2026-10-15; activity from 2026-10-01" in text
+    # balance: open 1730.00 - unapplied P8 75.00 - unapplied goodwill M-C9 40.00 = 1615.00
+    assert "Open invoices 1,730.00" in text
+    assert "Balance due (USD) 1,615.00" in text
+    assert "I-C4" in text and "P1" in text and "M-C9" in text and "P9" not in text
+    assert (folder / "F5.pdf").stat().st_size > 1500
+    f6 = " ".join(PdfReader(folder / "F6.pdf").pages[0].extract_text().split())
+    assert "No open invoices." in f6 and "Balance due (USD) -30.00" in f6
+
+
 def test_net_presentation_is_said_in_the_header(built: Built, tmp_path: Path) -> None:
     # The header line follows the setting the warehouse was built with (marts.warehouse_settings);
     # a copy stands in for a warehouse built with revenue_presentation = net.
@@ -429,7 +482,8 @@ def test_billing_reports_is_in_the_nightly_job_after_publish() -> None:
 
 
 def _report_names(workbook: str) -> list[str]:
-    """Every file write_reports writes for the warehouse of AS_OF: the workbook and four CSVs."""
+    """Every file write_reports writes for the warehouse of AS_OF: the workbook, four CSVs and the
+    statements of the six clients with a row in ar_aging_summary."""
     as_of = date.fromisoformat(AS_OF)
     return [workbook, credit_run_name(as_of), liability_aging_name(as_of), coop_claims_name(as_of),
-            enrolment_gaps_name(as_of)]
+            enrolment_gaps_name(as_of), *[f"F{i}.pdf" for i in range(1, 7)]]

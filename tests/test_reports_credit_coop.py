@@ -138,11 +138,13 @@ def test_the_nightly_run_wrote_the_csvs_beside_the_workbook(built: Built) -> Non
 
 def test_write_reports_returns_every_file(built: Built, tmp_path: Path) -> None:
     paths = write_reports(built.warehouse, tmp_path / "out")
-    assert [p.name for p in paths] == [workbook_name(T), credit_run_name(T), liability_aging_name(T),
-                                       coop_claims_name(T), enrolment_gaps_name(T)]
+    assert [p.name for p in paths[:5]] == [workbook_name(T), credit_run_name(T), liability_aging_name(T),
+                                           coop_claims_name(T), enrolment_gaps_name(T)]
+    # then the client statements (tests/test_reports.py), one PDF per client, in their own folder
+    assert paths[5:] and all(p.suffix == ".pdf" and p.parent.name == f"statements-{T}" for p in paths[5:])
     assert all(p.is_file() for p in paths)
     # the same warehouse writes the same CSVs byte for byte
-    for p in paths[1:]:
+    for p in paths[1:5]:
         assert p.read_bytes() == (built.reports / p.name).read_bytes(), p.name
 
 
