@@ -77,9 +77,11 @@ def run_summary(warehouse: Path, as_of: date | None = None) -> str:
     detail = ", ".join(f"{n:,} {kind}" for kind, n in exceptions)
     lines.append(f"Exceptions: {total:,}" + (f" ({detail}) — see marts.data_exceptions" if total else ""))
     lines.append(f"Warehouse: {warehouse}")
-    reports = sorted((warehouse.parent / "reports").glob("*.xlsx"))
+    folder = warehouse.parent / "reports"
+    pattern = f"*{as_of.isoformat()}*" if as_of is not None else "*"
+    reports = sorted(p.name for p in folder.glob(pattern) if not p.name.startswith("."))
     if reports:
-        lines.append("Reports: " + ", ".join(str(r) for r in reports))
+        lines.append(f"Reports in {folder}: " + ", ".join(reports))
     lines.append(
         "Open it read-only: .venv/bin/python -c \"import duckdb; print(duckdb.connect("
         f"'{warehouse}', read_only=True).sql('select * from marts.budget_pacing limit 10'))\""

@@ -187,9 +187,9 @@ def test_workbook_sheets_and_frozen_headers(built: Built, book: openpyxl.Workboo
     # no half-written file is left behind: the workbook, the four CSVs of
     # tests/test_reports_credit_coop.py and the statements folder, nothing else
     assert sorted(p.name for p in built.workbook.parent.iterdir()) == sorted(
-        [*_report_names(built.workbook.name)[:5], "statements-2026-10-15"])
+        [*_report_names(built.workbook.name)[:8], "statements-2026-10-15"])
     assert sorted(p.name for p in (built.workbook.parent / "statements-2026-10-15").iterdir()) == sorted(
-        _report_names(built.workbook.name)[5:])
+        _report_names(built.workbook.name)[8:])
 
 
 def test_product_revenue_sheet(built: Built, book: openpyxl.Workbook) -> None:
@@ -385,6 +385,48 @@ def test_client_statement_pdfs(built: Built) -> None:
     assert "No open invoices." in f6 and "Balance due (USD) -30.00" in f6
 
 
+def test_weekly_flash_workbook_and_page(built: Built) -> None:
+    import base64
+    import re
+
+    from PIL import Image
+
+    from orchestration.reports.flash import flash_html_name, flash_xlsx_name, pacing_png_name
+
+    t = date.fromisoformat(AS_OF)
+    folder = built.workbook.parent
+    weeks = query_dicts(built.warehouse, "select * from marts.weekly_flash order by week_start desc limit 13")
+    this, last = weeks[0], weeks[1]
+    assert this["week_start"] == date(2026, 10, 12)  # the ISO week of T (Monday Oct 12)
+    wb = openpyxl.load_workbook(folder / flash_xlsx_name(t))
+    try:
+        ws = wb["Weekly flash"]
+        assert ws["A1"].value.startswith(f"Weekly flash as of {AS_OF}: the last 13 ISO weeks")
+        table = {r[0]: r[1:5] for r in ws.iter_rows(min_row=6, max_row=13, values_only=True)}
+        billings = table["Billings USD"]
+        # this week, last week, change = this - last, all equal to the mart
+        assert [money(v) for v in billings[:3]] == [
+            this["billings_usd"], last["billings_usd"], this["billings_usd"] - last["billings_usd"]]
+        under = table["Contracts under pacing"]
+        assert under[:3] == (this["contracts_under_pacing"], last["contracts_under_pacing"],
+                             this["contracts_under_pacing"] - last["contracts_under_pacing"])
+        week_rows = [r for r in ws.iter_rows(min_row=16, values_only=True) if r[0] is not None]
+        assert len(week_rows) == 13 and week_rows[-1][2] == this["iso_week"]
+        assert [money(r[6]) for r in week_rows] == [w["spend_usd"] for w in reversed(weeks)]
+    finally:
+        wb.close()
+    page = (folder / flash_html_name(t)).read_text(encoding="utf-8")
+    assert f"Weekly flash as of {AS_OF} ({this['iso_week']})" in page
+    assert f"<td>Billings USD</td><td>{this['billings_usd']:,.2f}</td>" in page
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', page)
+    assert len(images) == 4
+    assert all(base64.b64decode(i).startswith(b"\x89PNG") for i in images)
+    assert "http://" not in page and "https://" not in page  # opens with no network
+    with Image.open(folder / pacing_png_name(t)) as png:
+        assert png.format == "PNG" and png.size[0] >= 700 and png.size[1] >= 250
+    assert (folder / pacing_png_name(t)).stat().st_size > 10_000
+
+
 def test_net_presentation_is_said_in_the_header(built: Built, tmp_path: Path) -> None:
     # The header line follows the setting the warehouse was built with (marts.warehouse_settings);
     # a copy stands in for a warehouse built with revenue_presentation = net.
@@ -486,4 +528,5 @@ def _report_names(workbook: str) -> list[str]:
     statements of the six clients with a row in ar_aging_summary."""
     as_of = date.fromisoformat(AS_OF)
     return [workbook, credit_run_name(as_of), liability_aging_name(as_of), coop_claims_name(as_of),
-            enrolment_gaps_name(as_of), *[f"F{i}.pdf" for i in range(1, 7)]]
+            enrolment_gaps_name(as_of), f"weekly-flash-{AS_OF}.xlsx", f"weekly-flash-{AS_OF}.html",
+            f"pacing-{AS_OF}.png", *[f"F{i}.pdf" for i in range(1, 7)]]

@@ -140,8 +140,9 @@ def test_write_reports_returns_every_file(built: Built, tmp_path: Path) -> None:
     paths = write_reports(built.warehouse, tmp_path / "out")
     assert [p.name for p in paths[:5]] == [workbook_name(T), credit_run_name(T), liability_aging_name(T),
                                            coop_claims_name(T), enrolment_gaps_name(T)]
-    # then the client statements (tests/test_reports.py), one PDF per client, in their own folder
-    assert paths[5:] and all(p.suffix == ".pdf" and p.parent.name == f"statements-{T}" for p in paths[5:])
+    # then the weekly flash and pacing chart, and the client statements (tests/test_reports.py)
+    assert [p.name for p in paths[5:8]] == [f"weekly-flash-{T}.xlsx", f"weekly-flash-{T}.html", f"pacing-{T}.png"]
+    assert paths[8:] and all(p.suffix == ".pdf" and p.parent.name == f"statements-{T}" for p in paths[8:])
     assert all(p.is_file() for p in paths)
     # the same warehouse writes the same CSVs byte for byte
     for p in paths[1:5]:

@@ -133,9 +133,11 @@ def write_reports(warehouse: Path, out_dir: Path) -> list[Path]:
     finally:
         partial.unlink(missing_ok=True)
     from orchestration.reports.credit_coop import write_credit_coop_reports
+    from orchestration.reports.flash import write_flash_reports
     from orchestration.reports.statements import write_statements
 
-    return [path, *write_credit_coop_reports(warehouse, out_dir), *write_statements(warehouse, out_dir)]
+    return [path, *write_credit_coop_reports(warehouse, out_dir), *write_flash_reports(warehouse, out_dir),
+            *write_statements(warehouse, out_dir)]
 
 
 class _Formats:
