@@ -172,6 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_report_subcommand(sub, UserError)
 
+    from orchestration.close_cli import add_close_subcommands
+
+    add_close_subcommands(sub, UserError)
+
     from ingest.platforms.cli import add_pull_subcommand
 
     add_pull_subcommand(sub)

@@ -25,11 +25,12 @@ DB_PATH_ENV = "REVWH_DBT_DUCKDB_PATH"
 
 
 class RevwhDbtTranslator(DagsterDbtTranslator):
-    """dbt sources are the loader's raw assets; models are grouped by layer."""
+    """dbt sources are the loader's raw assets (and the month-end closes); models are grouped by layer."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return AssetKey(["raw", dbt_resource_props["name"]])
+            schema = "closed" if dbt_resource_props.get("source_name") == "closed" else "raw"
+            return AssetKey([schema, dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:

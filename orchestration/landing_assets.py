@@ -16,6 +16,7 @@ from ingest.loader import LoadReport, load_landing
 from orchestration import progress
 from orchestration.gates import gate_results, gate_specs
 from orchestration.guards import GuardError, check_as_of, check_landing_not_empty, shrink_findings, source_counts
+from orchestration.month_close import ensure_closed_schema
 from orchestration.quality import quality_findings
 from orchestration.settings import RevwhSettings, run_timestamp
 
@@ -82,6 +83,7 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
     try:
         before = source_counts(con)  # the published warehouse's sources (the copy is still unchanged)
         report = load_landing(con, landing, loaded_at=run_timestamp(), progress=progress.report)
+        ensure_closed_schema(con)  # month-end closes (orchestration/month_close.py), read by dbt
         con.execute("checkpoint")
         if report.loaded:
             progress.report("checking the landed rows (expectation suites, in DuckDB)")

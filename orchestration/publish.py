@@ -11,6 +11,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 
 from orchestration import progress
 from orchestration.dbt_assets import dbt_models
+from orchestration.month_close import record_published_run
 from orchestration.settings import RevwhSettings
 
 
@@ -27,6 +28,7 @@ def published_warehouse(context: AssetExecutionContext, settings: RevwhSettings)
     as_of = settings.as_of_date()
     con = duckdb.connect(str(building))
     try:
+        record_published_run(con, context.run_id, as_of)
         con.execute("checkpoint")
         tables = [t for (t,) in con.execute(
             "select table_name from information_schema.tables where table_schema = 'marts' order by 1"

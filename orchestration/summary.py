@@ -51,6 +51,9 @@ def run_summary(warehouse: Path, as_of: date | None = None) -> str:
         exceptions = con.execute(
             "select exception_type, count(*) from marts.data_exceptions group by 1 order by 1"
         ).fetchall()
+        adjustments = con.execute(
+            "select month, count(*) from marts.post_close_adjustments group by 1 order by 1"
+        ).fetchall() if "post_close_adjustments" in {m for m, _ in marts} else []
     finally:
         con.close()
     lines = [lag] if lag else []
@@ -73,6 +76,11 @@ def run_summary(warehouse: Path, as_of: date | None = None) -> str:
             f" of USD figures (exception missing_fx_rate): add {currency} rates to fx/ and run again"
         )
     lines.append(f"Marts built ({len(marts)}): " + ", ".join(m for m, _ in marts))
+    for month, figures in adjustments:
+        lines.append(
+            f"Post-close adjustments: {figures:,} figure(s) of closed month {month:%Y-%m} changed since its close"
+            " (marts.post_close_adjustments): review them, or `revwh reopen` the month"
+        )
     total = sum(n for _, n in exceptions)
     detail = ", ".join(f"{n:,} {kind}" for kind, n in exceptions)
     lines.append(f"Exceptions: {total:,}" + (f" ({detail}) — see marts.data_exceptions" if total else ""))

@@ -17,6 +17,7 @@ import duckdb
 
 from ingest.loader import ensure_raw_schema
 from orchestration.dbt_manifest import dbt_executable
+from orchestration.month_close import ensure_closed_schema
 from orchestration.settings import DBT_PROJECT_DIR
 
 
@@ -33,6 +34,7 @@ def test_every_dbt_unit_test_passes(tmp_path: Path) -> None:
     db = tmp_path / "unit.duckdb"
     con = duckdb.connect(str(db))
     ensure_raw_schema(con)
+    ensure_closed_schema(con)
     con.close()
     built = _dbt("run", "--empty", db=db, target=tmp_path / "target")
     assert built.returncode == 0, built.stdout[-3000:]

@@ -1,0 +1,106 @@
+-- Every figure a month-end close freezes (`revwh close --month`), one row per figure, for every
+-- month that has ended by T. `revwh close` copies a month's rows into closed.figures; each later
+-- run compares them with this model's current values (post_close_adjustments). Missing means 0:
+-- a figure that disappears (an invoice no longer open at the month end) or appears later is a
+-- change from or to 0.
+--   revenue_recognition          recognized_total, billed, deferred_revenue, unbilled_revenue per
+--                                contract (or client, for a memo without a contract) and month
+--   underspend_credits           credit_due, outstanding_liability per contract and month
+--   coop_reimbursement           reimbursement per program, client and month
+--   deferred_revenue_rollforward closing_deferred, closing_unbilled per client, currency and month
+--   ar_aging_month_end           open_amount per invoice open at the month's last day
+with revenue as (
+    select * from {{ ref('revenue_recognition') }}
+    where last_day(month) <= {{ as_of() }}
+),
+
+rollforward as (
+    select * from {{ ref('deferred_revenue_rollforward') }}
+    where last_day(month) <= {{ as_of() }}
+),
+
+figures as (
+    {% for column in ['recognized_total', 'billed', 'deferred_revenue', 'unbilled_revenue'] %}
+        select
+            month,
+            'revenue_recognition' as mart,
+            '{{ column }}' as figure,
+            coalesce('contract ' || contract_id, 'client ' || client_id || ' (no contract)') as figure_key,
+            client_id,
+            contract_id,
+            cast(null as varchar) as invoice_id,
+            cast(null as varchar) as program_code,
+            currency,
+            {{ column }} as value
+        from revenue
+        union all
+    {% endfor %}
+    {% for column in ['credit_due', 'outstanding_liability'] %}
+        select
+            month,
+            'underspend_credits' as mart,
+            '{{ column }}' as figure,
+            'contract ' || contract_id as figure_key,
+            client_id,
+            contract_id,
+            null as invoice_id,
+            null as program_code,
+            currency,
+            {{ column }} as value
+        from {{ ref('underspend_credits') }}
+        union all
+    {% endfor %}
+    select
+        month,
+        'coop_reimbursement' as mart,
+        'reimbursement' as figure,
+        'program ' || program_code || ' client ' || client_id as figure_key,
+        client_id,
+        null as contract_id,
+        null as invoice_id,
+        program_code,
+        currency,
+        reimbursement as value
+    from {{ ref('coop_reimbursement') }}
+    union all
+    {% for column in ['closing_deferred', 'closing_unbilled'] %}
+        select
+            month,
+            'deferred_revenue_rollforward' as mart,
+            '{{ column }}' as figure,
+            'client ' || client_id || ' ' || currency as figure_key,
+            client_id,
+            null as contract_id,
+            null as invoice_id,
+            null as program_code,
+            currency,
+            {{ column }} as value
+        from rollforward
+        union all
+    {% endfor %}
+    select
+        month,
+        'ar_aging_month_end' as mart,
+        'open_amount' as figure,
+        'invoice ' || invoice_id as figure_key,
+        client_id,
+        null as contract_id,
+        invoice_id,
+        null as program_code,
+        currency,
+        open_amount as value
+    from {{ ref('ar_aging_month_end') }}
+)
+
+select
+    month,
+    mart,
+    figure,
+    figure_key,
+    client_id,
+    contract_id,
+    invoice_id,
+    program_code,
+    currency,
+    cast(value as decimal(18,2)) as value
+from figures

@@ -1,0 +1,61 @@
+"""`revwh close --month YYYY-MM` and `revwh reopen --month YYYY-MM --reason TEXT` (month_close.py).
+
+Argument parsing and the one-line messages only; refusals (month not over at the warehouse's
+as-of date, already closed, not closed, another run writing) exit 2 or 1 with one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from orchestration.analyst import DEFAULT_WAREHOUSE
+
+
+def _cmd_close(args: argparse.Namespace, error: type[Exception]) -> int:
+    from orchestration.month_close import CloseError, close_month, parse_month
+    from orchestration.warehouse_lock import WarehouseBusy
+
+    warehouse = Path(args.warehouse).expanduser().resolve()
+    try:
+        result = close_month(warehouse, parse_month(args.month))
+    except CloseError as exc:
+        raise error(str(exc)) from None
+    except WarehouseBusy as exc:
+        print(f"revwh: {exc}; close the month when it has finished", file=sys.stderr)
+        return 1
+    print(f"revwh close: {result.month:%Y-%m} closed (close {result.close_id}): {result.figures} figure(s) frozen"
+          f" from {warehouse} as of {result.as_of}, run {result.run_id}; later changes to them are listed in"
+          " marts.post_close_adjustments")
+    return 0
+
+
+def _cmd_reopen(args: argparse.Namespace, error: type[Exception]) -> int:
+    from orchestration.month_close import CloseError, parse_month, reopen_month
+    from orchestration.warehouse_lock import WarehouseBusy
+
+    warehouse = Path(args.warehouse).expanduser().resolve()
+    month = parse_month(args.month)
+    try:
+        close_id = reopen_month(warehouse, month, args.reason)
+    except CloseError as exc:
+        raise error(str(exc)) from None
+    except WarehouseBusy as exc:
+        print(f"revwh: {exc}; reopen the month when it has finished", file=sys.stderr)
+        return 1
+    print(f"revwh reopen: {month:%Y-%m} reopened (close {close_id}, recorded with the reason in"
+          " closed.close_log); correct the data, run, and close it again")
+    return 0
+
+
+def add_close_subcommands(sub: argparse._SubParsersAction, error: type[Exception]) -> None:
+    close = sub.add_parser("close", help="freeze a month's figures (month-end close)")
+    close.add_argument("--month", required=True, help="the month to close, YYYY-MM (ended by the warehouse's T)")
+    close.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="published DuckDB file (REVWH_WAREHOUSE)")
+    close.set_defaults(func=lambda a: _cmd_close(a, error))
+    reopen = sub.add_parser("reopen", help="reopen a closed month for corrections (recorded)")
+    reopen.add_argument("--month", required=True, help="the closed month, YYYY-MM")
+    reopen.add_argument("--reason", required=True, help="why it is reopened (kept in closed.close_log)")
+    reopen.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="published DuckDB file (REVWH_WAREHOUSE)")
+    reopen.set_defaults(func=lambda a: _cmd_reopen(a, error))

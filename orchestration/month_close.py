@@ -1,0 +1,183 @@
+"""Month-end close: freeze a month's figures so that later runs can never change them silently.
+
+`revwh close --month YYYY-MM` copies every figure `marts.close_figures` holds for that month
+(revenue recognition, underspend credits, co-op reimbursement, the roll-forward, AR aging as of
+the month's last day) into `closed.figures`, with a row in `closed.close_log` naming who closed
+it, when, and the Dagster run that published the warehouse being closed. Every later run keeps
+the `closed` schema (the run's working copy starts from the published warehouse) and compares:
+a restatement that changes a closed figure appears in `marts.post_close_adjustments` and in the
+run summary. `revwh reopen --month YYYY-MM --reason TEXT` marks the close reopened (recorded,
+with the reason; its figures stay for audit) so the month can be corrected and closed again.
+
+Both commands take the warehouse lock (no run can be writing), change a copy of the published
+warehouse and swap it in atomically, exactly like a run: readers see the old file or the new one.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+CLOSED_DDL = (
+    "create schema if not exists closed",
+    """create table if not exists closed.close_log (
+        close_id integer not null, month date not null, status varchar not null,
+        closed_at timestamp not null, closed_by varchar, close_run_id varchar, warehouse_as_of date,
+        figures bigint not null, reopened_at timestamp, reopened_by varchar, reopen_reason varchar)""",
+    """create table if not exists closed.figures (
+        close_id integer not null, month date not null, mart varchar not null, figure varchar not null,
+        figure_key varchar not null, client_id varchar, contract_id varchar, invoice_id varchar,
+        program_code varchar, currency varchar, value decimal(18,2))""",
+)
+PUBLISHED_RUN = "raw._published_run"  # one row: the Dagster run that published this warehouse
+
+
+class CloseError(Exception):
+    """A close or reopen that cannot be done; the message is one line for a person."""
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    month: date
+    close_id: int
+    figures: int
+    run_id: str | None
+    as_of: date
+
+
+def ensure_closed_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """The `closed` tables exist (empty) in every warehouse, so dbt can always read them."""
+    for statement in CLOSED_DDL:
+        con.execute(statement)
+
+
+def record_published_run(con: duckdb.DuckDBPyConnection, run_id: str, as_of: date) -> None:
+    """Called by the publish step on the working copy: which run built this warehouse."""
+    con.execute(f"create or replace table {PUBLISHED_RUN} as select ? as run_id, ? as as_of, now() as published_at",
+                [run_id, as_of])
+
+
+def parse_month(text: str) -> date:
+    """The first day of a month given as YYYY-MM (exactly: 2026-9 is refused)."""
+    try:
+        if len(text) != 7:
+            raise ValueError
+        return datetime.strptime(text, "%Y-%m").date()
+    except ValueError:
+        raise CloseError(f"expected a month YYYY-MM, got {text!r}") from None
+
+
+def _month_end(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def _current_close(con: duckdb.DuckDBPyConnection, month: date) -> tuple | None:
+    return con.execute(
+        "select close_id, closed_at, closed_by, close_run_id from closed.close_log"
+        " where month = ? and status = 'closed'", [month]).fetchone()
+
+
+def _change_published(warehouse: Path, change: Callable[[duckdb.DuckDBPyConnection], object]) -> object:
+    """Apply `change(con)` to a copy of the published warehouse and swap it in, under the lock."""
+    from orchestration.warehouse_lock import warehouse_lock
+
+    with warehouse_lock(warehouse):
+        work = warehouse.with_name(warehouse.name + ".closing")
+        for stale in (work, work.with_name(work.name + ".wal")):
+            stale.unlink(missing_ok=True)
+        shutil.copy2(warehouse, work)
+        try:
+            con = duckdb.connect(str(work))
+            try:
+                ensure_closed_schema(con)
+                result = change(con)
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            os.replace(work, warehouse)
+        finally:
+            work.unlink(missing_ok=True)
+    return result
+
+
+def _check_warehouse(warehouse: Path) -> date:
+    if not warehouse.is_file():
+        raise CloseError(f"no warehouse at {warehouse}: run `revwh run` first, or pass --warehouse")
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        present = {t for (t,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+        if "close_figures" not in present:
+            raise CloseError(f"{warehouse} has no marts.close_figures: it was built by an older revwh;"
+                             " run `revwh run` again to rebuild it")
+        (as_of,) = con.execute("select as_of_date from marts.warehouse_settings").fetchone()
+    finally:
+        con.close()
+    return as_of
+
+
+def close_month(warehouse: Path, month: date, user: str | None = None) -> CloseResult:
+    """Freeze `month`'s figures of the published warehouse in `closed`."""
+    warehouse = Path(warehouse).expanduser().resolve()
+    as_of = _check_warehouse(warehouse)
+    end = _month_end(month)
+    if end > as_of:
+        raise CloseError(f"cannot close {month:%Y-%m}: the warehouse is as of {as_of}, before the month's last day"
+                         f" {end}; run it as of {end} or later first")
+    who = user or getpass.getuser()
+
+    def change(con: duckdb.DuckDBPyConnection) -> CloseResult:
+        current = _current_close(con, month)
+        if current is not None:
+            _id, closed_at, closed_by, run_id = current
+            raise CloseError(f"{month:%Y-%m} is already closed (by {closed_by} at {closed_at:%Y-%m-%d %H:%M},"
+                             f" run {run_id}); `revwh reopen --month {month:%Y-%m} --reason ...` first")
+        run = con.execute(f"select run_id from {PUBLISHED_RUN}").fetchone() if _has_table(
+            con, "raw", "_published_run") else None
+        run_id = run[0] if run else None
+        (close_id,) = con.execute("select coalesce(max(close_id), 0) + 1 from closed.close_log").fetchone()
+        con.execute(
+            """insert into closed.figures
+               select ?, month, mart, figure, figure_key, client_id, contract_id, invoice_id, program_code,
+                      currency, value
+               from marts.close_figures where month = ?""", [close_id, month])
+        (count,) = con.execute("select count(*) from closed.figures where close_id = ?", [close_id]).fetchone()
+        con.execute(
+            "insert into closed.close_log values (?, ?, 'closed', now(), ?, ?, ?, ?, null, null, null)",
+            [close_id, month, who, run_id, as_of, count])
+        return CloseResult(month, close_id, count, run_id, as_of)
+
+    return _change_published(warehouse, change)
+
+
+def reopen_month(warehouse: Path, month: date, reason: str, user: str | None = None) -> int:
+    """Mark `month`'s close reopened (with who, when and why); returns the close id."""
+    warehouse = Path(warehouse).expanduser().resolve()
+    _check_warehouse(warehouse)
+    if not reason.strip():
+        raise CloseError("give the reason for reopening: --reason TEXT (it is recorded in closed.close_log)")
+    who = user or getpass.getuser()
+
+    def change(con: duckdb.DuckDBPyConnection) -> int:
+        current = _current_close(con, month)
+        if current is None:
+            raise CloseError(f"{month:%Y-%m} is not closed: nothing to reopen")
+        con.execute(
+            "update closed.close_log set status = 'reopened', reopened_at = now(), reopened_by = ?,"
+            " reopen_reason = ? where close_id = ?", [who, reason.strip(), current[0]])
+        return int(current[0])
+
+    return _change_published(warehouse, change)
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table]).fetchone()[0] > 0

@@ -1,0 +1,157 @@
+"""Month-end close: `revwh close` freezes a month, later runs report restatements, `revwh reopen`.
+
+Starts from a copy of the spine warehouse (tests/conftest.py, T = 2026-10-15: September is over,
+October is not) and its landing; one more nightly run lands a late underspend memo for
+September. Figures are those of tests/test_spine_rules.py:
+  K4 September: credit due 909.09, underspend memo M1 600.00 -> outstanding liability 309.09
+  INV-K4 5500.00 dated Sep 1, due Oct 1, unpaid: open at Sep 30, -1 day past due -> current
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from tests.landing_builder import query, query_dicts
+
+REVWH = str(Path(sys.executable).parent / "revwh")
+AS_OF = "2026-10-15"
+LATE_MEMO = "accounting/credit_memos_2026-10.csv"
+
+
+def revwh(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([REVWH, *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "REVWH_PROGRESS": "0"})
+
+
+@pytest.fixture(scope="module")
+def closed(spine_cli_run: tuple, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(landing, warehouse): copies of the spine run's, with September closed."""
+    landing0, wh0, proc = spine_cli_run
+    assert proc.returncode == 0, proc.stderr
+    base = tmp_path_factory.mktemp("close")
+    landing, wh = base / "landing", base / "revwh.duckdb"
+    shutil.copytree(landing0, landing)
+    shutil.copy2(wh0, wh)
+    done = revwh("close", "--month", "2026-09", "--warehouse", str(wh))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("revwh close: 2026-09 closed (close 1): ")
+    return landing, wh
+
+
+def test_close_refusals(closed: tuple[Path, Path], tmp_path: Path) -> None:
+    _landing, wh = closed
+    cases = [
+        (("close", "--month", "2026-10", "--warehouse", str(wh)),
+         "revwh: cannot close 2026-10: the warehouse is as of 2026-10-15, before the month's last day 2026-10-31;"
+         " run it as of 2026-10-31 or later first"),
+        (("close", "--month", "2026-9", "--warehouse", str(wh)), "revwh: expected a month YYYY-MM, got '2026-9'"),
+        (("close", "--month", "2026-08", "--warehouse", str(tmp_path / "none.duckdb")),
+         f"revwh: no warehouse at {tmp_path / 'none.duckdb'}: run `revwh run` first, or pass --warehouse"),
+        (("reopen", "--month", "2026-08", "--reason", "typo", "--warehouse", str(wh)),
+         "revwh: 2026-08 is not closed: nothing to reopen"),
+    ]
+    for args, line in cases:
+        proc = revwh(*args)
+        assert (proc.returncode, proc.stderr.strip()) == (2, line), args
+    again = revwh("close", "--month", "2026-09", "--warehouse", str(wh))
+    assert again.returncode == 2
+    assert "revwh: 2026-09 is already closed (by " in again.stderr and "`revwh reopen --month 2026-09" in again.stderr
+
+
+def test_close_freezes_the_month_with_the_publishing_run(closed: tuple[Path, Path]) -> None:
+    from dagster import DagsterRunStatus
+
+    from orchestration.instance import persistent_instance
+
+    _landing, wh = closed
+    (log,) = query_dicts(wh, "select * from closed.close_log")
+    assert (log["close_id"], log["month"].isoformat(), log["status"], str(log["warehouse_as_of"])) == (
+        1, "2026-09-01", "closed", AS_OF)
+    # the run that published the closed warehouse is a successful run in the Dagster instance
+    with persistent_instance() as instance:
+        run = instance.get_run_by_id(log["close_run_id"])
+    assert run is not None and run.status == DagsterRunStatus.SUCCESS
+    frozen = {(r["mart"], r["figure"], r["figure_key"]): r["value"] for r in query_dicts(
+        wh, "select * from closed.figures where close_id = 1")}
+    assert log["figures"] == len(frozen) > 0
+    assert frozen[("underspend_credits", "outstanding_liability", "contract K4")] == D("309.09")
+    assert frozen[("underspend_credits", "credit_due", "contract K4")] == D("909.09")
+    assert frozen[("ar_aging_month_end", "open_amount", "invoice INV-K4")] == D("5500.00")
+    # every figure is the September value of close_figures, and only September's
+    assert query(wh, """
+        select count(*) from closed.figures f
+        full outer join (select * from marts.close_figures where month = '2026-09-01') m
+            using (mart, figure, figure_key, currency)
+        where f.value is distinct from m.value""") == [(0,)]
+
+
+def test_ar_aging_as_of_the_month_end(closed: tuple[Path, Path]) -> None:
+    _landing, wh = closed
+    rows = query(wh, """select invoice_id, open_amount, days_past_due, aging_bucket from marts.ar_aging_month_end
+                        where month = '2026-09-01' order by invoice_id""")
+    # INV-K2 1150.00 CAD and INV-K4 5500.00, both due Oct 1: -1 day past due at Sep 30 -> current
+    assert rows == [("INV-K2", D("1150.00"), -1, "current"), ("INV-K4", D("5500.00"), -1, "current")]
+    # no month of T (October is not over) and nothing before the first invoice month
+    assert query(wh, "select min(month), max(month) from marts.ar_aging_month_end") == [
+        (date(2026, 9, 1), date(2026, 9, 1))]
+
+
+def test_a_run_after_the_close_reports_the_restatement_and_keeps_the_close(closed: tuple[Path, Path]) -> None:
+    from orchestration.runner import run_pipeline
+    from orchestration.summary import run_summary
+
+    landing, wh = closed
+    # a late underspend memo for K4 September, dated Oct 10 (on or before T): liability 309.09 -> 209.09
+    (landing / LATE_MEMO).write_text(
+        "credit_memo_id,client_id,contract_id,service_month,memo_date,amount,reason,applied_invoice_id\n"
+        "M4,C3,K4,2026-09-01,2026-10-10,100.00,underspend,\n", encoding="utf-8")
+    outcome = run_pipeline(landing, wh, AS_OF)
+    assert outcome.success, outcome.failures
+    rows = query(wh, """select month, mart, figure, figure_key, closed_value, current_value, difference, cause_files
+                        from marts.post_close_adjustments""")
+    assert [(str(r[0]), *r[1:]) for r in rows] == [
+        ("2026-09-01", "underspend_credits", "outstanding_liability", "contract K4", D("309.09"), D("209.09"),
+         D("-100.00"), LATE_MEMO)]
+    # the close itself is untouched, and the marts show the restated figure
+    assert query(wh, "select value from closed.figures where figure = 'outstanding_liability'"
+                     " and figure_key = 'contract K4'") == [(D("309.09"),)]
+    assert query(wh, "select outstanding_liability from marts.underspend_credits"
+                     " where contract_id = 'K4' and month = '2026-09-01'") == [(D("209.09"),)]
+    assert ("Post-close adjustments: 1 figure(s) of closed month 2026-09 changed since its close"
+            " (marts.post_close_adjustments)") in run_summary(wh)
+
+
+def test_reopen_is_recorded_and_a_new_close_freezes_the_corrected_figures(closed: tuple[Path, Path]) -> None:
+    _landing, wh = closed
+    no_reason = revwh("reopen", "--month", "2026-09", "--reason", " ", "--warehouse", str(wh))
+    assert (no_reason.returncode, no_reason.stderr.strip()) == (
+        2, "revwh: give the reason for reopening: --reason TEXT (it is recorded in closed.close_log)")
+    reopened = revwh("reopen", "--month", "2026-09", "--reason", "late underspend memo M4", "--warehouse", str(wh))
+    assert reopened.returncode == 0, reopened.stderr
+    (log,) = query_dicts(wh, "select * from closed.close_log")
+    assert (log["status"], log["reopen_reason"]) == ("reopened", "late underspend memo M4")
+    assert log["reopened_at"] is not None and log["reopened_by"]
+    again = revwh("close", "--month", "2026-09", "--warehouse", str(wh))
+    assert again.returncode == 0, again.stderr
+    assert query(wh, "select close_id, status from closed.close_log order by 1") == [(1, "reopened"), (2, "closed")]
+    # the new close has the restated liability; the first close's figures stay for audit
+    assert query(wh, "select close_id, value from closed.figures where figure = 'outstanding_liability'"
+                     " and figure_key = 'contract K4' order by 1") == [(1, D("309.09")), (2, D("209.09"))]
+
+
+def test_close_waits_for_no_one_while_a_run_writes(closed: tuple[Path, Path]) -> None:
+    from orchestration.warehouse_lock import warehouse_lock
+
+    _landing, wh = closed
+    with warehouse_lock(wh):
+        proc = revwh("reopen", "--month", "2026-09", "--reason", "x", "--warehouse", str(wh))
+    assert proc.returncode == 1
+    assert proc.stderr.startswith(f"revwh: another run is writing {wh}") and "Traceback" not in proc.stderr
