@@ -154,4 +154,4 @@ left join disputes d on d.invoice_id = p.invoice_id
 left join unapplied_disputes ud on ud.client_id = p.client_id
 left join last_payment lp on lp.client_id = p.client_id
 left join suggestions s on s.invoice_id = p.invoice_id
-order by r.worklist_rank, p.currency, p.days_past_due desc, p.invoice_id
+order by r.worklist_rank asc, p.currency asc, p.days_past_due desc, p.invoice_id asc
