@@ -530,3 +530,23 @@ def _report_names(workbook: str) -> list[str]:
     return [workbook, credit_run_name(as_of), liability_aging_name(as_of), coop_claims_name(as_of),
             enrolment_gaps_name(as_of), f"weekly-flash-{AS_OF}.xlsx", f"weekly-flash-{AS_OF}.html",
             f"pacing-{AS_OF}.png", *[f"F{i}.pdf" for i in range(1, 7)]]
+
+
+def test_pacing_chart_of_a_whole_book_is_a_histogram() -> None:
+    """Hundreds of contracts: one screen-high histogram of the ratios, not a bar per contract."""
+    import io
+
+    from PIL import Image
+
+    from orchestration.reports.flash import BAR_CHART_MAX, FlashData, _pacing_png
+
+    statuses = ["under", "on_track", "over"]
+    rows = [{"contract_id": f"K{i}", "client_name": None, "pacing_ratio": D(i % 30) / 20,
+             "pacing_status": statuses[i % 3]} for i in range(300)]
+    assert len(rows) > BAR_CHART_MAX
+    png = _pacing_png(FlashData(date(2026, 10, 15), [], rows, D("0.90"), D("1.10")))
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.size == (750, 400)  # 7.5 x 4 inches at 100 dpi, whatever the number of contracts
+    small = _pacing_png(FlashData(date(2026, 10, 15), [], rows[:10], D("0.90"), D("1.10")))
+    with Image.open(io.BytesIO(small)) as image:
+        assert image.size == (750, 420)  # one bar per contract: 0.3 in x 10 + 1.2 in

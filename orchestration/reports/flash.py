@@ -255,29 +255,48 @@ def _risk_chart(data: FlashData) -> bytes:
     return _png(draw, (3.7, 2.6))
 
 
+BAR_CHART_MAX = 40  # up to this many contracts, one bar each; more, a histogram of the ratios
+RATIO_CAP = 2.0  # the histogram's last bin holds every ratio from 2.0 up
+
+
 def _pacing_png(data: FlashData) -> bytes:
-    colours = {"under": "#d95f02", "over": "#1f78b4", "on_track": "#1b9e77"}
+    """One bar per contract for a small book; for an agency's whole book (hundreds or thousands
+    of contracts) a histogram of the ratios, stacked by status, keeps the chart one screen high."""
+    from matplotlib.patches import Patch
+
+    colours = {"under": "#d95f02", "on_track": "#1b9e77", "over": "#1f78b4"}
     rows = data.pacing
+    counts = {s: sum(1 for r in rows if r["pacing_status"] == s) for s in colours}
+
+    def ratio(r: Row) -> float:
+        return float(r["pacing_ratio"]) if r["pacing_ratio"] is not None else 0.0
 
     def draw(fig: Any) -> None:
         ax = fig.subplots()
-        labels = [f"{r['contract_id']} {r['client_name'] or ''}".strip() for r in rows]
-        ratios = [float(r["pacing_ratio"]) if r["pacing_ratio"] is not None else 0.0 for r in rows]
-        ax.barh(range(len(rows)), ratios, color=[colours.get(r["pacing_status"], "#999999") for r in rows])
-        ax.set_yticks(range(len(rows)), labels, fontsize=7)
+        if len(rows) <= BAR_CHART_MAX:
+            labels = [f"{r['contract_id']} {r['client_name'] or ''}".strip() for r in rows]
+            ax.barh(range(len(rows)), [ratio(r) for r in rows],
+                    color=[colours.get(r["pacing_status"], "#999999") for r in rows])
+            ax.set_yticks(range(len(rows)), labels, fontsize=7)
+            ax.invert_yaxis()
+        else:
+            bins = [i * 0.05 for i in range(int(RATIO_CAP / 0.05) + 2)]
+            groups = [[min(ratio(r), RATIO_CAP) for r in rows if r["pacing_status"] == s] for s in colours]
+            ax.hist(groups, bins=bins, stacked=True, color=list(colours.values()))
+            ax.set_ylabel("contracts", fontsize=8)
         for threshold, name in ((data.under, "under"), (data.over, "over")):
             ax.axvline(float(threshold), color="#333333", linestyle="--", linewidth=1)
             ax.annotate(f" {name} {threshold:.2f}", (float(threshold), 0.0), xycoords=("data", "axes fraction"),
                         fontsize=7, ha="left", va="bottom")
-        from matplotlib.patches import Patch
-
-        ax.legend(handles=[Patch(color=c, label=s.replace("_", " ")) for s, c in colours.items()],
-                  fontsize=7, loc="lower right")
-        ax.set_xlabel("pacing ratio: spend to date / expected to date", fontsize=8)
+        ax.legend(handles=[Patch(color=c, label=f"{s.replace('_', ' ')} ({counts[s]})") for s, c in colours.items()],
+                  fontsize=7, loc="upper right")
+        ax.set_xlabel("pacing ratio: spend to date / expected to date"
+                      + ("" if len(rows) <= BAR_CHART_MAX else f" ({RATIO_CAP:.0f} and above in the last bar)"),
+                      fontsize=8)
         ax.set_title(f"Budget pacing, {data.as_of:%B %Y}, as of {data.as_of} ({len(rows)} media contracts)",
                      fontsize=10)
-        ax.invert_yaxis()
-    return _png(draw, (7.5, max(2.5, 0.3 * len(rows) + 1.2)))
+    height = max(2.5, 0.3 * len(rows) + 1.2) if len(rows) <= BAR_CHART_MAX else 4.0
+    return _png(draw, (7.5, height))
 
 
 # -- the page -------------------------------------------------------------------------------------
