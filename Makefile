@@ -34,7 +34,7 @@ ui: install
 	$(BIN)/revwh ui
 
 bench: install
-	$(BIN)/python bench/run_bench.py
+	$(BIN)/python bench/run_bench.py --write-docs
 
 clean:
 	rm -rf $(VENV) dbt_project/target demo

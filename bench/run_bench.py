@@ -1,11 +1,20 @@
-"""Benchmark the pipeline on generated landing directories of growing size.
+"""Benchmark revwh at agency sizes: time and peak memory of the whole process tree, per step.
 
-Reports, per size: rows landed, wall time of a first run, of a second run on unchanged files
-(which should skip loading), and of a run after one more nightly re-pull, with ratios between
-sizes so scaling is visible. Figures go to stdout and bench/out/results.json. Nothing here
-asserts on time: this is measurement, not a test.
+For each size (number of dealers) the demo generator writes a landing directory as of T, then:
+  (a) first run      `revwh run` on it into an empty warehouse
+  (b) nightly run    the landing regenerated as of T + 1 (a new day, the latest pull restating
+                     the days before it, the exports of the day), then `revwh run` as of T + 1
+  (c) no new files   `revwh run` again on the same landing
+Each run is a `revwh run` child process, exactly as a user starts it; its process tree (the CLI,
+dbt's process) is sampled every 0.1 s with psutil for the peak resident memory (the sum over the
+tree). Steps are timed from the run's progress lines (load, gate, dbt, publish, reports), and the
+slowest dbt models from the run's Dagster events. The bound (bench/limit.sql: the three spend
+marts computed by one hand-written DuckDB script from the same files) is timed on the landing of
+(a) and checked against revwh's marts. The table goes to stdout, bench/out/results.json and, with
+--write-docs, docs/performance.md. Measurement only: nothing here asserts on time.
 
-    .venv/bin/python bench/run_bench.py --sizes 50 300 1000
+    make bench                                         # sizes 300 1000 5000, writes docs/performance.md
+    .venv/bin/python bench/run_bench.py --sizes 20     # a quick look
 """
 
 from __future__ import annotations
@@ -13,74 +22,207 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import shutil
+import subprocess
 import sys
+import tempfile
+import threading
 import time
-from datetime import date
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import psutil
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.limit import compare_with_revwh, run_limit  # noqa: E402
 from ingest.demo import generate_landing  # noqa: E402
-from orchestration.cli import run_pipeline  # noqa: E402
-from tests.landing_builder import query  # noqa: E402
 
-OUT = Path(__file__).resolve().parent / "out"
+OUT = ROOT / "bench" / "out"
+REVWH = str(Path(sys.executable).parent / "revwh")
+# progress line prefix -> step that starts there (orchestration/progress.py lines, in run order)
+STEPS = (
+    ("loading landing files", "load"),
+    ("checking the landed rows", "gate"),
+    ("building dbt models", "dbt"),
+    ("published ", "publish+summary"),
+    ("writing billing reports", "reports"),
+)
 
 
-def _timed(fn) -> float:
+@dataclass
+class RunFigures:
+    wall_s: float
+    peak_rss_mb: float
+    steps_s: dict[str, float] = field(default_factory=dict)
+    slow_models_s: dict[str, float] = field(default_factory=dict)
+
+
+def _tree_rss(proc: psutil.Process) -> int:
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return total
+
+
+def timed_run(landing: Path, warehouse: Path, as_of: date, dagster_home: Path) -> RunFigures:
+    """One `revwh run` child process: wall time, peak RSS of its tree, per-step times."""
+    env = {**os.environ, "REVWH_PROGRESS": "1", "DAGSTER_HOME": str(dagster_home)}
     start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
+    child = subprocess.Popen([REVWH, "run", "--landing", str(landing), "--warehouse", str(warehouse),
+                              "--as-of", as_of.isoformat()], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=env)
+    tree, peak, done = psutil.Process(child.pid), 0, threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            try:
+                peak = max(peak, _tree_rss(tree))
+            except psutil.NoSuchProcess:
+                return
+            done.wait(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    marks: list[tuple[str, float]] = []
+    assert child.stderr is not None
+    for line in child.stderr:
+        text = line.strip().removeprefix("… ").strip()
+        for prefix, step in STEPS:
+            if text.startswith(prefix) and step not in dict(marks):
+                marks.append((step, time.perf_counter() - start))
+    out = child.stdout.read() if child.stdout else ""
+    child.wait()
+    done.set()
+    sampler.join()
+    wall = time.perf_counter() - start
+    if child.returncode != 0:
+        raise SystemExit(f"revwh run failed ({child.returncode}):\n{out[-2000:]}")
+    steps = {"start-up": marks[0][1] if marks else wall}
+    for (step, at), (_next, until) in zip(marks, [*marks[1:], ("end", wall)], strict=True):
+        steps[step] = until - at
+    return RunFigures(round(wall, 1), round(peak / 2**20), {k: round(v, 1) for k, v in steps.items()},
+                      _slow_models(dagster_home))
 
 
-def bench_size(size: int, as_of: date, work: Path) -> dict[str, float | int]:
-    landing, wh = work / f"landing_{size}", work / f"revwh_{size}.duckdb"
-    shutil.rmtree(landing, ignore_errors=True)
-    wh.unlink(missing_ok=True)
-    counts: dict[str, int] = {}
-    t_gen = _timed(lambda: counts.update(generate_landing(landing, as_of=as_of, size=size, seed=7)))
+def _slow_models(dagster_home: Path, top: int = 5) -> dict[str, float]:
+    """The slowest dbt models of the latest run, from dagster-dbt's materialization metadata."""
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    from dagster import DagsterEventType, DagsterInstance
 
-    def run() -> None:
-        outcome = run_pipeline(landing, wh, as_of.isoformat())
-        if not outcome.success:
-            raise SystemExit("run failed: " + "; ".join(outcome.failures))
+    with DagsterInstance.get() as instance:
+        run = instance.get_runs(limit=1)[0]
+        durations = {}
+        for event in instance.all_logs(run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION):
+            mat = event.dagster_event.event_specific_data.materialization
+            seconds = mat.metadata.get("Execution Duration")
+            if seconds is not None:
+                durations[mat.asset_key.to_user_string()] = round(float(seconds.value), 1)
+    return dict(sorted(durations.items(), key=lambda kv: -kv[1])[:top])
 
-    t_first = _timed(run)
-    t_second = _timed(run)
-    spend_rows = query(wh, "select count(*) from marts.fct_ad_spend_daily")[0][0]
+
+def bench_size(size: int, as_of: date, work: Path) -> dict[str, object]:
+    landing, wh, home = work / f"landing_{size}", work / f"revwh_{size}.duckdb", work / f"dagster_{size}"
+    for stale in (landing, home):
+        shutil.rmtree(stale, ignore_errors=True)
+    for stale in work.glob(f"revwh_{size}.duckdb*"):
+        stale.unlink()
+    home.mkdir(parents=True)
+    t0 = time.perf_counter()
+    counts = generate_landing(landing, as_of=as_of, size=size, seed=7)
+    generate_s = time.perf_counter() - t0
+    rows_by_table: dict[str, int] = {}
+    for rel, rows in counts.items():
+        table = rel.split("/")[-1].split(".")[0]
+        rows_by_table[table] = rows_by_table.get(table, 0) + rows
+    first = timed_run(landing, wh, as_of, home)
+    limit = run_limit(landing, as_of, OUT / f"bound-{size}.duckdb")
+    agree = compare_with_revwh(limit, wh)
+    generate_landing(landing, as_of=as_of + timedelta(days=1), size=size, seed=7)
+    nightly = timed_run(landing, wh, as_of + timedelta(days=1), home)
+    rerun = timed_run(landing, wh, as_of + timedelta(days=1), home)
     return {
-        "size": size,
+        "dealers": size,
         "landed_rows": sum(counts.values()),
-        "files": len(counts),
-        "spend_rows": spend_rows,
-        "generate_s": round(t_gen, 2),
-        "first_run_s": round(t_first, 2),
-        "rerun_unchanged_s": round(t_second, 2),
-        "rows_per_s_first_run": round(sum(counts.values()) / t_first),
-        "warehouse_mb": round(wh.stat().st_size / 1e6, 1),
+        "rows_by_file": counts,
+        "generate_s": round(generate_s, 1),
+        "first": asdict(first),
+        "nightly": asdict(nightly),
+        "rerun": asdict(rerun),
+        "limit_s": limit.seconds,
+        "limit_peak_rss_mb": limit.peak_rss_mb,
+        "limit_agrees": agree,
+        "warehouse_mb": round(wh.stat().st_size / 1e6),
     }
 
 
+def machine() -> str:
+    mem = psutil.virtual_memory().total / 2**30
+    return f"{platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}"
+
+
+def markdown(results: list[dict[str, object]], as_of: date) -> str:
+    lines = [
+        "# Performance",
+        "",
+        f"Measured by `make bench` (bench/run_bench.py) on {date.today()}: {machine()}. Demo landing",
+        f"(`ingest/demo`, seed 7) as of {as_of}; each run is a `revwh run` process, its peak memory the sum",
+        "over its process tree (dbt included), sampled every 0.1 s. Nightly: the landing regenerated as of",
+        "T + 1 (a new day; the latest pull restates the 7 days before it; the day's exports).",
+        "",
+        "| dealers | rows landed | full run | nightly | re-run, no new files | peak RSS full / nightly / re-run |"
+        " bound (limit.sql) | full / bound | bound agrees |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        f, n, z = r["first"], r["nightly"], r["rerun"]
+        lines.append(
+            f"| {r['dealers']:,} | {r['landed_rows']:,} | {f['wall_s']} s | {n['wall_s']} s"
+            f" ({100 * n['wall_s'] / f['wall_s']:.0f} %) | {z['wall_s']} s ({100 * z['wall_s'] / f['wall_s']:.0f} %)"
+            f" | {f['peak_rss_mb']:,} / {n['peak_rss_mb']:,} / {z['peak_rss_mb']:,} MB | {r['limit_s']} s"
+            f" | {f['wall_s'] / r['limit_s']:.1f} x | {'yes' if r['limit_agrees'] else 'NO'} |")
+    lines += ["", "Per step (seconds; full / nightly / re-run):", "",
+              "| dealers | " + " | ".join(s for _p, s in (("", "start-up"), *STEPS)) + " |",
+              "|---|" + "---|" * (len(STEPS) + 1)]
+    for r in results:
+        cells = []
+        for step in ("start-up", *[s for _p, s in STEPS]):
+            cells.append(" / ".join(str(r[k]["steps_s"].get(step, "-")) for k in ("first", "nightly", "rerun")))
+        lines.append(f"| {r['dealers']:,} | " + " | ".join(cells) + " |")
+    lines += ["", "Slowest dbt models of the full run (seconds):", ""]
+    for r in results:
+        slow = ", ".join(f"{k} {v}" for k, v in r["first"]["slow_models_s"].items())
+        lines.append(f"- {r['dealers']:,} dealers: {slow}")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", type=int, nargs="+", default=[50, 300])
-    parser.add_argument("--as-of", default="2026-10-31")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000, 5000])
+    parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 10, 30))
+    parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
+    parser.add_argument("--write-docs", action="store_true", help="write the table to docs/performance.md")
     args = parser.parse_args()
-    os.environ["REVWH_PROGRESS"] = "0"
     OUT.mkdir(exist_ok=True)
-    work = OUT / "work"
-    work.mkdir(exist_ok=True)
-    results = [bench_size(s, date.fromisoformat(args.as_of), work) for s in args.sizes]
-    base = results[0]
-    for r in results:
-        r["size_ratio"] = round(r["landed_rows"] / base["landed_rows"], 2)
-        r["time_ratio"] = round(r["first_run_s"] / base["first_run_s"], 2)
-    cols = list(results[0])
-    print(" | ".join(cols))
-    for r in results:
-        print(" | ".join(str(r[c]) for c in cols))
-    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    work = args.work or Path(tempfile.mkdtemp(prefix="revwh-bench-"))
+    results = []
+    for size in args.sizes:
+        results.append(bench_size(size, args.as_of, work))
+        print(json.dumps({k: v for k, v in results[-1].items() if k != "rows_by_file"}), flush=True)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    table = markdown(results, args.as_of)
+    print(table)
+    if args.write_docs:
+        (ROOT / "docs" / "performance.md").write_text(table, encoding="utf-8")
+    if not all(r["limit_agrees"] for r in results):
+        raise SystemExit("the bound (bench/limit.sql) and revwh disagree: see bench/out/bound-*-diff.txt")
 
 
 if __name__ == "__main__":

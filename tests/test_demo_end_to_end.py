@@ -226,3 +226,14 @@ def test_pacing_matches_independent_derivation(demo) -> None:
         assert r["billable_media"] == e[f"billable {october}"]
         assert r["expected_to_date"] == e[f"to_date {october}"]
         assert r["spend_to_date"] == e[f"spend_to_date {october}"], r["contract_id"]
+
+
+def test_the_benchmark_bound_agrees_with_revwh(demo: tuple[Path, Path, dict[str, int]], tmp_path: Path) -> None:
+    """bench/limit.sql (the hand-written bound `make bench` times revwh against) computes the same
+    fct_ad_spend_daily, budget_pacing and underspend_credits as revwh, row for row."""
+    from bench.limit import compare_with_revwh, diff_path, run_limit
+
+    landing, wh, _counts = demo
+    bound = run_limit(landing, AS_OF, tmp_path / "bound.duckdb")
+    assert compare_with_revwh(bound, wh), diff_path(bound).read_text()
+    assert query(wh, "select count(*) > 100 from marts.fct_ad_spend_daily") == [(True,)]  # not an empty agreement
