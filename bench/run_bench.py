@@ -47,9 +47,9 @@ REVWH = str(Path(sys.executable).parent / "revwh")
 STEPS = (
     ("loading landing files", "load"),
     ("checking the landed rows", "gate"),
-    ("building dbt models", "dbt"),
-    ("published ", "publish+summary"),
-    ("writing billing reports", "reports"),
+    ("building dbt models", "dbt + publish"),
+    ("published ", "between steps"),
+    ("writing billing reports", "reports, checks, summary"),
 )
 
 
@@ -71,12 +71,12 @@ def _tree_rss(proc: psutil.Process) -> int:
     return total
 
 
-def timed_run(landing: Path, warehouse: Path, as_of: date, dagster_home: Path) -> RunFigures:
+def timed_run(landing: Path, warehouse: Path, as_of: date, dagster_home: Path, *extra: str) -> RunFigures:
     """One `revwh run` child process: wall time, peak RSS of its tree, per-step times."""
     env = {**os.environ, "REVWH_PROGRESS": "1", "DAGSTER_HOME": str(dagster_home)}
     start = time.perf_counter()
     child = subprocess.Popen([REVWH, "run", "--landing", str(landing), "--warehouse", str(warehouse),
-                              "--as-of", as_of.isoformat()], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              "--as-of", as_of.isoformat(), *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, env=env)
     tree, peak, done = psutil.Process(child.pid), 0, threading.Event()
 
@@ -146,7 +146,9 @@ def bench_size(size: int, as_of: date, work: Path) -> dict[str, object]:
     limit = run_limit(landing, as_of, OUT / f"bound-{size}.duckdb")
     agree = compare_with_revwh(limit, wh)
     generate_landing(landing, as_of=as_of + timedelta(days=1), size=size, seed=7)
-    nightly = timed_run(landing, wh, as_of + timedelta(days=1), home)
+    # The generator's world is drawn per as-of date: a few accounting rows of T are not in T + 1's
+    # exports, which the shrink guard would rightly stop; the benchmark confirms the removal.
+    nightly = timed_run(landing, wh, as_of + timedelta(days=1), home, "--allow-shrink")
     rerun = timed_run(landing, wh, as_of + timedelta(days=1), home)
     return {
         "dealers": size,
