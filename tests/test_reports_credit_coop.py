@@ -130,7 +130,8 @@ def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 def test_the_nightly_run_wrote_the_csvs_beside_the_workbook(built: Built) -> None:
     names = sorted(p.name for p in built.reports.iterdir())
     assert names == sorted([workbook_name(T), credit_run_name(T), liability_aging_name(T), coop_claims_name(T),
-                            enrolment_gaps_name(T)])  # and no .partial file is left behind
+                            enrolment_gaps_name(T), f"weekly-flash-{T}.xlsx", f"weekly-flash-{T}.html",
+                            f"pacing-{T}.png", f"statements-{T}"])  # and no .partial file is left behind
     assert credit_run_name(T) == "underspend-credit-run-2026-10-15.csv"
     assert coop_claims_name(T) == "coop-claims-2026-10-15.csv"
     assert enrolment_gaps_name(T) == "coop-enrolment-gaps-2026-10-15.csv"

@@ -24,9 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
-from orchestration.reports.workbook import ReportError
+from orchestration.reports.marts_reader import open_marts, rows
 
 CENT = Decimal("0.01")
 CREDIT_ITEM = "Underspend credit"
@@ -76,42 +74,26 @@ def credit_memo_no(contract_id: str, month: date) -> str:
     return f"UC-{contract_id}-{_month(month)}"
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[Row]:
-    cur = con.execute(sql)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
 
 def _read(warehouse: Path) -> tuple[date, list[Row], list[Row], list[Row]]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        present = {t for (t,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
-        missing = [t for t in _REQUIRED if t not in present]
-        if missing:
-            raise ReportError(
-                f"{warehouse} has no marts.{', marts.'.join(missing)}: it was built by an older revwh;"
-                " run `revwh run` again to rebuild it"
-            )
+    with open_marts(warehouse, _REQUIRED) as con:
         (as_of,) = con.execute("select as_of_date from marts.warehouse_settings").fetchone()
-        liabilities = _rows(con, """
+        liabilities = rows(con, """
             select contract_id, client_id, client_name, product_code, product_name, month,
                 outstanding_liability, currency, days_owed, aging_bucket
             from marts.underspend_liability_aging
             where outstanding_liability > 0
             order by client_name nulls last, client_id, month, contract_id""")
-        claims = _rows(con, """
+        claims = rows(con, """
             select program_code, oem, client_id, client_name, month, eligible_delivered_media, reimbursement,
                 currency, reimbursement_usd, rate_day
             from marts.coop_claims
             order by program_code, client_name nulls last, client_id, month""")
-        gaps = _rows(con, """
+        gaps = rows(con, """
             select client_id, client_name, oem, contract_id, product_code, product_name, program_code,
                 first_active_month, last_active_month, active_months
             from marts.coop_enrolment_gaps
             order by client_name nulls last, client_id, contract_id, program_code""")
-    finally:
-        con.close()
     return as_of, liabilities, claims, gaps
 
 

@@ -26,10 +26,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import xlsxwriter
 
-from orchestration.reports.workbook import MONEY_FORMAT, ReportError
+from orchestration.reports.marts_reader import open_marts, rows
+from orchestration.reports.workbook import MONEY_FORMAT
 
 WEEKS = 13
 Row = dict[str, Any]
@@ -96,32 +96,18 @@ class FlashData:
         return [Change(label, money, this.get(key), last.get(key)) for key, label, money in METRICS]
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[Row]:
-    cur = con.execute(sql)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
 
 def read_flash(warehouse: Path) -> FlashData:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        present = {t for (t,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
-        missing = [t for t in _REQUIRED if t not in present]
-        if missing:
-            raise ReportError(f"{warehouse} has no marts.{', marts.'.join(missing)}: it was built by an older"
-                              " revwh; run `revwh run` again to rebuild it")
+    with open_marts(warehouse, _REQUIRED) as con:
         as_of, under, over = con.execute(
             "select as_of_date, pacing_under_threshold, pacing_over_threshold from marts.warehouse_settings"
         ).fetchone()
-        weeks = _rows(con, f"""
+        weeks = rows(con, f"""
             select * from (select * from marts.weekly_flash order by week_start desc limit {WEEKS})
             order by week_start""")
-        pacing = _rows(con, """
+        pacing = rows(con, """
             select contract_id, client_name, pacing_ratio, pacing_status, expected_to_date, spend_to_date, currency
             from marts.budget_pacing order by pacing_ratio, contract_id""")
-    finally:
-        con.close()
     return FlashData(as_of, weeks, pacing, under, over)
 
 

@@ -20,9 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
-from orchestration.reports.workbook import ReportError
+from orchestration.reports.marts_reader import open_marts, rows
 
 Row = dict[str, Any]
 BUCKETS = (("current", "Current"), ("days_1_30", "1 - 30"), ("days_31_60", "31 - 60"),
@@ -43,29 +41,15 @@ def money(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,.2f}"
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[Row]:
-    cur = con.execute(sql)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
 
 def read_statements(warehouse: Path) -> tuple[date, dict[str, list[Row]], dict[str, list[Row]]]:
     """(T, lines by client, ar_aging_summary rows by client), from the published warehouse."""
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        present = {t for (t,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
-        missing = [t for t in _REQUIRED if t not in present]
-        if missing:
-            raise ReportError(f"{warehouse} has no marts.{', marts.'.join(missing)}: it was built by an older"
-                              " revwh; run `revwh run` again to rebuild it")
+    with open_marts(warehouse, _REQUIRED) as con:
         (as_of,) = con.execute("select as_of_date from marts.warehouse_settings").fetchone()
-        lines = _rows(con, """
+        lines = rows(con, """
             select * from marts.client_statements
             order by client_id, currency, line_type desc, document_date, document_id""")
-        summary = _rows(con, "select * from marts.ar_aging_summary order by client_id, currency")
-    finally:
-        con.close()
+        summary = rows(con, "select * from marts.ar_aging_summary order by client_id, currency")
     by_client: dict[str, list[Row]] = defaultdict(list)
     for line in lines:
         by_client[line["client_id"]].append(line)

@@ -20,21 +20,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
+
+from orchestration.reports.marts_reader import ReportError, Row, open_marts, rows
+
+__all__ = ["ReportError", "write_reports", "workbook_name", "reports_dir"]
 
 MONEY_FORMAT = "#,##0.00"
 HEADER_ROW = 3  # 0-based: rows 0-2 say what the sheet is (title, presentation or definitions, source)
 SHEETS = ("Product revenue", "Client counts", "Recurring bridge", "AR aging", "Collections")
 ZERO = Decimal("0.00")
 
-Row = dict[str, Any]
-
-
-class ReportError(Exception):
-    """The warehouse cannot be reported on (missing, or built before the report marts existed)."""
 
 
 def reports_dir(warehouse: Path) -> Path:
@@ -61,11 +59,6 @@ class ReportData:
     collections: list[Row]
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[Row]:
-    cur = con.execute(sql)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
-
 
 _REQUIRED = ("warehouse_settings", "ar_aging_summary", "product_client_counts", "budget_movements",
              "collections_worklist")
@@ -73,28 +66,17 @@ _REQUIRED = ("warehouse_settings", "ar_aging_summary", "product_client_counts", 
 
 def read_report_data(warehouse: Path) -> ReportData:
     """Read every figure the workbook needs in one read-only connection, closed before writing."""
-    if not warehouse.is_file():
-        raise ReportError(f"no warehouse at {warehouse}: run `revwh run` (or `revwh demo`) first, or pass --warehouse")
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        present = {t for (t,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
-        missing = [t for t in _REQUIRED if t not in present]
-        if missing:
-            raise ReportError(
-                f"{warehouse} has no marts.{', marts.'.join(missing)}: it was built by an older revwh;"
-                " run `revwh run` again to rebuild it"
-            )
+    with open_marts(warehouse, _REQUIRED) as con:
         as_of, presentation, aging_basis = con.execute(
             "select as_of_date, revenue_presentation, aging_basis from marts.warehouse_settings").fetchone()
-        product_revenue = _rows(con, """
+        product_revenue = rows(con, """
             select product_code, product_name, month, recognized_revenue_usd
             from marts.product_client_counts order by product_code, month""")
-        client_counts = _rows(con, """
+        client_counts = rows(con, """
             select month, product_code, product_name, active_clients, new_clients, churned_clients
             from marts.product_client_counts order by month, product_code""")
         # The bridge per product, month and currency: a client's movements stay in its currency.
-        bridge = _rows(con, """
+        bridge = rows(con, """
             select month, product_code, any_value(product_name) as product_name, currency,
                 sum(opening) as opening, sum(new) as new, sum(upsell) as upsell,
                 sum(reactivation) as reactivation, sum(decrease) as decrease,
@@ -102,16 +84,14 @@ def read_report_data(warehouse: Path) -> ReportData:
             from marts.budget_movements
             group by month, product_code, currency
             order by currency, month, product_code""")
-        ar_aging = _rows(con, """
+        ar_aging = rows(con, """
             select client_name, client_id, oem, currency, current, days_1_30, days_31_60, days_61_90,
                 over_90, total, unapplied_payments, unapplied_credits, net_balance
             from marts.ar_aging_summary
             order by currency, coalesce(client_name, client_id), client_id""")
-        collections = _rows(con, """
+        collections = rows(con, """
             select * from marts.collections_worklist
             order by worklist_rank, currency, days_past_due desc, invoice_id""")
-    finally:
-        con.close()
     return ReportData(as_of, presentation, aging_basis, product_revenue, client_counts, bridge, ar_aging,
                       collections)
 
