@@ -51,5 +51,6 @@ def test_every_dbt_unit_test_passes(tmp_path: Path) -> None:
         "fee_tier_bounds_and_discount_window",
         "fx_day_without_a_rate_uses_the_latest_earlier",
         "collections_pairs_unapplied_cash_one_to_one",
+        "client_counts_new_reactivated_and_churned",
     } <= names, names
     assert all(r["status"] == "pass" for r in results)

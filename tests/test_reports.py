@@ -176,8 +176,8 @@ def test_ar_aging_summary_unapplied_payment_and_credit(built: Built) -> None:
 
 def test_workbook_sheets_and_frozen_headers(built: Built, book: openpyxl.Workbook) -> None:
     assert built.workbook.is_file()
-    assert book.sheetnames == list(SHEETS) == ["Product revenue", "Client counts", "Recurring bridge", "AR aging",
-                                                  "Collections"]
+    assert book.sheetnames == list(SHEETS) == ["Product revenue", "Net revenue", "Client counts", "Recurring bridge",
+                                                  "AR aging", "Collections"]
     for ws in book.worksheets:
         assert f"as of {AS_OF}" in ws["A1"].value, ws.title
         # the title, two lines and the column headers stay in view
@@ -219,16 +219,33 @@ def test_product_revenue_sheet(built: Built, book: openpyxl.Workbook) -> None:
         assert money(rows[code][-1]) == sum(v for (c, _), v in mart.items() if c == code)
 
 
+def test_net_revenue_sheet(built: Built, book: openpyxl.Workbook) -> None:
+    ws = book["Net revenue"]
+    head = headers(ws)
+    months = head[2:-1]
+    rows = {r[0]: r for r in data_rows(ws)}
+    # SEARCH Sep fees: A1 450.00 + B1 155.00 (USD) + E1 200.00 CAD x 0.74 (Sep 30) = 148.00 -> 753.00
+    assert money(rows["SEARCH"][2 + months.index("2026-09")]) == D("753.00")
+    mart = query(built.warehouse, "select sum(recognized_fee_usd) from marts.product_client_counts")[0][0]
+    assert money(rows["Total"][-1]) == mart
+    # fees are part of the (gross) revenue: SEARCH Sep 5863.00 of which 753.00 fees
+    assert query(built.warehouse, """select recognized_revenue_usd, recognized_fee_usd from marts.product_client_counts
+                                     where product_code = 'SEARCH' and month = '2026-09-01'""") == [
+        (D("5863.00"), D("753.00"))]
+
+
 def test_client_counts_sheet(built: Built, book: openpyxl.Workbook) -> None:
     ws = book["Client counts"]
-    assert headers(ws) == ["Month", "Product code", "Product", "Active clients", "New clients", "Churned clients"]
+    assert headers(ws) == ["Month", "Product code", "Product", "Active clients", "New clients", "Churned clients",
+                           "Reactivated (of new)"]
     rows = {(r[0].strftime("%Y-%m") if r[0] != "Total" else "Total", r[1]): r for r in data_rows(ws)}
-    # SEARCH: Aug {F1, F3}; Sep {F1, F3, F2}: 3 active, F2 new; Oct {F1, F2}: F3 churned
-    assert rows[("2026-09", "SEARCH")][3:] == (3, 1, 0)
-    assert rows[("2026-10", "SEARCH")][3:] == (2, 0, 1)
+    # SEARCH: Aug {F1, F3}; Sep {F1, F3, F2}: 3 active, F2 new (first month: not reactivated);
+    # Oct {F1, F2}: F3 churned
+    assert rows[("2026-09", "SEARCH")][3:] == (3, 1, 0, 0)
+    assert rows[("2026-10", "SEARCH")][3:] == (2, 0, 1, 0)
     (total,) = total_rows(ws)
-    assert total[3:] == query(built.warehouse, "select sum(active_clients), sum(new_clients), sum(churned_clients)"
-                                               " from marts.product_client_counts")[0]
+    assert total[3:] == query(built.warehouse, "select sum(active_clients), sum(new_clients), sum(churned_clients),"
+                                               " sum(reactivated_clients) from marts.product_client_counts")[0]
 
 
 def test_recurring_bridge_sheet(built: Built, book: openpyxl.Workbook) -> None:

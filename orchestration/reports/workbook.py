@@ -30,7 +30,7 @@ __all__ = ["ReportError", "write_reports", "workbook_name", "reports_dir"]
 
 MONEY_FORMAT = "#,##0.00"
 HEADER_ROW = 3  # 0-based: rows 0-2 say what the sheet is (title, presentation or definitions, source)
-SHEETS = ("Product revenue", "Client counts", "Recurring bridge", "AR aging", "Collections")
+SHEETS = ("Product revenue", "Net revenue", "Client counts", "Recurring bridge", "AR aging", "Collections")
 ZERO = Decimal("0.00")
 
 
@@ -70,10 +70,11 @@ def read_report_data(warehouse: Path) -> ReportData:
         as_of, presentation, aging_basis = con.execute(
             "select as_of_date, revenue_presentation, aging_basis from marts.warehouse_settings").fetchone()
         product_revenue = rows(con, """
-            select product_code, product_name, month, recognized_revenue_usd
+            select product_code, product_name, month, recognized_revenue_usd, recognized_fee_usd
             from marts.product_client_counts order by product_code, month""")
         client_counts = rows(con, """
-            select month, product_code, product_name, active_clients, new_clients, churned_clients
+            select month, product_code, product_name, active_clients, new_clients, churned_clients,
+                reactivated_clients
             from marts.product_client_counts order by month, product_code""")
         # The bridge per product, month and currency: a client's movements stay in its currency.
         bridge = rows(con, """
@@ -171,22 +172,37 @@ def _head(ws: Worksheet, f: _Formats, title: str, lines: Sequence[tuple[str, For
 
 
 def _product_revenue(book: xlsxwriter.Workbook, f: _Formats, data: ReportData) -> None:
-    ws = book.add_worksheet("Product revenue")
-    months = sorted({r["month"] for r in data.product_revenue})
-    products: dict[str, str | None] = {}
-    cells: dict[tuple[str, date], Decimal] = {}
-    for r in data.product_revenue:
-        products.setdefault(r["product_code"], r["product_name"])
-        cells[(r["product_code"], r["month"])] = r["recognized_revenue_usd"]
     if data.presentation == "net":
         presentation = ("NET (agent) presentation: this warehouse was built with revenue_presentation = net, so"
                         " media is pass-through and left out; the figures are fees only, not gross revenue.", f.warning)
     else:
         presentation = ("Gross (principal) presentation: delivered media plus fees.", f.note)
-    _head(ws, f, f"Product revenue: recognized revenue in USD by product and month, as of {data.as_of}",
-          [presentation, ("Source: marts.product_client_counts.recognized_revenue_usd (each currency at the"
-                          " month's last-day rate, T for the month of T).", f.note)],
-          ["Product code", "Product", *[m.strftime("%Y-%m") for m in months], "Total"],
+    _products_by_month(
+        book.add_worksheet("Product revenue"), f, data, "recognized_revenue_usd",
+        f"Product revenue: recognized revenue in USD by product and month, as of {data.as_of}",
+        [presentation, ("Source: marts.product_client_counts.recognized_revenue_usd (each currency at the"
+                        " month's last-day rate, T for the month of T).", f.note)])
+
+
+def _net_revenue(book: xlsxwriter.Workbook, f: _Formats, data: ReportData) -> None:
+    _products_by_month(
+        book.add_worksheet("Net revenue"), f, data, "recognized_fee_usd",
+        f"Net revenue: recognized fees in USD by product and month (the agent view), as of {data.as_of}",
+        [("Management and flat fees only, whatever the warehouse's presentation; in a gross warehouse, Product"
+          " revenue minus Net revenue is the delivered media.", f.note),
+         ("Source: marts.product_client_counts.recognized_fee_usd (same rates as Product revenue).", f.note)])
+
+
+def _products_by_month(ws: Worksheet, f: _Formats, data: ReportData, key: str, title: str,
+                       lines: Sequence[tuple[str, Format]]) -> None:
+    """Products down, months across, a total column and a totals row, all from Decimal."""
+    months = sorted({r["month"] for r in data.product_revenue})
+    products: dict[str, str | None] = {}
+    cells: dict[tuple[str, date], Decimal] = {}
+    for r in data.product_revenue:
+        products.setdefault(r["product_code"], r["product_name"])
+        cells[(r["product_code"], r["month"])] = r[key]
+    _head(ws, f, title, lines, ["Product code", "Product", *[m.strftime("%Y-%m") for m in months], "Total"],
           numeric_from=2, widths=[14, 24, 13], freeze_cols=2)
     row = HEADER_ROW + 1
     for code, name in products.items():
@@ -207,12 +223,14 @@ def _client_counts(book: xlsxwriter.Workbook, f: _Formats, data: ReportData) -> 
     ws = book.add_worksheet("Client counts")
     _head(ws, f, f"Client counts: active, new and churned clients by product and month, as of {data.as_of}",
           [("Active: a billable amount > 0 in the month; new: active, and not in the previous month; churned:"
-            " active in the previous month, not in this one. The totals row adds months (client-months).", f.note),
+            " active in the previous month, not in this one; reactivated: new, and active before the previous"
+            " month. The totals row adds months (client-months).", f.note),
            ("Source: marts.product_client_counts.", f.note)],
-          ["Month", "Product code", "Product", "Active clients", "New clients", "Churned clients"],
+          ["Month", "Product code", "Product", "Active clients", "New clients", "Churned clients",
+           "Reactivated (of new)"],
           numeric_from=3, widths=[10, 14, 24, 12])
     row = HEADER_ROW + 1
-    keys = ("active_clients", "new_clients", "churned_clients")
+    keys = ("active_clients", "new_clients", "churned_clients", "reactivated_clients")
     for r in data.client_counts:
         ws.write_datetime(row, 0, r["month"], f.month)
         _text(ws, row, 1, r["product_code"])
@@ -221,7 +239,7 @@ def _client_counts(book: xlsxwriter.Workbook, f: _Formats, data: ReportData) -> 
             ws.write_number(row, col, r[key], f.count)
         row += 1
     if data.client_counts:
-        ws.autofilter(HEADER_ROW, 0, row - 1, 5)
+        ws.autofilter(HEADER_ROW, 0, row - 1, 2 + len(keys))
     _text(ws, row, 0, "Total", f.total_label)
     for col in (1, 2):
         _text(ws, row, col, "", f.total_label)
@@ -356,6 +374,7 @@ def _write_workbook(path: Path, data: ReportData, warehouse: Path) -> None:
                              "comments": f"Written from {warehouse} (read-only)."})
         f = _Formats(book)
         _product_revenue(book, f, data)
+        _net_revenue(book, f, data)
         _client_counts(book, f, data)
         _bridge(book, f, data)
         _ar_aging(book, f, data)
