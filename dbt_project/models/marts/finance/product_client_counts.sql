@@ -72,10 +72,10 @@ select
     coalesce(c.active_clients, 0) as active_clients,
     coalesce(c.new_clients, 0) as new_clients,
     coalesce(c.churned_clients, 0) as churned_clients,
-    cast(coalesce(r.recognized_usd, 0) as decimal(18,2)) as recognized_revenue_usd,
-    pr.product_name,
     coalesce(c.reactivated_clients, 0) as reactivated_clients,
-    cast(coalesce(r.fee_usd, 0) as decimal(18,2)) as recognized_fee_usd
+    cast(coalesce(r.recognized_usd, 0) as decimal(18,2)) as recognized_revenue_usd,
+    cast(coalesce(r.fee_usd, 0) as decimal(18,2)) as recognized_fee_usd,
+    pr.product_name
 from spine s
 left join counts c on c.product_code = s.product_code and c.month = s.month
 left join revenue_usd r on r.product_code = s.product_code and r.month = s.month
