@@ -363,6 +363,8 @@ def test_product_client_counts_churn_reactivation_and_usd(wh: Path) -> None:
     assert counts(("SEO", "2026-08-01")) == (1, 0, 0)
     assert counts(("SEO", "2026-09-01")) == (0, 0, 1)
     assert counts(("SEO", "2026-10-01")) == (1, 1, 0)
+    # ... and new in October as a reactivation (active in Jul and Aug, before September)
+    assert [pc[("SEO", m)]["reactivated_clients"] for m in ("2026-07-01", "2026-08-01", "2026-10-01")] == [0, 0, 1]
     # SEARCH: Aug {F1, F3}; Sep {F1, F3, F2}; Oct {F1, F2} (F3 cancelled Sep 15)
     assert counts(("SEARCH", "2026-08-01")) == (2, 2, 0)
     assert counts(("SEARCH", "2026-09-01")) == (3, 1, 0)
