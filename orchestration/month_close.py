@@ -11,6 +11,9 @@ with the reason; its figures stay for audit) so the month can be corrected and c
 
 Both commands take the warehouse lock (no run can be writing), change a copy of the published
 warehouse and swap it in atomically, exactly like a run: readers see the old file or the new one.
+Each is also recorded in the Dagster instance the UI shows, as a materialization of the asset
+`closed/figures` (with the month, who, and the reason for a reopen), so finance sees closes
+beside the runs.
 """
 
 from __future__ import annotations
@@ -154,7 +157,10 @@ def close_month(warehouse: Path, month: date, user: str | None = None) -> CloseR
             [close_id, month, who, run_id, as_of, count])
         return CloseResult(month, close_id, count, run_id, as_of)
 
-    return _change_published(warehouse, change)
+    result = _change_published(warehouse, change)
+    _record_in_dagster(warehouse, "close", month, result.close_id, who,
+                       {"figures": result.figures, "close_run_id": result.run_id or "", "as_of": str(as_of)})
+    return result
 
 
 def reopen_month(warehouse: Path, month: date, reason: str, user: str | None = None) -> int:
@@ -174,7 +180,26 @@ def reopen_month(warehouse: Path, month: date, reason: str, user: str | None = N
             " reopen_reason = ? where close_id = ?", [who, reason.strip(), current[0]])
         return int(current[0])
 
-    return _change_published(warehouse, change)
+    close_id = _change_published(warehouse, change)
+    _record_in_dagster(warehouse, "reopen", month, close_id, who, {"reason": reason.strip()})
+    return close_id
+
+
+def _record_in_dagster(warehouse: Path, action: str, month: date, close_id: int, who: str,
+                       extra: dict[str, object]) -> None:
+    """A runless materialization of `closed/figures` in the persistent instance (the UI's)."""
+    from dagster import AssetKey, AssetMaterialization
+
+    from orchestration.instance import WAREHOUSE_TAG, persistent_instance
+
+    with persistent_instance() as instance:
+        instance.report_runless_asset_event(AssetMaterialization(
+            asset_key=AssetKey(["closed", "figures"]),
+            description=f"{action} {month:%Y-%m} (close {close_id}) by {who}",
+            metadata={"action": action, "month": f"{month:%Y-%m}", "close_id": close_id, "by": who,
+                      "warehouse": str(warehouse), **extra},
+            tags={WAREHOUSE_TAG: str(warehouse)},
+        ))
 
 
 def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:

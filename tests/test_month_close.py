@@ -155,3 +155,22 @@ def test_close_waits_for_no_one_while_a_run_writes(closed: tuple[Path, Path]) ->
         proc = revwh("reopen", "--month", "2026-09", "--reason", "x", "--warehouse", str(wh))
     assert proc.returncode == 1
     assert proc.stderr.startswith(f"revwh: another run is writing {wh}") and "Traceback" not in proc.stderr
+
+
+def test_closes_and_reopens_show_in_the_dagster_instance(closed: tuple[Path, Path]) -> None:
+    """Finance sees closes in the UI: each is a materialization of closed/figures, runless."""
+    from dagster import AssetKey, DagsterEventType, EventRecordsFilter
+
+    from orchestration.instance import persistent_instance
+
+    _landing, wh = closed
+    with persistent_instance() as instance:
+        records = instance.get_event_records(EventRecordsFilter(
+            DagsterEventType.ASSET_MATERIALIZATION, asset_key=AssetKey(["closed", "figures"])))
+    mine = [r.asset_materialization for r in records
+            if r.asset_materialization.metadata["warehouse"].value == str(wh)]
+    # newest first: close 2 (after the reopen), the reopen of close 1, close 1
+    assert [(m.metadata["action"].value, m.metadata["close_id"].value) for m in mine] == [
+        ("close", 2), ("reopen", 1), ("close", 1)]
+    assert mine[1].metadata["reason"].value == "late underspend memo M4"
+    assert all(m.metadata["month"].value == "2026-09" for m in mine)
