@@ -190,7 +190,7 @@ def _record_in_dagster(warehouse: Path, action: str, month: date, close_id: int,
     """A runless materialization of `closed/figures` in the persistent instance (the UI's)."""
     from dagster import AssetKey, AssetMaterialization
 
-    from orchestration.instance import WAREHOUSE_TAG, persistent_instance
+    from orchestration.instance import persistent_instance
 
     with persistent_instance() as instance:
         instance.report_runless_asset_event(AssetMaterialization(
@@ -198,7 +198,6 @@ def _record_in_dagster(warehouse: Path, action: str, month: date, close_id: int,
             description=f"{action} {month:%Y-%m} (close {close_id}) by {who}",
             metadata={"action": action, "month": f"{month:%Y-%m}", "close_id": close_id, "by": who,
                       "warehouse": str(warehouse), **extra},
-            tags={WAREHOUSE_TAG: str(warehouse)},
         ))
 
 
