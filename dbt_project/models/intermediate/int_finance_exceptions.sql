@@ -3,12 +3,6 @@
 -- applications or memos naming an invoice that does not exist.
 with settled as (
     select * from {{ ref('int_invoice_settled') }}
-),
-
-applied as (
-    select payment_id, sum(amount_applied) as applied
-    from {{ ref('stg_accounting__payment_applications') }}
-    group by 1
 )
 
 select
@@ -34,14 +28,11 @@ select
     b._row_number,
     'amount',
     'unapplied_cash',
-    'payment ' || p.payment_id || ' of ' || p.amount || ': ' || (p.amount - coalesce(a.applied, 0))
-        || ' not applied to any invoice',
+    'payment ' || p.payment_id || ' of ' || p.amount || ': ' || p.unapplied || ' not applied to any invoice',
     b._record
-from {{ ref('stg_accounting__payments') }} p
-left join applied a on a.payment_id = p.payment_id
+from {{ ref('int_unapplied_payments') }} p
 join {{ ref('base_accounting__payments') }} b
     on b._source_file = p._source_file and b.payment_id = p.payment_id and b._status = 'staged'
-where p.payment_date <= {{ as_of() }} and coalesce(a.applied, 0) < p.amount
 
 union all
 

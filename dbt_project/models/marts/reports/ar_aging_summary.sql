@@ -24,17 +24,9 @@ with buckets as (
     group by 1, 2
 ),
 
-applied as (
-    select payment_id, sum(amount_applied) as applied
-    from {{ ref('stg_accounting__payment_applications') }}
-    group by 1
-),
-
 unapplied_payments as (
-    select p.client_id, sum(p.amount - coalesce(a.applied, 0)) as amount
-    from {{ ref('stg_accounting__payments') }} p
-    left join applied a on a.payment_id = p.payment_id
-    where p.payment_date <= {{ as_of() }} and coalesce(a.applied, 0) < p.amount
+    select client_id, sum(unapplied) as amount
+    from {{ ref('int_unapplied_payments') }}
     group by 1
 ),
 

@@ -75,27 +75,16 @@ unapplied_disputes as (
     group by 1
 ),
 
-applied as (
-    select payment_id, sum(amount_applied) as applied
-    from {{ ref('stg_accounting__payment_applications') }}
-    group by 1
-),
-
 unapplied_cash as (
     select
-        p.payment_id,
-        p.client_id,
+        u.payment_id,
+        u.client_id,
         cl.currency,
-        p.payment_date,
-        p.amount - coalesce(a.applied, 0) as unapplied,
-        row_number() over (
-            partition by p.client_id, p.amount - coalesce(a.applied, 0)
-            order by p.payment_date, p.payment_id
-        ) as nth
-    from {{ ref('stg_accounting__payments') }} p
-    left join applied a on a.payment_id = p.payment_id
-    left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = p.client_id
-    where p.payment_date <= {{ as_of() }} and coalesce(a.applied, 0) < p.amount
+        u.payment_date,
+        u.unapplied,
+        row_number() over (partition by u.client_id, u.unapplied order by u.payment_date, u.payment_id) as nth
+    from {{ ref('int_unapplied_payments') }} u
+    left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = u.client_id
 ),
 
 open_invoices as (
