@@ -17,13 +17,13 @@ into place, like the workbook. The warehouse is opened read-only.
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from orchestration.reports.atomic import write_atomically
 from orchestration.reports.marts_reader import open_marts, rows
 
 CENT = Decimal("0.01")
@@ -98,17 +98,14 @@ def _read(warehouse: Path) -> tuple[date, list[Row], list[Row], list[Row]]:
 
 
 def _write_csv(path: Path, columns: Sequence[str], rows: Sequence[Row], cells: Callable[[Row], Sequence[str]]) -> Path:
-    partial = path.with_name(f".{path.name}.partial")
-    try:
+    def write(partial: Path) -> None:
         with partial.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(columns)
             for row in rows:
                 writer.writerow(cells(row))
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return path
+
+    return write_atomically(path, write)
 
 
 def _name(row: Row) -> str:

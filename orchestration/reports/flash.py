@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +27,7 @@ from typing import Any
 
 import xlsxwriter
 
+from orchestration.reports.atomic import write_atomically
 from orchestration.reports.marts_reader import open_marts, rows
 from orchestration.reports.workbook import MONEY_FORMAT
 
@@ -121,18 +121,8 @@ def write_flash_reports(warehouse: Path, out_dir: Path) -> list[Path]:
         (flash_html_name(data.as_of), lambda p: p.write_text(_html(data, pacing_png), encoding="utf-8")),
         (pacing_png_name(data.as_of), lambda p: p.write_bytes(pacing_png)),
     ):
-        written.append(_atomic(out_dir / name, writer))
+        written.append(write_atomically(out_dir / name, writer))
     return written
-
-
-def _atomic(path: Path, write: Callable[[Path], object]) -> Path:
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        write(partial)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return path
 
 
 # -- the workbook ---------------------------------------------------------------------------------

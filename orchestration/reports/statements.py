@@ -12,19 +12,21 @@ read-only.
 
 from __future__ import annotations
 
-import os
 import re
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
+from orchestration.reports.atomic import write_atomically
 from orchestration.reports.marts_reader import open_marts, rows
+from orchestration.reports.workbook import AR, AR_HEADERS
 
 Row = dict[str, Any]
-BUCKETS = (("current", "Current"), ("days_1_30", "1 - 30"), ("days_31_60", "31 - 60"),
-           ("days_61_90", "61 - 90"), ("over_90", "91 and over"), ("total", "Total"))
+# the aging columns of ar_aging_summary and their headings, as on the workbook's AR aging sheet
+BUCKETS = tuple(zip(AR[:6], AR_HEADERS[:6], strict=True))
 _REQUIRED = ("client_statements", "ar_aging_summary", "warehouse_settings")
 
 
@@ -67,14 +69,9 @@ def write_statements(warehouse: Path, out_dir: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for client_id in sorted(balances):
-        path = folder / statement_file_name(client_id)
-        partial = folder / f".{path.name}.partial"
-        try:
-            _write_pdf(partial, client_id, as_of, lines.get(client_id, []), balances[client_id])
-            os.replace(partial, path)
-        finally:
-            partial.unlink(missing_ok=True)
-        written.append(path)
+        written.append(write_atomically(
+            folder / statement_file_name(client_id),
+            lambda partial, c=client_id: _write_pdf(partial, c, as_of, lines.get(c, []), balances[c])))
     return written
 
 
@@ -149,4 +146,4 @@ def _write_pdf(path: Path, client_id: str, as_of: date, lines: list[Row], balanc
 
 def _escape(text: object) -> str:
     """ReportLab paragraphs read a little markup: names with & or < must not break them."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return xml_escape(str(text))

@@ -12,7 +12,6 @@ into place, so a reader (or a mail job picking it up) never opens a half-written
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +23,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from orchestration.reports.atomic import write_atomically
 from orchestration.reports.marts_reader import ReportError, Row, open_marts, rows
 
 __all__ = ["ReportError", "write_reports", "workbook_name", "reports_dir"]
@@ -106,13 +106,8 @@ def write_reports(warehouse: Path, out_dir: Path) -> list[Path]:
     data = read_report_data(warehouse)
     out_dir = Path(out_dir).expanduser().resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / workbook_name(data.as_of)
-    partial = out_dir / f".{path.name}.partial"
-    try:
-        _write_workbook(partial, data, warehouse)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+    path = write_atomically(out_dir / workbook_name(data.as_of),
+                            lambda partial: _write_workbook(partial, data, warehouse))
     from orchestration.reports.credit_coop import write_credit_coop_reports
     from orchestration.reports.flash import write_flash_reports
     from orchestration.reports.statements import write_statements
