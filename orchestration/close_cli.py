@@ -8,45 +8,53 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from orchestration.analyst import DEFAULT_WAREHOUSE
 
 
-def _cmd_close(args: argparse.Namespace, error: type[Exception]) -> int:
-    from orchestration.month_close import CloseError, close_month, parse_month
+def _run(action: Callable[[], str], error: type[Exception]) -> int:
+    """Run a close or reopen; print its line, or the refusal as one line."""
+    from orchestration.month_close import CloseError
     from orchestration.warehouse_lock import WarehouseBusy
 
-    warehouse = Path(args.warehouse).expanduser().resolve()
     try:
-        result = close_month(warehouse, parse_month(args.month))
+        print(action())
     except CloseError as exc:
         raise error(str(exc)) from None
     except WarehouseBusy as exc:
-        print(f"revwh: {exc}; close the month when it has finished", file=sys.stderr)
+        print(f"revwh: {exc}; try again when it has finished", file=sys.stderr)
         return 1
-    print(f"revwh close: {result.month:%Y-%m} closed (close {result.close_id}): {result.figures} figure(s) frozen"
-          f" from {warehouse} as of {result.as_of}, run {result.run_id}; later changes to them are listed in"
-          " marts.post_close_adjustments")
     return 0
+
+
+def _cmd_close(args: argparse.Namespace, error: type[Exception]) -> int:
+    from orchestration.month_close import close_month, parse_month
+
+    warehouse = Path(args.warehouse).expanduser().resolve()
+
+    def close() -> str:
+        r = close_month(warehouse, parse_month(args.month))
+        return (f"revwh close: {r.month:%Y-%m} closed (close {r.close_id}): {r.figures} figure(s) frozen from"
+                f" {warehouse} as of {r.as_of}, run {r.run_id}; later changes to them are listed in"
+                " marts.post_close_adjustments")
+
+    return _run(close, error)
 
 
 def _cmd_reopen(args: argparse.Namespace, error: type[Exception]) -> int:
-    from orchestration.month_close import CloseError, parse_month, reopen_month
-    from orchestration.warehouse_lock import WarehouseBusy
+    from orchestration.month_close import parse_month, reopen_month
 
     warehouse = Path(args.warehouse).expanduser().resolve()
-    month = parse_month(args.month)
-    try:
+
+    def reopen() -> str:
+        month = parse_month(args.month)
         close_id = reopen_month(warehouse, month, args.reason)
-    except CloseError as exc:
-        raise error(str(exc)) from None
-    except WarehouseBusy as exc:
-        print(f"revwh: {exc}; reopen the month when it has finished", file=sys.stderr)
-        return 1
-    print(f"revwh reopen: {month:%Y-%m} reopened (close {close_id}, recorded with the reason in"
-          " closed.close_log); correct the data, run, and close it again")
-    return 0
+        return (f"revwh reopen: {month:%Y-%m} reopened (close {close_id}, recorded with the reason in"
+                " closed.close_log); correct the data, run, and close it again")
+
+    return _run(reopen, error)
 
 
 def add_close_subcommands(sub: argparse._SubParsersAction, error: type[Exception]) -> None:

@@ -18,12 +18,13 @@ beside the runs.
 
 from __future__ import annotations
 
+import calendar
 import getpass
 import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -78,7 +79,7 @@ def parse_month(text: str) -> date:
 
 
 def _month_end(month: date) -> date:
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 def _current_close(con: duckdb.DuckDBPyConnection, month: date) -> tuple | None:
@@ -88,31 +89,35 @@ def _current_close(con: duckdb.DuckDBPyConnection, month: date) -> tuple | None:
 
 
 def _change_published(warehouse: Path, change: Callable[[duckdb.DuckDBPyConnection], object]) -> object:
-    """Apply `change(con)` to a copy of the published warehouse and swap it in, under the lock."""
-    from orchestration.warehouse_lock import warehouse_lock
+    """Apply `change(con)` to a copy of the published warehouse and swap it in.
 
-    with warehouse_lock(warehouse):
-        work = warehouse.with_name(warehouse.name + ".closing")
-        for stale in (work, work.with_name(work.name + ".wal")):
-            stale.unlink(missing_ok=True)
-        shutil.copy2(warehouse, work)
+    The caller holds the warehouse lock, so no run publishes in between."""
+    work = warehouse.with_name(warehouse.name + ".closing")
+    for stale in (work, work.with_name(work.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    shutil.copy2(warehouse, work)
+    try:
+        con = duckdb.connect(str(work))
         try:
-            con = duckdb.connect(str(work))
-            try:
-                ensure_closed_schema(con)
-                result = change(con)
-                con.execute("checkpoint")
-            finally:
-                con.close()
-            os.replace(work, warehouse)
+            ensure_closed_schema(con)
+            result = change(con)
+            con.execute("checkpoint")
         finally:
-            work.unlink(missing_ok=True)
+            con.close()
+        os.replace(work, warehouse)
+    finally:
+        work.unlink(missing_ok=True)
     return result
 
 
-def _check_warehouse(warehouse: Path) -> date:
+def _require_file(warehouse: Path) -> None:
+    """Before taking the lock: the lock file goes beside the warehouse, which must exist."""
     if not warehouse.is_file():
         raise CloseError(f"no warehouse at {warehouse}: run `revwh run` first, or pass --warehouse")
+
+
+def _check_warehouse(warehouse: Path) -> date:
+    """Under the lock: the warehouse has the close marts; its as-of date T."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         present = {t for (t,) in con.execute(
@@ -128,12 +133,10 @@ def _check_warehouse(warehouse: Path) -> date:
 
 def close_month(warehouse: Path, month: date, user: str | None = None) -> CloseResult:
     """Freeze `month`'s figures of the published warehouse in `closed`."""
+    from orchestration.warehouse_lock import warehouse_lock
+
     warehouse = Path(warehouse).expanduser().resolve()
-    as_of = _check_warehouse(warehouse)
-    end = _month_end(month)
-    if end > as_of:
-        raise CloseError(f"cannot close {month:%Y-%m}: the warehouse is as of {as_of}, before the month's last day"
-                         f" {end}; run it as of {end} or later first")
+    _require_file(warehouse)
     who = user or getpass.getuser()
 
     def change(con: duckdb.DuckDBPyConnection) -> CloseResult:
@@ -157,7 +160,13 @@ def close_month(warehouse: Path, month: date, user: str | None = None) -> CloseR
             [close_id, month, who, run_id, as_of, count])
         return CloseResult(month, close_id, count, run_id, as_of)
 
-    result = _change_published(warehouse, change)
+    with warehouse_lock(warehouse):  # the checks and the change see the same published file
+        as_of = _check_warehouse(warehouse)
+        end = _month_end(month)
+        if end > as_of:
+            raise CloseError(f"cannot close {month:%Y-%m}: the warehouse is as of {as_of}, before the month's last"
+                             f" day {end}; run it as of {end} or later first")
+        result = _change_published(warehouse, change)
     _record_in_dagster(warehouse, "close", month, result.close_id, who,
                        {"figures": result.figures, "close_run_id": result.run_id or "", "as_of": str(as_of)})
     return result
@@ -165,8 +174,10 @@ def close_month(warehouse: Path, month: date, user: str | None = None) -> CloseR
 
 def reopen_month(warehouse: Path, month: date, reason: str, user: str | None = None) -> int:
     """Mark `month`'s close reopened (with who, when and why); returns the close id."""
+    from orchestration.warehouse_lock import warehouse_lock
+
     warehouse = Path(warehouse).expanduser().resolve()
-    _check_warehouse(warehouse)
+    _require_file(warehouse)
     if not reason.strip():
         raise CloseError("give the reason for reopening: --reason TEXT (it is recorded in closed.close_log)")
     who = user or getpass.getuser()
@@ -180,7 +191,9 @@ def reopen_month(warehouse: Path, month: date, reason: str, user: str | None = N
             " reopen_reason = ? where close_id = ?", [who, reason.strip(), current[0]])
         return int(current[0])
 
-    close_id = _change_published(warehouse, change)
+    with warehouse_lock(warehouse):
+        _check_warehouse(warehouse)
+        close_id = _change_published(warehouse, change)
     _record_in_dagster(warehouse, "reopen", month, close_id, who, {"reason": reason.strip()})
     return close_id
 
