@@ -10,10 +10,8 @@ loader's own rule (ingest/landing.py) and read by DuckDB as text.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -78,34 +76,21 @@ def script(landing: Path, as_of: date, under: str = "0.90", over: str = "1.10") 
 
 def run_limit(landing: Path, as_of: date, out: Path | None = None) -> LimitRun:
     """Run the bound in a child process; time it and sample its peak RSS."""
-    import psutil
-
     out = out or OUT / "bound.duckdb"
     out.parent.mkdir(parents=True, exist_ok=True)
     for stale in (out, out.with_name(out.name + ".wal")):
         stale.unlink(missing_ok=True)
+    from bench.measure import PeakRss
+
     start = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-m", "bench.limit", "--landing", str(landing), "--as-of",
                               as_of.isoformat(), "--out", str(out)], cwd=ROOT)
-    proc, peak, done = psutil.Process(child.pid), 0, threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            try:
-                peak = max(peak, sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]))
-            except psutil.NoSuchProcess:
-                return
-            done.wait(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    memory = PeakRss(child)
     code = child.wait()
-    done.set()
-    sampler.join()
+    peak_mb = memory.stop()
     if code != 0:
         raise SystemExit(f"the bound failed (exit {code})")
-    return LimitRun(round(time.perf_counter() - start, 1), round(peak / 2**20), out)
+    return LimitRun(round(time.perf_counter() - start, 1), peak_mb, out)
 
 
 def diff_path(limit: LimitRun) -> Path:
@@ -151,5 +136,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("PYTHONHASHSEED", "0")
     main()

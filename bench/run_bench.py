@@ -27,7 +27,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -39,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.limit import compare_with_revwh, run_limit  # noqa: E402
+from bench.measure import PeakRss  # noqa: E402
 from ingest.demo import generate_landing  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -61,16 +61,6 @@ class RunFigures:
     slow_models_s: dict[str, float] = field(default_factory=dict)
 
 
-def _tree_rss(proc: psutil.Process) -> int:
-    total = 0
-    for p in [proc, *proc.children(recursive=True)]:
-        try:
-            total += p.memory_info().rss
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
-            pass
-    return total
-
-
 def timed_run(landing: Path, warehouse: Path, as_of: date, dagster_home: Path, *extra: str) -> RunFigures:
     """One `revwh run` child process: wall time, peak RSS of its tree, per-step times."""
     env = {**os.environ, "REVWH_PROGRESS": "1", "DAGSTER_HOME": str(dagster_home)}
@@ -78,19 +68,7 @@ def timed_run(landing: Path, warehouse: Path, as_of: date, dagster_home: Path, *
     child = subprocess.Popen([REVWH, "run", "--landing", str(landing), "--warehouse", str(warehouse),
                               "--as-of", as_of.isoformat(), *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, env=env)
-    tree, peak, done = psutil.Process(child.pid), 0, threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            try:
-                peak = max(peak, _tree_rss(tree))
-            except psutil.NoSuchProcess:
-                return
-            done.wait(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    memory = PeakRss(child)
     marks: list[tuple[str, float]] = []
     assert child.stderr is not None
     for line in child.stderr:
@@ -100,15 +78,14 @@ def timed_run(landing: Path, warehouse: Path, as_of: date, dagster_home: Path, *
                 marks.append((step, time.perf_counter() - start))
     out = child.stdout.read() if child.stdout else ""
     child.wait()
-    done.set()
-    sampler.join()
+    peak_mb = memory.stop()
     wall = time.perf_counter() - start
     if child.returncode != 0:
         raise SystemExit(f"revwh run failed ({child.returncode}):\n{out[-2000:]}")
     steps = {"start-up": marks[0][1] if marks else wall}
     for (step, at), (_next, until) in zip(marks, [*marks[1:], ("end", wall)], strict=True):
         steps[step] = until - at
-    return RunFigures(round(wall, 1), round(peak / 2**20), {k: round(v, 1) for k, v in steps.items()},
+    return RunFigures(round(wall, 1), peak_mb, {k: round(v, 1) for k, v in steps.items()},
                       _slow_models(dagster_home))
 
 
