@@ -1,4 +1,5 @@
-"""Shared pytest set-up: progress lines off, repo root importable, a private Dagster instance.
+"""Shared pytest set-up: progress lines off, repo root importable, a private Dagster instance,
+and the order in which pytest-xdist hands modules to its two workers.
 
 Runs record themselves in the persistent Dagster instance of DAGSTER_HOME (orchestration/
 instance.py); tests get a fresh one per session so they never write into the project's
@@ -39,3 +40,20 @@ def spine_cli_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path,
         capture_output=True, text=True, timeout=900, env={**os.environ, "REVWH_PROGRESS": "1"},
     )
     return landing, warehouse, proc
+
+
+# The suite runs on two pytest-xdist workers, one module at a time each (`--dist loadfile`,
+# pyproject.toml). A module's pipeline runs are module fixtures, so a module stays on one worker.
+# Modules start longest first (measured with --durations; each pipeline run costs 25-35 s), so
+# the two workers finish together instead of one ending on test_operations alone.
+LONGEST_FIRST = (
+    "test_operations.py", "test_finance_marts.py", "test_rerun_and_restatement.py", "test_reports.py",
+    "test_bad_landing.py", "test_month_close.py", "test_connector_google_ads.py", "test_connector_meta_ads.py",
+    "test_connector_microsoft_ads.py", "test_real_exports.py", "test_reports_credit_coop.py",
+    "test_freshness.py", "test_analyst.py", "test_demo_end_to_end.py", "test_ui.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
