@@ -113,10 +113,13 @@ def load_landing(
     *,
     loaded_at: datetime,
     progress: Callable[[str], None] | None = None,
+    discovered: tuple[list[LandingFile], list[UnrecognizedFile]] | None = None,
 ) -> LoadReport:
-    """Load every new or changed file of `landing_dir` into raw; drop rows of removed files."""
+    """Load every new or changed file of `landing_dir` into raw; drop rows of removed files.
+
+    `discovered` is `discover(landing_dir)` when the caller already listed and hashed the files."""
     ensure_raw_schema(con)
-    files, unknown = discover(landing_dir)
+    files, unknown = discovered if discovered is not None else discover(landing_dir)
     report = LoadReport(unrecognized=unknown)
     present = {lf.rel_path for lf in files}
     con.execute("begin transaction")

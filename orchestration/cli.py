@@ -67,6 +67,9 @@ def _execute(landing: Path, warehouse: Path, as_of: str, wait: float, **settings
     if outcome.success:
         from orchestration.summary import run_summary
 
+        if outcome.unchanged:
+            print("Nothing changed since the published warehouse was built (same landing files, as-of date,"
+                  " settings, models and closes): nothing was rebuilt; the figures below stand.")
         print(run_summary(warehouse.resolve(), date.fromisoformat(as_of)))
         return 0
     if outcome.blocked:
@@ -84,7 +87,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _check_run_paths(landing, warehouse, args.as_of)
     print(f"revwh run: landing {landing}, warehouse {warehouse}, as of {args.as_of}", file=sys.stderr)
     return _execute(
-        landing, warehouse, args.as_of, args.wait, pull_ad_platforms=args.pull, allow_shrink=args.allow_shrink
+        landing, warehouse, args.as_of, args.wait, pull_ad_platforms=args.pull, allow_shrink=args.allow_shrink,
+        rebuild=args.rebuild,
     )
 
 
@@ -144,6 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-shrink",
         action="store_true",
         help="publish even when a source lost all its files or more than 20%% of its rows",
+    )
+    run.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="rebuild even when nothing changed since the published warehouse (same files, T, settings, models)",
     )
     run.add_argument(
         "--wait", type=float, default=0.0, metavar="SECONDS",

@@ -7,6 +7,7 @@ or a developer's edit), not on every code-location load.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -33,6 +34,19 @@ def _newest_source_mtime() -> float:
             if f.is_file():
                 newest = max(newest, f.stat().st_mtime)
     return newest
+
+
+def project_files() -> list[tuple[str, str]]:
+    """(path, SHA-256) of every file of the dbt project that shapes the models: a changed
+    model, macro, test or setting makes the next run rebuild (orchestration/run_inputs.py)."""
+    found = []
+    for name in _WATCHED:
+        path = DBT_PROJECT_DIR / name
+        files = [path] if path.is_file() else sorted(path.rglob("*")) if path.exists() else []
+        for f in files:
+            if f.is_file():
+                found.append((f.relative_to(DBT_PROJECT_DIR).as_posix(), hashlib.sha256(f.read_bytes()).hexdigest()))
+    return found
 
 
 def ensure_manifest() -> Path:

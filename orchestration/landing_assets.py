@@ -1,7 +1,9 @@
 """The raw assets: one per landed table, all materialized by one load of the landing dir.
 
 The load starts the run's working copy of the warehouse (a copy of the published file), so a
-run that fails later leaves the published warehouse as it was.
+run that fails later leaves the published warehouse as it was. A run whose inputs are those of
+the published warehouse (orchestration/run_inputs.py) stops here: the raw assets are skippable,
+so Dagster skips dbt, publish and the reports.
 """
 
 import shutil
@@ -12,8 +14,9 @@ import duckdb
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, MaterializeResult, multi_asset
 
 from ingest.contract import TABLES
+from ingest.landing import discover
 from ingest.loader import LoadReport, load_landing
-from orchestration import progress
+from orchestration import progress, run_inputs
 from orchestration.gates import gate_results, gate_specs
 from orchestration.guards import GuardError, check_as_of, check_landing_not_empty, shrink_findings, source_counts
 from orchestration.month_close import ensure_closed_schema
@@ -56,6 +59,7 @@ def _table_metadata(report: LoadReport, table: str) -> dict[str, object]:
             group_name=RAW_GROUP,
             deps=[PULL_KEY] if t.folder.startswith("ads/") else [],
             description=f"Landed rows of {t.folder}/{t.name}*, as text, with file and row.",
+            skippable=True,  # not materialized by a run with nothing new: downstream skips
         )
         for t in TABLES
     ]
@@ -64,26 +68,46 @@ def _table_metadata(report: LoadReport, table: str) -> dict[str, object]:
             FILES_KEY,
             group_name=RAW_GROUP,
             description="Loader bookkeeping: each landing file, its hash, rows, outcome.",
+            skippable=True,
         )
     ],
     check_specs=gate_specs(raw_key),
     name="load_landing_files",
+    # Subsettable only so that its outputs and gate checks are optional: a run with nothing new
+    # yields none of them and Dagster skips everything downstream. The load itself is all or nothing.
+    can_subset=True,
 )
 def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
     """Bring raw.* to the state the landing directory describes now (see ingest/loader.py)."""
     landing = settings.landing()
+    unselected = set(load_landing_files.keys) - set(context.selected_asset_keys)
+    if unselected:
+        raise Failure(description="the landing load brings every raw table up to date together: select all of "
+                      f"load_landing_files (missing {sorted(k.to_user_string() for k in unselected)[:3]})")
     try:
         check_as_of(settings.as_of_date(), date.today())
         check_landing_not_empty(landing)
     except GuardError as exc:
         raise Failure(description=str(exc)) from None
+    discovered = discover(landing)
+    previous, closes = run_inputs.published_inputs(settings.published())
+    inputs = run_inputs.fingerprint(landing, *discovered, settings.dbt_vars(), closes)
+    if previous is not None and previous.fingerprint == inputs and not settings.rebuild:
+        line = (f"nothing changed since run {previous.run_id} published this warehouse as of {previous.as_of} "
+                "(same landing files, as-of date, settings, models and closes): nothing rebuilt")
+        progress.report(line)
+        context.log.info(line)
+        return
     start_working_copy(settings)
     progress.report(f"loading landing files from {landing}")
     con = duckdb.connect(str(settings.building()))
     try:
         before = source_counts(con)  # the published warehouse's sources (the copy is still unchanged)
-        report = load_landing(con, landing, loaded_at=run_timestamp(), progress=progress.report)
+        report = load_landing(
+            con, landing, loaded_at=run_timestamp(), progress=progress.report, discovered=discovered
+        )
         ensure_closed_schema(con)  # month-end closes (orchestration/month_close.py), read by dbt
+        run_inputs.record(con, inputs, context.run_id, settings.as_of_date().isoformat())
         con.execute("checkpoint")
         if report.loaded:
             progress.report("checking the landed rows (expectation suites, in DuckDB)")

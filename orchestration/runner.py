@@ -35,7 +35,8 @@ class RunOutcome:
     blocked: bool = False
     run_id: str | None = None
     interrupted: bool = False
-    published: bool = False  # the warehouse was replaced before a later step (reports) failed
+    published: bool = False  # the warehouse was replaced (on a failure: before a later step failed)
+    unchanged: bool = False  # nothing new since the published warehouse: nothing rebuilt (run_inputs.py)
 
 
 def run_pipeline(
@@ -79,14 +80,14 @@ def run_pipeline(
         finally:
             if not _published_by(settings):
                 _remove_working_copy(settings)
-    if result.success:
-        return RunOutcome(True, run_id=result.run_id)
-    checks = _failed_checks(result.all_events)
-    dbt = _dbt_failures(captured.getvalue())
     published = any(
         e.is_step_materialization and e.asset_key is not None and e.asset_key.to_user_string() == "published_warehouse"
         for e in result.all_events
     )
+    if result.success:
+        return RunOutcome(True, run_id=result.run_id, published=published, unchanged=not published)
+    checks = _failed_checks(result.all_events)
+    dbt = _dbt_failures(captured.getvalue())
     if any(_interrupted(event) for event in result.all_events):
         return RunOutcome(False, ["interrupted"], run_id=result.run_id, interrupted=True, published=published)
     steps = [] if checks or dbt else _step_failures(result.all_events)

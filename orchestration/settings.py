@@ -45,6 +45,10 @@ class RevwhSettings(ConfigurableResource):
     shrink_threshold: str = Field(
         default="0.20", description="Share of a source's landed rows a run may lose before it is blocked"
     )
+    rebuild: bool = Field(
+        default=False,
+        description="Rebuild even when the published warehouse was built from these very inputs",
+    )
     lock_wait_seconds: float = Field(
         default=0.0, description="How long a run waits for another run writing the same warehouse"
     )
