@@ -18,22 +18,27 @@ class PeakRss:
     def __init__(self, child: subprocess.Popen, interval: float = 0.1) -> None:
         self._tree, self._interval = psutil.Process(child.pid), interval
         self._peak, self._done = 0, threading.Event()
+        self._root_peak = self._children_peak = 0  # where the peak sits: revwh itself, or dbt
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
 
     def _sample(self) -> None:
         while not self._done.is_set():
-            total = 0
+            total = root = 0
             try:
                 processes = [self._tree, *self._tree.children(recursive=True)]
             except psutil.NoSuchProcess:
                 return
             for p in processes:
                 try:
-                    total += p.memory_info().rss
+                    rss = p.memory_info().rss
                 except (psutil.NoSuchProcess, psutil.AccessDenied):
-                    pass
+                    continue
+                total += rss
+                root = rss if p is self._tree else root
             self._peak = max(self._peak, total)
+            self._root_peak = max(self._root_peak, root)
+            self._children_peak = max(self._children_peak, total - root)
             self._done.wait(self._interval)
 
     def stop(self) -> int:
@@ -41,3 +46,7 @@ class PeakRss:
         self._done.set()
         self._thread.join()
         return round(self._peak / 2**20)
+
+    def split_mb(self) -> tuple[int, int]:
+        """(peak of the process itself, peak of its children together), MiB; call after stop()."""
+        return round(self._root_peak / 2**20), round(self._children_peak / 2**20)

@@ -58,6 +58,8 @@ class RunFigures:
     wall_s: float
     peak_rss_mb: float
     steps_s: dict[str, float] = field(default_factory=dict)
+    revwh_peak_mb: float = 0  # the revwh process alone (loader, gate, Dagster)
+    children_peak_mb: float = 0  # its children together (dbt and its DuckDB)
     slow_models_s: dict[str, float] = field(default_factory=dict)
 
 
@@ -79,6 +81,7 @@ def timed_run(landing: Path, warehouse: Path, as_of: date, dagster_home: Path, *
     out = child.stdout.read() if child.stdout else ""
     child.wait()
     peak_mb = memory.stop()
+    own_mb, children_mb = memory.split_mb()
     wall = time.perf_counter() - start
     if child.returncode != 0:
         raise SystemExit(f"revwh run failed ({child.returncode}):\n{out[-2000:]}")
@@ -86,7 +89,7 @@ def timed_run(landing: Path, warehouse: Path, as_of: date, dagster_home: Path, *
     for (step, at), (_next, until) in zip(marks, [*marks[1:], ("end", wall)], strict=True):
         steps[step] = until - at
     return RunFigures(round(wall, 1), peak_mb, {k: round(v, 1) for k, v in steps.items()},
-                      _slow_models(dagster_home))
+                      own_mb, children_mb, _slow_models(dagster_home))
 
 
 def _slow_models(dagster_home: Path, top: int = 5) -> dict[str, float]:
