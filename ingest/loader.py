@@ -25,6 +25,9 @@ from ingest.reader import FileRejected, read_landing_file
 FILES_TABLE = "raw._files"
 
 
+INSERT_SLICE = 500_000  # rows handed to DuckDB at a time
+
+
 class LoadedFile(NamedTuple):
     table: str
     file: str
@@ -96,14 +99,17 @@ def _load_file(
 ) -> int:
     table: LandedTable = lf.table
     frame = read_landing_file(lf.path, lf.rel_path, lf.format, table.columns)
-    # The row number is attached before DuckDB sees the rows, so it is the file's own order.
-    arrow = frame.with_row_index("_row_number", offset=1).to_arrow()  # noqa: F841 (used in SQL)
     cols = ", ".join(f'"{c}"' for c in table.columns)
-    con.execute(
-        f"insert into raw.{table.name} ({cols}, _source_file, _row_number, _loaded_at)"
-        f" select {cols}, ?, _row_number::integer, ? from arrow",
-        [lf.rel_path, loaded_at],
-    )
+    # The row number is attached before DuckDB sees the rows, so it is the file's own order.
+    # Slices of INSERT_SLICE rows: the Arrow copy handed to DuckDB stays small for a large file.
+    for offset in range(0, frame.height, INSERT_SLICE):
+        part = frame.slice(offset, INSERT_SLICE).with_row_index("_row_number", offset=offset + 1)
+        arrow = part.to_arrow()  # noqa: F841 (used in SQL)
+        con.execute(
+            f"insert into raw.{table.name} ({cols}, _source_file, _row_number, _loaded_at)"
+            f" select {cols}, ?, _row_number::integer, ? from arrow",
+            [lf.rel_path, loaded_at],
+        )
     return frame.height
 
 

@@ -6,7 +6,7 @@ quarantined row with its reason instead of a crash, and the raw layer keeps what
 
 from __future__ import annotations
 
-import io
+import codecs
 from pathlib import Path
 
 import polars as pl
@@ -16,28 +16,44 @@ class FileRejected(Exception):
     """A file-level problem: the whole file is refused; the message is one line for a person."""
 
 
-def _decode_utf8(data: bytes, rel_path: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise FileRejected(
-            f"{rel_path}: not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line});"
-            " export it again as UTF-8"
-        ) from None
+def _check_utf8(path: Path, rel_path: str) -> bool:
+    """Reject a file that is not UTF-8, naming the first bad byte's line; True when the file
+    holds anything but whitespace. Streams the file in blocks, so memory stays flat however large
+    the export is (polars then reads the file itself, never a copy of it held in Python)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, anything = 1, False
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                _reject_utf8(rel_path, exc, line)
+            line += block.count(b"\n")
+            anything = anything or bool(block.strip())
+        try:
+            decoder.decode(b"", final=True)  # a multi-byte character cut off at the end
+        except UnicodeDecodeError as exc:
+            _reject_utf8(rel_path, exc, line)
+    return anything
+
+
+def _reject_utf8(rel_path: str, exc: UnicodeDecodeError, line: int) -> None:
+    # exc.object is the block plus the few bytes of a character begun in the previous block
+    # (never a newline), so the line is the lines before the block plus those before the byte.
+    data = exc.object
+    line += data[: exc.start].count(b"\n")
+    raise FileRejected(
+        f"{rel_path}: not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line});"
+        " export it again as UTF-8"
+    ) from None
 
 
 def _read_csv(path: Path, rel_path: str) -> pl.DataFrame:
-    data = path.read_bytes()
-    if not data.strip():
+    if not _check_utf8(path, rel_path):
         raise FileRejected(f"{rel_path}: empty file (expected a header row)")
-    text = _decode_utf8(data, rel_path)
     try:
-        return pl.read_csv(
-            io.StringIO(text),
-            infer_schema=False,
-            has_header=True,
-        )
+        # From the path (polars skips a UTF-8 byte-order mark as decode("utf-8-sig") did).
+        return pl.read_csv(path, infer_schema=False, has_header=True)
     except (pl.exceptions.PolarsError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise FileRejected(f"{rel_path}: not a readable CSV file ({first[:160]})") from None

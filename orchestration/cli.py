@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -29,6 +30,16 @@ def _valid_date(text: str) -> str:
         return date.fromisoformat(text).isoformat()
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+_SIZE = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+
+
+def _valid_size(text: str) -> str:
+    """A DuckDB memory size: caught here so a typo is one line, not a DuckDB error mid-run."""
+    if not _SIZE.match(text.strip()):
+        raise argparse.ArgumentTypeError(f"expected a size such as 2GB or 1500MB, got {text!r}")
+    return text.strip()
 
 
 def _check_run_paths(landing: Path, warehouse: Path, as_of: str) -> None:
@@ -88,7 +99,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"revwh run: landing {landing}, warehouse {warehouse}, as of {args.as_of}", file=sys.stderr)
     return _execute(
         landing, warehouse, args.as_of, args.wait, pull_ad_platforms=args.pull, allow_shrink=args.allow_shrink,
-        rebuild=args.rebuild,
+        rebuild=args.rebuild, **({"memory_limit": args.memory_limit} if args.memory_limit else {}),
     )
 
 
@@ -148,6 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-shrink",
         action="store_true",
         help="publish even when a source lost all its files or more than 20%% of its rows",
+    )
+    run.add_argument(
+        "--memory-limit", type=_valid_size, metavar="SIZE",
+        help="DuckDB memory limit of each process of the run, e.g. 4GB (default: docs/configuration.md);"
+        " beyond it DuckDB spills to disk beside the warehouse",
     )
     run.add_argument(
         "--rebuild",

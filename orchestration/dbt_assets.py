@@ -1,7 +1,7 @@
 """dbt models as Dagster assets, dbt tests as (blocking, for error severity) asset checks.
 
 dbt writes the run's working copy of the warehouse (REVWH_DBT_DUCKDB_PATH, read by
-dbt_project/profiles.yml); the as-of date and rule settings go in as vars.
+dbt_project/profiles.yml, as is its memory limit); the as-of date and rule settings go in as vars.
 """
 
 import json
@@ -22,6 +22,8 @@ from orchestration.dbt_manifest import dbt_executable, ensure_manifest
 from orchestration.settings import DBT_PROJECT_DIR, RevwhSettings
 
 DB_PATH_ENV = "REVWH_DBT_DUCKDB_PATH"
+MEMORY_LIMIT_ENV = "REVWH_DBT_DUCKDB_MEMORY_LIMIT"  # profiles.yml; RevwhSettings.memory_limit
+AS_OF_ENV = "REVWH_DBT_AS_OF"  # macros/settings.sql
 
 
 class RevwhDbtTranslator(DagsterDbtTranslator):
@@ -66,13 +68,18 @@ def dbt_resource() -> DbtCliResource:
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: RevwhSettings):
     """Build staging, intermediate and marts with their tests on the run's working copy."""
     os.environ[DB_PATH_ENV] = str(settings.building())
+    os.environ[MEMORY_LIMIT_ENV] = settings.memory_limit
+    # T changes every night: as a --vars value it would defeat dbt's partial parsing (a changed
+    # var re-parses everything), so it travels in the environment (macros/settings.sql).
+    dbt_vars = settings.dbt_vars()
+    os.environ[AS_OF_ENV] = str(dbt_vars.pop("as_of"))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     progress.report("building dbt models and running dbt tests")
     prune_run_directories()
     # dbt unit tests are rule edge cases on fixed inputs: the test command runs them
     # (tests/test_dbt_unit_tests.py); the nightly build checks the data, not the code.
     invocation = dbt.cli(
-        ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(settings.dbt_vars())], context=context
+        ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)], context=context
     )
     done = 0
     for event in invocation.stream():
@@ -81,8 +88,22 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Re
             progress.report(f"dbt: {done} models and tests done")
         yield event
     # A failed invocation raised above and keeps its directory (dbt.log, run_results.json) for
-    # diagnosis; a good one leaves nothing behind.
+    # diagnosis; a good one leaves only its parse state for the next run, then nothing.
+    keep_parse_state(invocation.target_path)
     shutil.rmtree(invocation.target_path, ignore_errors=True)
+
+
+def keep_parse_state(run_target: Path) -> None:
+    """dagster-dbt seeds each invocation's target directory with target/partial_parse.msgpack;
+    keeping the newest good run's there lets the next run re-parse only what changed. dbt itself
+    checks that the project, vars and profile (the warehouse path) still match, else it parses
+    everything, so a stale or foreign file costs time, never correctness."""
+    state = Path(run_target) / "partial_parse.msgpack"
+    if state.exists():
+        shared = DBT_PROJECT_DIR / "target" / state.name
+        scratch = shared.with_name(f"{state.name}.{os.getpid()}")
+        shutil.copyfile(state, scratch)
+        os.replace(scratch, shared)
 
 
 KEEP_FAILED_RUN_DIRS = 5

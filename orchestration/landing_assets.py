@@ -100,7 +100,7 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
         return
     start_working_copy(settings)
     progress.report(f"loading landing files from {landing}")
-    con = duckdb.connect(str(settings.building()))
+    con = duckdb.connect(str(settings.building()), config={"memory_limit": settings.memory_limit})
     try:
         before = source_counts(con)  # the published warehouse's sources (the copy is still unchanged)
         report = load_landing(

@@ -45,6 +45,11 @@ class RevwhSettings(ConfigurableResource):
     shrink_threshold: str = Field(
         default="0.20", description="Share of a source's landed rows a run may lose before it is blocked"
     )
+    memory_limit: str = Field(
+        default="2GB",
+        description="DuckDB memory limit of each process of a run (the loader and gate, dbt); beyond it DuckDB"
+        " spills to a temporary folder beside the warehouse",
+    )
     rebuild: bool = Field(
         default=False,
         description="Rebuild even when the published warehouse was built from these very inputs",

@@ -71,6 +71,8 @@ def test_blocked_run_keeps_last_good_warehouse(good_run) -> None:
      "revwh: landing directory not found: nowhere"),
     (["run", "--landing", ".", "--warehouse", "x.duckdb", "--as-of", "2026-02-30"],
      "expected a date YYYY-MM-DD, got '2026-02-30'"),
+    (["run", "--landing", ".", "--warehouse", "x.duckdb", "--as-of", "2026-10-15", "--memory-limit", "2G"],
+     "argument --memory-limit: expected a size such as 2GB or 1500MB, got '2G'"),
 ])
 def test_user_mistakes_get_one_line(args: list[str], message: str, tmp_path: Path) -> None:
     proc = subprocess.run([REVWH, *args], capture_output=True, text=True, cwd=tmp_path, timeout=120)

@@ -23,6 +23,7 @@ from orchestration.settings import DBT_PROJECT_DIR
 
 def _dbt(*args: str, db: Path, target: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "REVWH_DBT_DUCKDB_PATH": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env.pop("REVWH_DBT_AS_OF", None)  # left by a pipeline run in this process; unit tests set T as a var
     return subprocess.run(
         [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
          "--target-path", str(target), "--vars", json.dumps({"as_of": "2026-10-15"})],

@@ -104,3 +104,34 @@ def test_file_naming_rules(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> No
     assert sorted((t, f) for t, f, _r in report.loaded) == [
         ("invoice_lines", "accounting/invoice_lines_2026-10.csv"), ("invoices", "accounting/invoices_2026-10.csv")]
     assert sorted(u.rel_path for u in report.unrecognized) == ["accounting/notes.txt", "accounting/summary.csv"]
+
+
+def test_a_large_file_is_loaded_in_slices_in_file_order(tmp_path: Path, con: duckdb.DuckDBPyConnection,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """More rows than one slice handed to DuckDB: every row once, numbered in the file's order,
+    and a character cut by the reader's 1 MiB block boundary is still read as one character."""
+    import ingest.loader
+
+    monkeypatch.setattr(ingest.loader, "INSERT_SLICE", 7)  # 50 rows: slices of 7, 7, ..., 1
+    header = "client_id,client_name,oem,country,currency,billing_email\n"
+    rows = [f"C{i},Dealer {i},Toyota,US,USD,a{i}@x\n" for i in range(1, 51)]
+    pad = "x" * ((1 << 20) - 1 - len(header) - len("C1,"))  # é (2 bytes) of row 1 at bytes 1,048,575-6
+    rows[0] = f"C1,{pad}é,Toyota,US,USD,a1@x\n"
+    (tmp_path / "contracting").mkdir()
+    (tmp_path / "contracting" / "clients.csv").write_text(header + "".join(rows), encoding="utf-8")
+    report = load_landing(con, tmp_path, loaded_at=T0)
+    assert report.rejected == [] and report.rows_loaded("clients") == 50
+    got = con.execute("select _row_number, client_id, client_name from raw.clients order by _row_number").fetchall()
+    assert [(n, c) for n, c, _ in got] == [(i, f"C{i}") for i in range(1, 51)]
+    assert got[0][2] == pad + "é" and got[49][2] == "Dealer 50"
+
+
+def test_a_bad_byte_after_the_first_block_names_its_line(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    line = "C1,Dealer,Toyota,US,USD,a@x\n"
+    body = "client_id,client_name,oem,country,currency,billing_email\n" + line * 60_000  # 1.7 MB
+    (tmp_path / "contracting").mkdir()
+    # 1 header line + 60,000 rows: the bad byte is on line 60,002
+    (tmp_path / "contracting" / "clients.csv").write_bytes(body.encode() + b"C2,Jos\xe9,Toyota,US,USD,b@x\n")
+    report = load_landing(con, tmp_path, loaded_at=T0)
+    assert [r.reason for r in report.rejected] == [
+        "contracting/clients.csv: not UTF-8 text (byte 0xe9 on line 60002); export it again as UTF-8"]
