@@ -25,28 +25,25 @@ def dbt_executable() -> str:
     return str(local) if local.exists() else "dbt"
 
 
-def _newest_source_mtime() -> float:
-    newest = 0.0
-    for name in _WATCHED:
-        path = DBT_PROJECT_DIR / name
-        files = [path] if path.is_file() else list(path.rglob("*")) if path.exists() else []
-        for f in files:
-            if f.is_file():
-                newest = max(newest, f.stat().st_mtime)
-    return newest
-
-
-def project_files() -> list[tuple[str, str]]:
-    """(path, SHA-256) of every file of the dbt project that shapes the models: a changed
-    model, macro, test or setting makes the next run rebuild (orchestration/run_inputs.py)."""
+def _watched_files() -> list[Path]:
+    """Every file of the dbt project that shapes the models (models, macros, tests, settings)."""
     found = []
     for name in _WATCHED:
         path = DBT_PROJECT_DIR / name
-        files = [path] if path.is_file() else sorted(path.rglob("*")) if path.exists() else []
-        for f in files:
-            if f.is_file():
-                found.append((f.relative_to(DBT_PROJECT_DIR).as_posix(), hashlib.sha256(f.read_bytes()).hexdigest()))
+        candidates = [path] if path.is_file() else sorted(path.rglob("*")) if path.exists() else []
+        found += [f for f in candidates if f.is_file()]
     return found
+
+
+def _newest_source_mtime() -> float:
+    return max((f.stat().st_mtime for f in _watched_files()), default=0.0)
+
+
+def project_files() -> list[tuple[str, str]]:
+    """(path, SHA-256) of the watched files: a changed model, macro, test or setting makes the
+    next run rebuild (orchestration/run_inputs.py)."""
+    return [(f.relative_to(DBT_PROJECT_DIR).as_posix(), hashlib.sha256(f.read_bytes()).hexdigest())
+            for f in _watched_files()]
 
 
 def ensure_manifest() -> Path:

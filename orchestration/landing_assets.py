@@ -107,7 +107,7 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
             con, landing, loaded_at=run_timestamp(), progress=progress.report, discovered=discovered
         )
         ensure_closed_schema(con)  # month-end closes (orchestration/month_close.py), read by dbt
-        run_inputs.record(con, inputs, context.run_id, settings.as_of_date().isoformat())
+        run_inputs.record(con, inputs)
         con.execute("checkpoint")
         if report.loaded:
             progress.report("checking the landed rows (expectation suites, in DuckDB)")

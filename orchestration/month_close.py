@@ -145,7 +145,7 @@ def close_month(warehouse: Path, month: date, user: str | None = None) -> CloseR
             _id, closed_at, closed_by, run_id = current
             raise CloseError(f"{month:%Y-%m} is already closed (by {closed_by} at {closed_at:%Y-%m-%d %H:%M},"
                              f" run {run_id}); `revwh reopen --month {month:%Y-%m} --reason ...` first")
-        run = con.execute(f"select run_id from {PUBLISHED_RUN}").fetchone() if _has_table(
+        run = con.execute(f"select run_id from {PUBLISHED_RUN}").fetchone() if has_table(
             con, "raw", "_published_run") else None
         run_id = run[0] if run else None
         (close_id,) = con.execute("select coalesce(max(close_id), 0) + 1 from closed.close_log").fetchone()
@@ -214,7 +214,7 @@ def _record_in_dagster(warehouse: Path, action: str, month: date, close_id: int,
         ))
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
         [schema, table]).fetchone()[0] > 0

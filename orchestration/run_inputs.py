@@ -7,7 +7,8 @@ after the landing step: nothing is copied, loaded, gated, modelled, published or
 and Dagster shows the downstream steps as skipped. Anything else (one changed byte in one file,
 another T, another setting, an edited model, a close or reopen) gives another fingerprint and a
 full run. The fingerprint is written into the working copy by the landing step and so is
-published with the warehouse it describes (raw._run_inputs).
+published with the warehouse it describes (raw._run_inputs); which run published it is in
+raw._published_run.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import duckdb
 
 from ingest.landing import LandingFile, UnrecognizedFile, file_hash
 from orchestration.dbt_manifest import project_files
+from orchestration.month_close import PUBLISHED_RUN, has_table
 
 RUN_INPUTS = "raw._run_inputs"
 
@@ -59,33 +61,28 @@ def fingerprint(
 
 def close_log(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     """The month-end closes and reopens recorded in a warehouse (none before the first close)."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'closed' and table_name = 'close_log'"
-    ).fetchone()[0]
-    return con.execute("select * from closed.close_log order by all").fetchall() if exists else []
+    return con.execute("select * from closed.close_log order by all").fetchall() if has_table(
+        con, "closed", "close_log") else []
 
 
 def published_inputs(published: Path) -> tuple[PublishedInputs | None, list[tuple]]:
-    """The published warehouse's fingerprint (None when it has none) and its close log."""
+    """The published warehouse's fingerprint and publishing run (None without one) and its close log."""
     if not published.exists():
         return None, []
     con = duckdb.connect(str(published), read_only=True)
     try:
         closes = close_log(con)
-        has = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = '_run_inputs'"
-        ).fetchone()[0]
-        row = con.execute(f"select fingerprint, run_id, as_of from {RUN_INPUTS}").fetchone() if has else None
+        row = None
+        if has_table(con, "raw", "_run_inputs") and has_table(con, "raw", "_published_run"):
+            row = con.execute(f"select i.fingerprint, p.run_id, p.as_of from {RUN_INPUTS} i, {PUBLISHED_RUN} p"
+                              ).fetchone()
     finally:
         con.close()
     if row is None:
         return None, closes
-    return PublishedInputs(row[0], row[1], str(row[2]) if row[2] is not None else None), closes
+    return PublishedInputs(row[0], row[1], str(row[2])), closes
 
 
-def record(con: duckdb.DuckDBPyConnection, value: str, run_id: str, as_of: str) -> None:
+def record(con: duckdb.DuckDBPyConnection, value: str) -> None:
     """Written into the working copy by the landing step; published with it."""
-    con.execute(
-        f"create or replace table {RUN_INPUTS} as select ? as fingerprint, ? as run_id, ?::date as as_of",
-        [value, run_id, as_of],
-    )
+    con.execute(f"create or replace table {RUN_INPUTS} as select ? as fingerprint", [value])
