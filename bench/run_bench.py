@@ -86,7 +86,8 @@ def timed_run(landing: Path, warehouse: Path, as_of: date, dagster_home: Path, *
     if child.returncode != 0:
         raise SystemExit(f"revwh run failed ({child.returncode}):\n{out[-2000:]}")
     steps = {"start-up": marks[0][1] if marks else wall}
-    for (step, at), (_next, until) in zip(marks, [*marks[1:], ("end", wall)], strict=True):
+    # A run with nothing new prints no step line after start-up: its whole time is start-up.
+    for (step, at), (_next, until) in zip(marks, [*marks[1:], ("end", wall)][: len(marks)], strict=True):
         steps[step] = until - at
     return RunFigures(round(wall, 1), peak_mb, {k: round(v, 1) for k, v in steps.items()},
                       own_mb, children_mb, _slow_models(dagster_home))
