@@ -20,6 +20,7 @@ from dagster import (
 from orchestration.alerts import SmtpSettings, build_failure_email_sensor
 from orchestration.dbt_assets import dbt_models, dbt_resource
 from orchestration.freshness import source_freshness
+from orchestration.instance import relaxed_sqlite_sync
 from orchestration.landing_assets import load_landing_files
 from orchestration.platform_assets import PARTITIONS, ad_platform_pull, daily_platform_assets
 from orchestration.publish import published_warehouse
@@ -78,4 +79,5 @@ def build_definitions(settings: RevwhSettings) -> Definitions:
     )
 
 
+relaxed_sqlite_sync()  # runs launched from the UI record their events the same way (orchestration/instance.py)
 defs = build_definitions(settings_from_env())

@@ -16,30 +16,54 @@ os.environ["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="revwh-test-dagster-")
 
 # One good `revwh run` over the spine landing (tests/test_spine_rules.py, T = 2026-10-15), shared
 # by every module that only reads its warehouse or copies it: the pipeline's set-up (Dagster, dbt)
-# is paid once per session instead of once per module.
+# is paid once per session instead of once per module, and once for both pytest-xdist workers
+# (the first one to need it runs it under a file lock in the workers' common temporary directory;
+# the other reads its result). The run records itself in a Dagster home of its own, beside the
+# landing (`spine_dagster_home`), so a worker's tests can find it whichever worker ran it.
+import json  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from filelock import FileLock  # noqa: E402
 
 REVWH = str(Path(sys.executable).parent / "revwh")
 
 
+def _shared_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A directory every worker of this session sees (the session's own when not distributed)."""
+    root = tmp_path_factory.getbasetemp()
+    return root if worker_id == "master" else root.parent
+
+
 @pytest.fixture(scope="session")
-def spine_cli_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, subprocess.CompletedProcess]:
-    """(landing, warehouse, the finished `revwh run` process). Tests must not change the warehouse;
-    one that changes the landing restores it."""
+def spine_cli_run(
+    tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> tuple[Path, Path, subprocess.CompletedProcess]:
+    """(landing, warehouse, the finished `revwh run` process). Read-only for tests: copy the
+    landing or the warehouse to change them (another worker may be reading them)."""
     from tests.test_spine_rules import AS_OF, build_landing
 
-    base = tmp_path_factory.mktemp("spine_cli")
-    landing = build_landing(base / "landing")
-    warehouse = base / "revwh.duckdb"
-    proc = subprocess.run(
-        [REVWH, "run", "--landing", str(landing), "--warehouse", str(warehouse), "--as-of", AS_OF],
-        capture_output=True, text=True, timeout=900, env={**os.environ, "REVWH_PROGRESS": "1"},
-    )
-    return landing, warehouse, proc
+    shared = _shared_dir(tmp_path_factory, worker_id)
+    base = shared / "spine_cli"
+    landing, warehouse, result = base / "landing", base / "revwh.duckdb", base / "run.json"
+    args = [REVWH, "run", "--landing", str(landing), "--warehouse", str(warehouse), "--as-of", AS_OF]
+    with FileLock(str(shared / "spine_cli.lock")):
+        if not result.exists():
+            base.mkdir(exist_ok=True)
+            build_landing(landing)
+            env = {**os.environ, "REVWH_PROGRESS": "1", "DAGSTER_HOME": str(base / "dagster_home")}
+            proc = subprocess.run(args, capture_output=True, text=True, timeout=900, env=env)
+            result.write_text(json.dumps([proc.returncode, proc.stdout, proc.stderr]), encoding="utf-8")
+    code, out, err = json.loads(result.read_text(encoding="utf-8"))
+    return landing, warehouse, subprocess.CompletedProcess(args, code, out, err)
+
+
+@pytest.fixture(scope="session")
+def spine_dagster_home(spine_cli_run: tuple) -> Path:
+    """The Dagster home in which the shared spine run is recorded."""
+    return spine_cli_run[0].parent / "dagster_home"
 
 
 # The suite runs on two pytest-xdist workers, one module at a time each (`--dist loadfile`,

@@ -16,7 +16,7 @@ import pytest
 
 from orchestration.runner import run_pipeline
 from tests.landing_builder import query, query_dicts, run_pipeline_ok
-from tests.test_spine_rules import AS_OF, build_landing
+from tests.test_spine_rules import AS_OF
 
 CORPUS = Path(__file__).parent / "bad_landing"
 
@@ -26,11 +26,11 @@ def digest(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def good(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    base = tmp_path_factory.mktemp("good")
-    landing = build_landing(base / "landing")
-    wh = base / "revwh.duckdb"
-    run_pipeline_ok(landing, wh, AS_OF)
+def good(spine_cli_run: tuple) -> tuple[Path, Path]:
+    """The spine landing and its published warehouse (the session's shared run, tests/conftest.py);
+    each case works on copies."""
+    landing, wh, proc = spine_cli_run
+    assert proc.returncode == 0, proc.stderr
     return landing, wh
 
 

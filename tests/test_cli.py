@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -45,16 +46,15 @@ def test_run_prints_summary(good_run) -> None:
     assert "Traceback" not in proc.stderr + out
 
 
-def test_blocked_run_keeps_last_good_warehouse(good_run) -> None:
-    landing, wh, proc = good_run
+def test_blocked_run_keeps_last_good_warehouse(good_run, tmp_path: Path) -> None:
+    landing0, wh0, proc = good_run
     assert proc.returncode == 0
+    landing, wh = tmp_path / "landing", tmp_path / "revwh.duckdb"  # copies: the shared run is read-only
+    shutil.copytree(landing0, landing)
+    shutil.copy2(wh0, wh)
     before = digest(wh)
-    bad = landing / "contracting" / "contracts_2026-10.csv"
-    bad.write_text("contract_id,client_id\nK1,C1\n")
-    try:
-        blocked = revwh("run", "--landing", str(landing), "--warehouse", str(wh), "--as-of", AS_OF)
-    finally:
-        bad.unlink()
+    (landing / "contracting" / "contracts_2026-10.csv").write_text("contract_id,client_id\nK1,C1\n")
+    blocked = revwh("run", "--landing", str(landing), "--warehouse", str(wh), "--as-of", AS_OF)
     assert blocked.returncode == 1
     assert "the run was blocked; the published warehouse was not changed" in blocked.stderr
     assert ("check raw/contracts landing_gate failed: contracting/contracts_2026-10.csv: missing column(s)"

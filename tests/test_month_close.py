@@ -66,17 +66,16 @@ def test_close_refusals(closed: tuple[Path, Path], tmp_path: Path) -> None:
     assert "revwh: 2026-09 is already closed (by " in again.stderr and "`revwh reopen --month 2026-09" in again.stderr
 
 
-def test_close_freezes_the_month_with_the_publishing_run(closed: tuple[Path, Path]) -> None:
-    from dagster import DagsterRunStatus
-
-    from orchestration.instance import persistent_instance
+def test_close_freezes_the_month_with_the_publishing_run(closed: tuple[Path, Path], spine_dagster_home: Path) -> None:
+    from dagster import DagsterInstance, DagsterRunStatus
 
     _landing, wh = closed
     (log,) = query_dicts(wh, "select * from closed.close_log")
     assert (log["close_id"], log["month"].isoformat(), log["status"], str(log["warehouse_as_of"])) == (
         1, "2026-09-01", "closed", AS_OF)
-    # the run that published the closed warehouse is a successful run in the Dagster instance
-    with persistent_instance() as instance:
+    # the run that published the closed warehouse is a successful run in the Dagster instance it
+    # was recorded in (the shared spine run's, tests/conftest.py)
+    with DagsterInstance.from_config(str(spine_dagster_home)) as instance:
         run = instance.get_run_by_id(log["close_run_id"])
     assert run is not None and run.status == DagsterRunStatus.SUCCESS
     frozen = {(r["mart"], r["figure"], r["figure_key"]): r["value"] for r in query_dicts(

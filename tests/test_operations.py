@@ -160,13 +160,11 @@ print('ok', ok, 'failed', failed)
     assert query(wh, "select billable_media from marts.budget_pacing where contract_id = 'K6'") == [(D("4700.00"),)]
 
 
-def test_cli_runs_are_recorded_in_the_dagster_instance(published) -> None:
+def test_cli_runs_are_recorded_in_the_dagster_instance(published, spine_dagster_home: Path) -> None:
     from dagster import AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatus, RunsFilter
 
-    from orchestration.instance import dagster_home
-
     _landing, wh = published
-    instance = DagsterInstance.from_config(str(dagster_home()))
+    instance = DagsterInstance.from_config(str(spine_dagster_home))  # the DAGSTER_HOME the run was given
     runs = instance.get_runs(RunsFilter(tags={"revwh/warehouse": str(wh.resolve())}))
     first = runs[-1]  # newest first: the fixture's run is the oldest for this warehouse
     assert first.status == DagsterRunStatus.SUCCESS and first.tags["revwh/as_of"] == AS_OF
@@ -210,12 +208,14 @@ def test_a_pull_that_skipped_every_platform_is_a_warning_not_green(published, tm
     from orchestration.runner import run_pipeline
     from orchestration.summary import run_summary
 
-    landing, _good = published
+    landing, good = published
     for name in ("GOOGLE_ADS_DEVELOPER_TOKEN", "META_ACCESS_TOKEN", "MSADS_DEVELOPER_TOKEN", "REVWH_CREDENTIALS_FILE"):
         monkeypatch.delenv(name, raising=False)
     wh = tmp_path / "revwh.duckdb"
+    shutil.copy2(good, wh)  # a pull that fetched nothing adds no file: the rest of the run has nothing new
     outcome = run_pipeline(landing, wh, AS_OF, pull_ad_platforms=True)
     assert outcome.success, outcome.failures
+    assert outcome.unchanged
     checks = [
         e.dagster_event.event_specific_data
         for e in DagsterInstance.from_config(str(dagster_home())).all_logs(

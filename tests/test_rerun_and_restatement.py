@@ -9,6 +9,7 @@ plus a later Google pull restating one account-day.
 from __future__ import annotations
 
 import hashlib
+import shutil
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 
 from orchestration.runner import run_pipeline
 from tests.landing_builder import query, run_pipeline_ok, write_table
-from tests.test_spine_rules import AS_OF, _g, build_landing
+from tests.test_spine_rules import AS_OF, _g
 
 MARTS = ("fct_ad_spend_daily", "budget_pacing", "underspend_credits", "coop_reimbursement", "data_exceptions")
 
@@ -28,11 +29,15 @@ def mart_fingerprint(wh: Path, mart: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def runs(tmp_path_factory: pytest.TempPathFactory, spine_cli_run: tuple) -> dict[str, object]:
+    # The first run is the session's shared `revwh run` over the spine landing (tests/conftest.py),
+    # continued here on copies of its landing and warehouse.
+    landing0, wh0, proc = spine_cli_run
+    assert proc.returncode == 0, proc.stderr
     base = tmp_path_factory.mktemp("rerun")
-    landing = build_landing(base / "landing")
-    wh = base / "revwh.duckdb"
-    run_pipeline_ok(landing, wh, AS_OF)
+    landing, wh = base / "landing", base / "revwh.duckdb"
+    shutil.copytree(landing0, landing)
+    shutil.copy2(wh0, wh)
     first = {m: mart_fingerprint(wh, m) for m in MARTS}
     first_fact = query(wh, "select platform, account_id, campaign_id, spend_date, spend from marts.fct_ad_spend_daily")
     files_first = query(wh, "select source_file, content_hash, loaded_at from raw._files order by 1")

@@ -39,12 +39,12 @@ def _render(url: str, profile: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def ui(tmp_path_factory: pytest.TempPathFactory, spine_cli_run: tuple):
-    # The UI shows the tests' Dagster instance (DAGSTER_HOME, tests/conftest.py), in which the shared
-    # `revwh run` over the spine landing was recorded.
+def ui(tmp_path_factory: pytest.TempPathFactory, spine_cli_run: tuple, spine_dagster_home: Path):
+    # The UI shows the Dagster instance in which the shared `revwh run` over the spine landing was
+    # recorded (tests/conftest.py).
     _landing, warehouse, cli = spine_cli_run
     assert cli.returncode == 0, cli.stderr
-    home = Path(os.environ["DAGSTER_HOME"])
+    home = spine_dagster_home
     port = _free_port()
     env = {**os.environ, "DAGSTER_HOME": str(home)}
     revwh = Path(sys.executable).parent / "revwh"
