@@ -151,7 +151,33 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}"
 
 
-def markdown(results: list[dict[str, object]], as_of: date) -> str:
+def help_seconds(times: int = 3) -> float:
+    """`revwh --help`, the start-up a user feels first: the median of a few runs."""
+    spent = []
+    for _ in range(times):
+        start = time.perf_counter()
+        subprocess.run([REVWH, "--help"], capture_output=True, check=True)
+        spent.append(time.perf_counter() - start)
+    return round(sorted(spent)[len(spent) // 2], 2)
+
+
+# issue 11's targets at the largest size: (what, figure, target, met)
+def targets(r: dict[str, object], help_s: float) -> list[tuple[str, str, str, bool]]:
+    f, n, z = r["first"], r["nightly"], r["rerun"]
+    peak = max(f["peak_rss_mb"], n["peak_rss_mb"], z["peak_rss_mb"])
+    ratio = f["wall_s"] / r["limit_s"]
+    return [
+        ("full run / bound", f"{ratio:.1f} x", "<= 3 x", ratio <= 3),
+        ("nightly / full run", f"{100 * n['wall_s'] / f['wall_s']:.0f} %", "<= 15 %",
+         n["wall_s"] <= 0.15 * f["wall_s"]),
+        ("re-run, no new files / full run", f"{100 * z['wall_s'] / f['wall_s']:.0f} %", "<= 10 %",
+         z["wall_s"] <= 0.10 * f["wall_s"]),
+        ("peak RSS, process tree", f"{peak:,} MB", "<= 4,096 MB", peak <= 4096),
+        ("`revwh --help`", f"{help_s} s", "< 1 s", help_s < 1),
+    ]
+
+
+def markdown(results: list[dict[str, object]], as_of: date, help_s: float = 0.0) -> str:
     lines = [
         "# Performance",
         "",
@@ -179,6 +205,17 @@ def markdown(results: list[dict[str, object]], as_of: date) -> str:
         for step in ("start-up", *[s for _p, s in STEPS]):
             cells.append(" / ".join(str(r[k]["steps_s"].get(step, "-")) for k in ("first", "nightly", "rerun")))
         lines.append(f"| {r['dealers']:,} | " + " | ".join(cells) + " |")
+    lines += ["", "Peak RSS split (MB; full / nightly / re-run): the revwh process (loader, gate, Dagster) and its",
+              "children (dbt and its DuckDB):", "", "| dealers | revwh process | children |", "|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r['dealers']:,} | " + " | ".join(
+            " / ".join(f"{r[k].get(part, 0):,}" for k in ("first", "nightly", "rerun"))
+            for part in ("revwh_peak_mb", "children_peak_mb")) + " |")
+    largest = max(results, key=lambda r: r["dealers"])
+    lines += ["", f"Targets at {largest['dealers']:,} dealers:", "", "| figure | measured | target | met |",
+              "|---|---|---|---|"]
+    lines += [f"| {what} | {got} | {want} | {'yes' if ok else 'no'} |"
+              for what, got, want, ok in targets(largest, help_s)]
     lines += ["", "Slowest dbt models of the full run (seconds):", ""]
     for r in results:
         slow = ", ".join(f"{k} {v}" for k, v in r["first"]["slow_models_s"].items())
@@ -199,8 +236,9 @@ def main() -> None:
     for size in args.sizes:
         results.append(bench_size(size, args.as_of, work))
         print(json.dumps({k: v for k, v in results[-1].items() if k != "rows_by_file"}), flush=True)
-    (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
-    table = markdown(results, args.as_of)
+    help_s = help_seconds()
+    (OUT / "results.json").write_text(json.dumps({"help_s": help_s, "sizes": results}, indent=2, default=str))
+    table = markdown(results, args.as_of, help_s)
     print(table)
     if args.write_docs:
         (ROOT / "docs" / "performance.md").write_text(table, encoding="utf-8")
