@@ -68,7 +68,7 @@ def relaxed_sqlite_sync() -> None:
     nightly job records about 1,250 of them (a materialization and a check evaluation per dbt
     model and test, each planned and then reported, most twice: the run's file and the asset
     index). With SQLite's default `synchronous=FULL` every commit waits for the disk: about 4 s of
-    a 42 s run over the test landing (measured; docs/performance.md). Dagster keeps these files in
+    a 42 s run over the test landing (measured; docs/DECISIONS.md, Operations). Dagster keeps these files in
     WAL mode, where `synchronous=NORMAL` cannot corrupt the database; a power cut may lose the
     last events, never the warehouse (DuckDB's file is not touched by this). Dagster has no
     setting for it, so SQLAlchemy's documented `connect` event sets it, only on files under
