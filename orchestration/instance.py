@@ -71,7 +71,7 @@ def relaxed_sqlite_sync() -> None:
     a 42 s run over the test landing (measured; docs/DECISIONS.md, Operations). Dagster keeps these files in
     WAL mode, where `synchronous=NORMAL` cannot corrupt the database; a power cut may lose the
     last events, never the warehouse (DuckDB's file is not touched by this). Dagster has no
-    setting for it, so SQLAlchemy's documented `connect` event sets it, only on files under
+    setting for it, so SQLAlchemy's documented `connect` event sets it, only on WAL files under
     dagster_home()."""
     first = not _RELAXED_HOMES
     _RELAXED_HOMES.add(str(dagster_home()))
@@ -87,7 +87,8 @@ def relaxed_sqlite_sync() -> None:
         cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
         try:
             files = [row[2] or "" for row in cursor.execute("pragma database_list").fetchall()]
-            if any(f.startswith(home + os.sep) for f in files for home in _RELAXED_HOMES):
+            mine = any(f.startswith(home + os.sep) for f in files for home in _RELAXED_HOMES)
+            if mine and cursor.execute("pragma journal_mode").fetchone()[0] == "wal":  # safe only in WAL
                 cursor.execute("pragma synchronous=NORMAL")
         finally:
             cursor.close()

@@ -27,3 +27,9 @@ def test_run_history_commits_are_relaxed_and_nothing_else(tmp_path: Path) -> Non
     # SQLite's pragma synchronous: 1 = NORMAL, 2 = FULL (its default)
     assert _synchronous(dagster_home() / "history" / "runs.db") == 1
     assert _synchronous(tmp_path / "elsewhere.db") == 2
+    # a file under the Dagster home that is not in WAL mode (where NORMAL could corrupt) keeps FULL
+    plain = dagster_home() / "not-wal.db"
+    try:
+        assert _synchronous(plain) == 2
+    finally:
+        plain.unlink(missing_ok=True)
