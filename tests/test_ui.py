@@ -4,6 +4,7 @@ in the same Dagster instance)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -65,7 +66,15 @@ def ui(tmp_path_factory: pytest.TempPathFactory, spine_cli_run: tuple, spine_dag
             time.sleep(1)
         yield base, tmp_path_factory.mktemp("chromium"), home, warehouse
     finally:
+        # `dagster dev` shuts its webserver and daemon down on SIGTERM; on a loaded machine that can
+        # take longer than a test should wait, so whatever is left of the group is then killed.
         os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pass
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
 
 
