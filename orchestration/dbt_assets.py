@@ -2,11 +2,15 @@
 
 dbt writes the run's working copy of the warehouse (REVWH_DBT_DUCKDB_PATH, read by
 dbt_project/profiles.yml, as is its memory limit); the as-of date and rule settings go in as vars.
+The path dbt sees is the same on every run (see orchestration/dbt_launcher.py), so dbt's partial
+parsing survives a change of warehouse.
 """
 
 import json
 import os
 import shutil
+import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from importlib.metadata import version as installed_version
@@ -18,6 +22,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from packaging.version import Version
 
 from orchestration import progress
+from orchestration.dbt_launcher import DBT_DATABASE_FILE, RUN_DIR_ENV
 from orchestration.dbt_manifest import dbt_executable, ensure_manifest
 from orchestration.settings import DBT_PROJECT_DIR, RevwhSettings
 
@@ -56,18 +61,24 @@ class RevwhDbtCli(DbtCliResource):
         return None
 
 
+def run_dbt_executable() -> str:
+    """`revwh-dbt` (orchestration/dbt_launcher.py) beside this interpreter; plain dbt if the
+    project is not installed (then the path, and dbt's parse, change with the warehouse)."""
+    launcher = Path(sys.executable).parent / "revwh-dbt"
+    return str(launcher) if launcher.exists() else dbt_executable()
+
+
 def dbt_resource() -> DbtCliResource:
     return RevwhDbtCli(
         project_dir=str(DBT_PROJECT_DIR),
         profiles_dir=str(DBT_PROJECT_DIR),
-        dbt_executable=dbt_executable(),
+        dbt_executable=run_dbt_executable(),
     )
 
 
 @dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=RevwhDbtTranslator(), name="dbt_models")
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: RevwhSettings):
     """Build staging, intermediate and marts with their tests on the run's working copy."""
-    os.environ[DB_PATH_ENV] = str(settings.building())
     os.environ[MEMORY_LIMIT_ENV] = settings.memory_limit
     # T changes every night: as a --vars value it would defeat dbt's partial parsing (a changed
     # var re-parses everything), so it travels in the environment (macros/settings.sql).
@@ -78,19 +89,40 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Re
     prune_run_directories()
     # dbt unit tests are rule edge cases on fixed inputs: the test command runs them
     # (tests/test_dbt_unit_tests.py); the nightly build checks the data, not the code.
-    invocation = dbt.cli(
-        ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)], context=context
-    )
-    done = 0
-    for event in invocation.stream():
-        done += 1
-        if done % 20 == 0:
-            progress.report(f"dbt: {done} models and tests done")
-        yield event
+    building = settings.building()
+    with tempfile.TemporaryDirectory(prefix=".revwh-dbt-", dir=building.parent) as run_dir:
+        _point_dbt_at(building, Path(run_dir), dbt)
+        invocation = dbt.cli(
+            ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)], context=context
+        )
+        done = 0
+        for event in invocation.stream():
+            done += 1
+            if done % 20 == 0:
+                progress.report(f"dbt: {done} models and tests done")
+            yield event
     # A failed invocation raised above and keeps its directory (dbt.log, run_results.json) for
     # diagnosis; a good one leaves only its parse state for the next run, then nothing.
     keep_parse_state(invocation.target_path)
     shutil.rmtree(invocation.target_path, ignore_errors=True)
+
+
+def _point_dbt_at(building: Path, run_dir: Path, dbt: DbtCliResource) -> None:
+    """Give dbt the working copy under the constant name DBT_DATABASE_FILE: a hard link in the
+    run directory `revwh-dbt` starts in, beside the working copy (a symbolic link would not do:
+    DuckDB follows it and names the database after the target). DuckDB writes in place, so the
+    link's writes are the working copy's; its write-ahead log, beside the link, is folded into
+    the file when dbt closes it. Where no hard link can be made, or without the launcher, dbt
+    gets the real path and re-parses when it changes."""
+    os.environ[DB_PATH_ENV] = str(building)
+    if Path(dbt.dbt_executable).name != "revwh-dbt":
+        return
+    try:
+        os.link(building, run_dir / DBT_DATABASE_FILE)
+    except OSError:
+        return
+    os.environ[RUN_DIR_ENV] = str(run_dir)
+    os.environ[DB_PATH_ENV] = DBT_DATABASE_FILE
 
 
 def keep_parse_state(run_target: Path) -> None:

@@ -13,7 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.dbt_launcher import DBT_DATABASE_FILE
+from orchestration.settings import DBT_PROJECT_DIR, RevwhSettings
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 _WATCHED = ("models", "macros", "tests", "dbt_project.yml", "profiles.yml")
@@ -50,7 +51,10 @@ def ensure_manifest() -> Path:
     """Return the manifest path, running `dbt parse` first when it is missing or stale."""
     if MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_source_mtime():
         return MANIFEST
-    env = {**os.environ}
+    # Parsed with the connection settings of a default run (the path dbt_launcher.py gives dbt,
+    # the default memory limit; parse opens no database), so a run can reuse the parse state.
+    env = {**os.environ, "REVWH_DBT_DUCKDB_PATH": DBT_DATABASE_FILE,
+           "REVWH_DBT_DUCKDB_MEMORY_LIMIT": RevwhSettings.model_fields["memory_limit"].default}
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     result = subprocess.run(
         [

@@ -1,0 +1,67 @@
+"""dbt sees every run's working copy under one constant path (orchestration/dbt_launcher.py and
+dbt_assets._point_dbt_at), so a run over another warehouse keeps dbt's partial parsing: about
+7 s of full parse saved per run (docs/DECISIONS.md, Operations)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.dbt_assets import _point_dbt_at, dbt_resource
+from orchestration.dbt_launcher import DBT_DATABASE_FILE, RUN_DIR_ENV
+from orchestration.settings import DBT_PROJECT_DIR
+
+LAUNCHER = str(Path(sys.executable).parent / "revwh-dbt")
+
+
+def _warehouse(path: Path, value: int) -> Path:
+    path.parent.mkdir(parents=True)
+    with duckdb.connect(str(path)) as con:
+        con.execute(f"create schema raw; create table raw.t as select {value} as x")
+    return path
+
+
+def _show(warehouse: Path, target: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[dict], list[str]]:
+    """`dbt show` through the launcher, as the dbt asset starts it: (rows, dbt's parse messages)."""
+    run_dir = warehouse.parent / ".revwh-dbt-test"
+    run_dir.mkdir()
+    with monkeypatch.context() as env:
+        for name in (RUN_DIR_ENV, "REVWH_DBT_DUCKDB_PATH"):
+            env.setenv(name, os.environ.get(name, ""))  # restored afterwards
+        _point_dbt_at(warehouse, run_dir, dbt_resource())
+        assert os.environ["REVWH_DBT_DUCKDB_PATH"] == DBT_DATABASE_FILE
+        done = subprocess.run(
+            [LAUNCHER, "show", "--inline", "select current_database() as db, (select max(x) from raw.t) as x",
+             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+             "--target-path", str(target), "--output", "json", "--log-format", "json"],
+            capture_output=True, text=True, timeout=300, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        )
+    shutil.rmtree(run_dir)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    events = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    rows = [row for e in events if e["info"]["name"] == "ShowNode" for row in json.loads(e["data"]["preview"])]
+    parse = [e["info"]["msg"] for e in events if e["info"]["name"] == "UnableToPartialParse"]
+    return rows, parse
+
+
+def test_another_warehouse_is_read_through_the_constant_path_without_a_full_parse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _warehouse(tmp_path / "one" / "alpha.duckdb.building", 7)
+    second = _warehouse(tmp_path / "two" / "beta.duckdb.building", 11)
+    target = tmp_path / "target"
+
+    rows, _ = _show(first, target, monkeypatch)  # a full parse: nothing saved yet
+    assert rows == [{"db": "revwh_building", "x": 7}]  # the linked file's data, under the constant name
+    rows, parse = _show(second, target, monkeypatch)
+    assert rows == [{"db": "revwh_building", "x": 11}]
+    assert parse == []  # with the real paths dbt says "Unable to do partial parsing because profile has changed"
+    # nothing left beside the warehouses but the files themselves
+    assert sorted(p.name for p in second.parent.iterdir()) == ["beta.duckdb.building"]
