@@ -24,6 +24,12 @@ AS_OF_TAG = "revwh/as_of"
 
 DAGSTER_YAML = f"""\
 # Written by revwh (orchestration/instance.py) when missing; edit freely.
+# Dagster's SQLite event log, reusing one engine per file (orchestration/run_history.py).
+event_log_storage:
+  module: orchestration.run_history
+  class: RevwhSqliteEventLogStorage
+  config:
+    base_dir: "{{history}}"
 telemetry:
   enabled: false
 run_coordinator:
@@ -46,7 +52,8 @@ def dagster_home() -> Path:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text(DAGSTER_YAML, encoding="utf-8")
+        history = (home / "history" / "runs").as_posix().replace('"', '\\"')
+        config.write_text(DAGSTER_YAML.format(history=history), encoding="utf-8")
     return home
 
 
