@@ -138,7 +138,27 @@ def _cmd_ui(args: argparse.Namespace) -> int:
         str(args.port),
     ]
     print(f"revwh ui: Dagster UI on http://127.0.0.1:{args.port} (Ctrl-C to stop)", file=sys.stderr)
-    return subprocess.call(cmd, cwd=REPO_ROOT, env=env)
+    return _serve_until_stopped(subprocess.Popen(cmd, cwd=REPO_ROOT, env=env))
+
+
+def _serve_until_stopped(dagster_dev: subprocess.Popen) -> int:
+    """Wait for `dagster dev`; a `kill` (SIGTERM) of revwh is passed on to it alone.
+
+    Killed itself, revwh would leave the UI running with nobody to stop it. `dagster dev` stops
+    its webserver, daemon and code servers within seconds when it alone gets SIGTERM, but can hang
+    when they all get it at once (measured: still up a minute later), so revwh signals only it.
+    Ctrl-C reaches the whole terminal group, `dagster dev` included: revwh waits for it to stop."""
+    import signal
+
+    previous = signal.signal(signal.SIGTERM, lambda _sig, _frame: dagster_dev.send_signal(signal.SIGTERM))
+    try:
+        while True:
+            try:
+                return dagster_dev.wait()
+            except KeyboardInterrupt:
+                continue
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def build_parser() -> argparse.ArgumentParser:

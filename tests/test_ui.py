@@ -66,16 +66,17 @@ def ui(tmp_path_factory: pytest.TempPathFactory, spine_cli_run: tuple, spine_dag
             time.sleep(1)
         yield base, tmp_path_factory.mktemp("chromium"), home, warehouse
     finally:
-        # `dagster dev` shuts its webserver and daemon down on SIGTERM; on a loaded machine that can
-        # take longer than a test should wait, so whatever is left of the group is then killed.
-        os.killpg(proc.pid, signal.SIGTERM)
+        # `kill` of revwh ui stops the UI: revwh passes SIGTERM on to `dagster dev`, which stops its
+        # webserver and daemon. Its code servers stop on their own when their heartbeat lapses, so
+        # whatever is left of the group is then killed.
+        os.kill(proc.pid, signal.SIGTERM)
         try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            pass
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
+            stopped = proc.wait(timeout=60)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+    assert stopped == 0  # dagster dev stopped cleanly (SIGTERM to revwh alone would give -15)
 
 
 def test_ui_lists_the_nightly_job(ui) -> None:
