@@ -94,3 +94,25 @@ def test_a_dbt_runtime_error_is_shown_with_its_cause() -> None:
         "dbt: Runtime Error in model ar_aging (models/marts/finance/ar_aging.sql):"
         " More than one row returned by a subquery used as an expression"
     ]
+
+
+def test_a_killed_revwh_ui_stops_the_server_it_started(tmp_path: Path) -> None:
+    """`revwh ui` passes SIGTERM on to the server it started and returns its exit code, instead of
+    dying and leaving the server running (orchestration/cli.py `_serve_until_stopped`). The server
+    here is a stand-in for `dagster dev` (which test_ui starts for real): it records the signal
+    and exits 7."""
+    import signal
+    import time
+
+    got = tmp_path / "server-got"
+    server = (f"import signal, sys, time; from pathlib import Path\n"
+              f"def stop(sig, _f): Path({str(got)!r}).write_text(str(sig)); sys.exit(7)\n"
+              f"signal.signal(signal.SIGTERM, stop); print('ready', flush=True); time.sleep(120)")
+    parent = (f"import subprocess, sys; from orchestration.cli import _serve_until_stopped\n"
+              f"sys.exit(_serve_until_stopped(subprocess.Popen([sys.executable, '-c', {server!r}])))")
+    proc = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    time.sleep(0.5)  # the parent's handler is installed before the server starts; leave margin anyway
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 7  # the server's code: the parent waited for it, not killed
+    assert got.read_text() == str(int(signal.SIGTERM))
