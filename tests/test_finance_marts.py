@@ -18,12 +18,18 @@ Scenarios, one client each:
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
 
+from orchestration.dbt_manifest import dbt_executable
+from orchestration.settings import DBT_PROJECT_DIR
 from tests.landing_builder import query, query_dicts, run_pipeline_ok, write_landing
 
 AS_OF = "2026-10-15"
@@ -196,11 +202,28 @@ def wh(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def wh_net(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("finance_net")
-    write_landing(base / "landing", LANDING)
-    warehouse = base / "revwh.duckdb"
-    run_pipeline_ok(base / "landing", warehouse, AS_OF, revenue_presentation="net", aging_basis="invoice_date")
+def wh_net(wh: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same landing with net presentation and invoice-date aging. Only the models those two
+    settings reach are rebuilt, with dbt itself, on a copy of `wh` (a second whole pipeline run
+    cost about 50 s here); how a run hands settings to dbt is tested by the net run of
+    test_reports.py and by warehouse_settings."""
+    warehouse = tmp_path_factory.mktemp("finance_net") / "revwh.duckdb"
+    shutil.copyfile(wh, warehouse)
+    reached = [f"{model}+" for model in ("int_contract_positions", "revenue_recognition", "ar_aging",
+                                         "ar_aging_summary", "warehouse_settings")]
+    settings = {"revenue_presentation": "net", "aging_basis": "invoice_date"}
+    env = {**os.environ, "REVWH_DBT_DUCKDB_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env.pop("REVWH_DBT_AS_OF", None)  # left by the pipeline run in this process; T goes in as the var
+    done = subprocess.run(
+        [dbt_executable(), "build", "--exclude-resource-type", "unit_test", "--select", *reached,
+         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--target-path", str(warehouse.parent / "target"), "--vars", json.dumps({"as_of": AS_OF, **settings})],
+        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=900, check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert query(warehouse, "select revenue_presentation, aging_basis from marts.warehouse_settings") == [
+        ("net", "invoice_date")
+    ]
     return warehouse
 
 
