@@ -22,12 +22,10 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from packaging.version import Version
 
 from orchestration import progress
-from orchestration.dbt_launcher import DBT_DATABASE_FILE, RUN_DIR_ENV
+from orchestration.dbt_launcher import DB_PATH_ENV, DBT_DATABASE_FILE, MEMORY_LIMIT_ENV, RUN_DIR_ENV, run_dir_prefix
 from orchestration.dbt_manifest import dbt_executable, ensure_manifest
 from orchestration.settings import DBT_PROJECT_DIR, RevwhSettings
 
-DB_PATH_ENV = "REVWH_DBT_DUCKDB_PATH"
-MEMORY_LIMIT_ENV = "REVWH_DBT_DUCKDB_MEMORY_LIMIT"  # profiles.yml; RevwhSettings.memory_limit
 AS_OF_ENV = "REVWH_DBT_AS_OF"  # macros/settings.sql
 
 
@@ -90,7 +88,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Re
     # dbt unit tests are rule edge cases on fixed inputs: the test command runs them
     # (tests/test_dbt_unit_tests.py); the nightly build checks the data, not the code.
     building = settings.building()
-    with tempfile.TemporaryDirectory(prefix=".revwh-dbt-", dir=building.parent) as run_dir:
+    with tempfile.TemporaryDirectory(prefix=run_dir_prefix(building), dir=building.parent) as run_dir:
         _point_dbt_at(building, Path(run_dir), dbt)
         invocation = dbt.cli(
             ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)], context=context
@@ -115,6 +113,7 @@ def _point_dbt_at(building: Path, run_dir: Path, dbt: DbtCliResource) -> None:
     the file when dbt closes it. Where no hard link can be made, or without the launcher, dbt
     gets the real path and re-parses when it changes."""
     os.environ[DB_PATH_ENV] = str(building)
+    os.environ.pop(RUN_DIR_ENV, None)  # an earlier run's in this process names a removed directory
     if Path(dbt.dbt_executable).name != "revwh-dbt":
         return
     try:

@@ -12,12 +12,29 @@ then hands over to dbt's own command line.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+from pathlib import Path
 
 RUN_DIR_ENV = "REVWH_DBT_RUN_DIR"
+DB_PATH_ENV = "REVWH_DBT_DUCKDB_PATH"  # read by dbt_project/profiles.yml
+MEMORY_LIMIT_ENV = "REVWH_DBT_DUCKDB_MEMORY_LIMIT"  # profiles.yml; RevwhSettings.memory_limit
 # The one path dbt is given, relative to the run directory it starts in, where it links to the
 # run's working copy. dbt names the database after it: every run's is "revwh_building".
 DBT_DATABASE_FILE = "revwh_building.duckdb"
+
+
+def run_dir_prefix(building: Path) -> str:
+    """The run directories of one warehouse's runs, beside its working copy: named after it, so
+    the next run of that warehouse (and only it, under its lock) can remove a killed run's."""
+    return f".{building.name}.dbt-"
+
+
+def remove_stale_run_dirs(building: Path) -> None:
+    """A run killed while dbt ran leaves its run directory, and the link in it keeps the old
+    working copy's disk space: remove them. Called under the warehouse lock."""
+    for stale in building.parent.glob(run_dir_prefix(building) + "*"):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from orchestration.dbt_launcher import DBT_DATABASE_FILE
+from orchestration.dbt_launcher import DB_PATH_ENV, DBT_DATABASE_FILE, MEMORY_LIMIT_ENV
 from orchestration.settings import DBT_PROJECT_DIR, RevwhSettings
 
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -53,8 +53,8 @@ def ensure_manifest() -> Path:
         return MANIFEST
     # Parsed with the connection settings of a default run (the path dbt_launcher.py gives dbt,
     # the default memory limit; parse opens no database), so a run can reuse the parse state.
-    env = {**os.environ, "REVWH_DBT_DUCKDB_PATH": DBT_DATABASE_FILE,
-           "REVWH_DBT_DUCKDB_MEMORY_LIMIT": RevwhSettings.model_fields["memory_limit"].default}
+    env = {**os.environ, DB_PATH_ENV: DBT_DATABASE_FILE,
+           MEMORY_LIMIT_ENV: RevwhSettings.model_fields["memory_limit"].default}
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     result = subprocess.run(
         [

@@ -17,6 +17,7 @@ from ingest.contract import TABLES
 from ingest.landing import discover
 from ingest.loader import LoadReport, load_landing
 from orchestration import progress, run_inputs
+from orchestration.dbt_launcher import remove_stale_run_dirs
 from orchestration.gates import gate_results, gate_specs
 from orchestration.guards import GuardError, check_as_of, check_landing_not_empty, shrink_findings, source_counts
 from orchestration.month_close import ensure_closed_schema
@@ -38,6 +39,7 @@ def start_working_copy(settings: RevwhSettings) -> None:
     building.parent.mkdir(parents=True, exist_ok=True)
     for stale in (building, building.with_name(building.name + ".wal")):
         stale.unlink(missing_ok=True)
+    remove_stale_run_dirs(building)
     if published.exists():
         shutil.copy2(published, building)
 

@@ -4,12 +4,13 @@ A run of the nightly job stores about 750 events (each dbt model and test is pla
 materialized or evaluated), and Dagster's SQLite event log builds a new SQLAlchemy engine for
 every one of them, sometimes twice (the run's file and the cross-run asset index). A new engine
 starts with an empty statement cache, so every event also re-compiles its INSERT and the asset
-index's queries. Measured over the test landing: storing events took 13.6 s of a 35.9 s run.
+index's queries, and opens and closes a connection (each close checkpoints the write-ahead
+log). Measured over the test landing: storing a run's events took 14.5 s, now 4.5 s.
 
 `RevwhSqliteEventLogStorage` is Dagster's own `SqliteEventLogStorage` (same files, same schema,
-same locking) that keeps the engine of the files it uses most recently. Connections are still
-opened and closed per event (no pool), so other processes (the UI, the daemon) see every
-commit as before. It is named in the `dagster.yaml` revwh writes (orchestration/instance.py);
+same locking) that keeps, for the files it used most recently, the engine and one open
+connection. Each event is still its own committed transaction, so other processes (the UI, the
+daemon) see every commit as before. It is named in the `dagster.yaml` revwh writes (orchestration/instance.py);
 Dagster has no setting for this, hence the subclass.
 """
 
@@ -28,7 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
 # The index file plus the few runs a process writes or watches at once; older engines are
-# disposed (with no pool they hold no connection, only their statement cache).
+# disposed, closing their connection.
 KEPT_ENGINES = 8
 
 

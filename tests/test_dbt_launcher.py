@@ -65,3 +65,30 @@ def test_another_warehouse_is_read_through_the_constant_path_without_a_full_pars
     assert parse == []  # with the real paths dbt says "Unable to do partial parsing because profile has changed"
     # nothing left beside the warehouses but the files themselves
     assert sorted(p.name for p in second.parent.iterdir()) == ["beta.duckdb.building"]
+
+
+def test_without_a_link_dbt_gets_the_real_path_and_no_stale_run_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an earlier run in this process left its (since removed) run directory in the environment
+    monkeypatch.setenv(RUN_DIR_ENV, str(tmp_path / "removed"))
+    monkeypatch.setenv("REVWH_DBT_DUCKDB_PATH", "")
+    missing = tmp_path / "never.duckdb.building"  # no file: no hard link can be made
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    _point_dbt_at(missing, run_dir, dbt_resource())
+    assert os.environ["REVWH_DBT_DUCKDB_PATH"] == str(missing)
+    assert RUN_DIR_ENV not in os.environ  # else the launcher would chdir into a removed directory
+
+
+def test_a_killed_runs_directory_is_removed_by_the_next_run_of_that_warehouse_only(tmp_path: Path) -> None:
+    from orchestration.dbt_launcher import remove_stale_run_dirs, run_dir_prefix
+
+    mine, other = tmp_path / "revwh.duckdb.building", tmp_path / "other.duckdb.building"
+    for building in (mine, other):
+        building.write_bytes(b"x")
+        (tmp_path / (run_dir_prefix(building) + "killed")).mkdir()
+        os.link(building, tmp_path / (run_dir_prefix(building) + "killed") / DBT_DATABASE_FILE)
+    remove_stale_run_dirs(mine)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".other.duckdb.building.dbt-killed", "other.duckdb.building", "revwh.duckdb.building"]

@@ -195,7 +195,7 @@ def test_ctrl_c_says_interrupted_and_leaves_nothing_half_built(published, tmp_pa
     assert err.strip().endswith("revwh: interrupted; the published warehouse was not changed.")
     assert "Traceback" not in seen + err
     assert not wh.exists() and not wh.with_name(wh.name + ".building").exists()
-    assert not list(tmp_path.glob(".revwh-dbt-*"))  # nor dbt's run directory with its link
+    assert not list(tmp_path.glob(".revwh.duckdb.building.dbt-*"))  # nor dbt's run directory with its link
 
 
 def test_a_pull_that_skipped_every_platform_is_a_warning_not_green(published, tmp_path: Path, monkeypatch) -> None:
