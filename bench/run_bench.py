@@ -46,6 +46,7 @@ OUT = ROOT / "bench" / "out"
 REVWH = str(Path(sys.executable).parent / "revwh")
 # progress line prefix -> step that starts there (orchestration/progress.py lines, in run order)
 STEPS = (
+    ("copying the published warehouse", "copy"),
     ("loading landing files", "load"),
     ("checking the landed rows", "gate"),
     ("building dbt models", "dbt + publish"),

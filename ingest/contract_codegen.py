@@ -88,22 +88,28 @@ def render_base_model(table: LandedTable) -> str:
         args.append(f"    order={json.dumps(list(table.order))},")
     checks = [{"column": rc.column, "when": rc.when, "message": rc.message} for rc in table.row_checks]
     args.append(f"    row_checks={_jinja_list(checks, '    ')}) }}}}")
-    call = f"{{{{ stage_validate('{table.source}', '{table.name}',\n" + "\n".join(args)
     about = f"Typed, checked and ranked rows of raw.{table.name}: see macros/stage_validate.sql"
-    lines = ["{{ config(materialized='table') }}", ""]
     if table.pull_coverage:
-        lines += [
+        if table.source != table.name:
+            raise ValueError(f"{table.name}: a spend table's dbt source must be named after it")
+        call = f"{{{{ stage_spend_rows('{table.name}',\n" + "\n".join(args)
+        return "\n".join([
+            "{{ config(",
+            "    materialized='incremental',",
+            "    incremental_strategy='delete+insert',",
+            "    unique_key=['_source_file', '_row_number'],",
+            f"    post_hook=\"{{{{ delete_replaced_file_rows('{table.name}') }}}}\",",
+            ") }}",
+            "",
             f"{{# {GENERATED_NOTE}",
             f"   {about}; an account-day",
-            "   covered by a later pull with no rows for it is superseded (macros/apply_pull_coverage.sql). #}",
-            "with validated as (",
+            "   covered by a later pull with no rows for it is superseded (macros/apply_pull_coverage.sql).",
+            "   Incremental: a nightly run types and ranks only the files it landed and the account-days they",
+            "   touch (macros/stage_spend_rows.sql); `revwh run --rebuild` rebuilds it whole. #}",
             call,
-            ")",
-            "",
-            f"{{{{ apply_pull_coverage('validated', '{table.name}') }}}}",
-        ]
-    else:
-        lines += [f"{{# {GENERATED_NOTE}", f"   {about}. #}}", call]
+        ]) + "\n"
+    call = f"{{{{ stage_validate('{table.source}', '{table.name}',\n" + "\n".join(args)
+    lines = ["{{ config(materialized='table') }}", "", f"{{# {GENERATED_NOTE}", f"   {about}. #}}", call]
     return "\n".join(lines) + "\n"
 
 

@@ -188,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--rebuild",
         action="store_true",
-        help="rebuild even when nothing changed since the published warehouse (same files, T, settings, models)",
+        help="rebuild everything (incremental models included) even when nothing changed since the published warehouse",
     )
     run.add_argument(
         "--wait", type=float, default=0.0, metavar="SECONDS",

@@ -21,7 +21,7 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from packaging.version import Version
 
-from orchestration import progress
+from orchestration import progress, run_inputs
 from orchestration.dbt_launcher import DB_PATH_ENV, DBT_DATABASE_FILE, MEMORY_LIMIT_ENV, RUN_DIR_ENV, run_dir_prefix
 from orchestration.dbt_manifest import dbt_executable, ensure_manifest
 from orchestration.settings import DBT_PROJECT_DIR, RevwhSettings
@@ -90,8 +90,14 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Re
     building = settings.building()
     with tempfile.TemporaryDirectory(prefix=run_dir_prefix(building), dir=building.parent) as run_dir:
         _point_dbt_at(building, Path(run_dir), dbt)
+        # Incremental models (the ad-spend base models) rebuild whole when the landing step says
+        # the published warehouse was built by other models or settings (run_inputs.build_mode).
+        mode = run_inputs.recorded_build_mode(building)
+        refresh = ["--full-refresh"] if mode == run_inputs.FULL else []
+        context.log.info(f"dbt build mode: {mode}")
         invocation = dbt.cli(
-            ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars)], context=context
+            ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars), *refresh],
+            context=context,
         )
         done = 0
         for event in invocation.stream():

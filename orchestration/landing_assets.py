@@ -41,6 +41,7 @@ def start_working_copy(settings: RevwhSettings) -> None:
         stale.unlink(missing_ok=True)
     remove_stale_run_dirs(building)
     if published.exists():
+        progress.report(f"copying the published warehouse ({published.stat().st_size / 1e6:,.0f} MB) to work on")
         shutil.copy2(published, building)
 
 
@@ -109,7 +110,9 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
             con, landing, loaded_at=run_timestamp(), progress=progress.report, discovered=discovered
         )
         ensure_closed_schema(con)  # month-end closes (orchestration/month_close.py), read by dbt
-        run_inputs.record(con, inputs)
+        state = run_inputs.model_state(settings.dbt_vars())
+        mode = run_inputs.build_mode(previous, state, settings.rebuild)
+        run_inputs.record(con, inputs, state, mode)
         con.execute("checkpoint")
         if report.loaded:
             progress.report("checking the landed rows (expectation suites, in DuckDB)")

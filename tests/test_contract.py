@@ -167,23 +167,27 @@ def test_a_declaration_change_reaches_loader_suites_sql_and_docs(tmp_path: Path)
     assert "`refunds.currency`" in doc  # listed under the currency rule
 
 
-def _macro_calls(sql: str) -> list[tuple[tuple[object, ...], dict[str, object]]]:
-    """The stage_validate and apply_pull_coverage calls of a base model, with their arguments."""
+def _macro_calls(sql: str) -> tuple[list[tuple[tuple[object, ...], dict[str, object]]], dict[str, object]]:
+    """The staging macro call of a base model (stage_validate, or stage_spend_rows for a spend
+    table, which is stage_validate plus pull coverage), with its arguments, and its config."""
     import jinja2
 
     calls: list[tuple[tuple[object, ...], dict[str, object]]] = []
+    config: dict[str, object] = {}
     jinja2.Environment().from_string(sql).render(
-        config=lambda **_k: "",
+        config=lambda **k: config.update(k) or "",
         stage_validate=lambda *a, **k: calls.append((a, k)) or "",
-        apply_pull_coverage=lambda *a: calls.append((a, {})) or "",
+        stage_spend_rows=lambda name, **k: calls.append(((name, name), {**k, "coverage": True})) or "",
+        delete_replaced_file_rows=lambda name: f"delete_replaced_file_rows({name})",
     )
-    return calls
+    return calls, config
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda t: t.name)
 def test_generated_base_models_keep_stage_validates_arguments(table: LandedTable) -> None:
     """Reading a generated file back gives the declaration: the SQL says what contract.py says."""
-    (args, kwargs), *coverage = _macro_calls(contract_codegen.render_base_model(table))
+    calls, config = _macro_calls(contract_codegen.render_base_model(table))
+    [(args, kwargs)] = calls
     assert args == (table.source, table.name)
     assert [c["name"] for c in kwargs["columns"]] == list(table.columns)
     assert [c.get("as", c["name"]) for c in kwargs["columns"]] == [c.typed_name for c in table.column_specs]
@@ -192,4 +196,9 @@ def test_generated_base_models_keep_stage_validates_arguments(table: LandedTable
     assert kwargs["key"] == list(table.key)
     assert kwargs.get("partition") in (None, list(table.partition))
     assert [rc["when"] for rc in kwargs["row_checks"]] == [rc.when for rc in table.row_checks]
-    assert [a for a, _k in coverage] == ([("validated", table.name)] if table.pull_coverage else [])
+    # Spend tables: incremental, pull coverage applied, replaced files' rows removed after the build.
+    assert kwargs.get("coverage", False) == table.pull_coverage
+    assert config.get("materialized") == ("incremental" if table.pull_coverage else "table")
+    if table.pull_coverage:
+        assert config["unique_key"] == ["_source_file", "_row_number"]
+        assert config["post_hook"] == f"{{{{ delete_replaced_file_rows('{table.name}') }}}}"

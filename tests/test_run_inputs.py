@@ -54,5 +54,20 @@ def test_an_edited_model_changes_the_fingerprint(landing: Path, tmp_path: Path,
     monkeypatch.setattr(dbt_manifest, "DBT_PROJECT_DIR", project)
     base = _fp(landing)
     macro = project / "macros" / "div_round.sql"
+    state = run_inputs.model_state(VARS)
     macro.write_text(macro.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert _fp(landing) != base
+    assert run_inputs.model_state(VARS) != state  # the incremental models' kept rows are stale: full build
+
+
+def test_the_build_is_incremental_only_under_the_same_models_and_settings() -> None:
+    state = run_inputs.model_state(VARS)
+    assert run_inputs.model_state({**VARS, "as_of": "2026-10-16"}) == state  # a new T: still incremental
+    assert run_inputs.model_state({**VARS, "aging_basis": "invoice_date"}) != state  # another setting
+    published = run_inputs.PublishedInputs("f", "run", AS_OF, state)
+    assert run_inputs.build_mode(published, state, rebuild=False) == run_inputs.INCREMENTAL
+    assert run_inputs.build_mode(published, "other", rebuild=False) == run_inputs.FULL
+    assert run_inputs.build_mode(published, state, rebuild=True) == run_inputs.FULL  # revwh run --rebuild
+    assert run_inputs.build_mode(None, state, rebuild=False) == run_inputs.FULL  # no published warehouse
+    older = run_inputs.PublishedInputs("f", "run", AS_OF, None)  # published before the state was recorded
+    assert run_inputs.build_mode(older, state, rebuild=False) == run_inputs.FULL

@@ -18,6 +18,7 @@
   key: natural key columns (typed names) for in-file duplicates
   partition / order: which rows compete for "current" (default: key / latest file name)
   row_checks: list of {column, when (SQL over typed names, true = bad), message}
+  only_files: a CTE of _source_file names: only their rows (stage_spend_rows' incremental build)
 #}
 {% macro _cast_expr(col, src) -%}
   {%- set kind = col.get('kind', 'text') -%}
@@ -43,11 +44,14 @@
   {{- labels.get(kind, 'text') -}}
 {%- endmacro %}
 
-{% macro stage_validate(source_name, table_name, columns, key, partition=none, order=none, row_checks=[]) %}
+{% macro stage_validate(source_name, table_name, columns, key, partition=none, order=none, row_checks=[], only_files=none) %}
 {%- set partition = partition or key -%}
 {%- set order = order or ['_source_file desc'] -%}
 with src as (
-    select * from {{ source(source_name, table_name) }}
+    select s.* from {{ source(source_name, table_name) }} s
+    {%- if only_files %}
+    semi join {{ only_files }} f on f._source_file = s._source_file
+    {%- endif %}
 ),
 
 typed as (

@@ -1,0 +1,125 @@
+{#
+  stage_spend_rows: the base model of an ad-spend table (google_ads, meta_ads, microsoft_ads),
+  built incrementally so that a nightly run types and ranks only what it landed.
+
+  Full build (first run, `revwh run --rebuild`, or any change to the dbt project or its settings,
+  which the landing step turns into `dbt build --full-refresh`): stage_validate over every landed
+  row, then apply_pull_coverage, exactly as for the other base models.
+
+  Incremental build: the rows of this table stay as they were, except
+    - every row of a file the loader added, replaced or removed since the last build (a file's
+      rows are current when their (_source_file, _loaded_at) is the loader's);
+    - every still-landed valid row of an account-day such a file touched (before or after), or
+      whose pull coverage changed: these compete again for "current" with the new rows.
+  The model returns the new files' rows and the re-ranked rows; dbt's delete+insert on
+  (_source_file, _row_number) replaces their old versions, and the post-hook
+  (delete_replaced_file_rows) removes what is left of replaced and removed files. Each account-day
+  is ranked over all of its valid rows, so the result is row for row what a full build gives;
+  tests/test_incremental_spend.py compares the two.
+
+  Quarantine (a bad value, a key twice in one file) depends on the row and its file only, so the
+  quarantined rows of unchanged files are never touched. _covered_at records the pull coverage a
+  valid row was judged against; a later coverage file changes it and so re-judges the account-day.
+#}
+{% macro stage_spend_rows(table_name, columns, key, partition, order, row_checks=[]) %}
+{%- if not is_incremental() %}
+with validated as (
+{{ stage_validate(table_name, table_name, columns, key, partition, order, row_checks) }}
+)
+
+{{ apply_pull_coverage('validated', table_name) }}
+{%- else %}
+{%- set names = [] %}
+{%- for c in columns %}{% do names.append('"' ~ c.get('as', c.name) ~ '"') %}{% endfor %}
+{%- set row_columns = names + ['_source_file', '_row_number', '_loaded_at', '_record', '_reason', '_reason_column'] %}
+with loader_files as (
+    select distinct _source_file, _loaded_at from {{ source(table_name, table_name) }}
+),
+
+built_files as (
+    select distinct _source_file, _loaded_at from {{ this }}
+),
+
+changed_files as (
+    select _source_file, _loaded_at from loader_files
+    except
+    select _source_file, _loaded_at from built_files
+),
+
+gone_files as (
+    select _source_file, _loaded_at from built_files
+    except
+    select _source_file, _loaded_at from loader_files
+),
+
+new_rows as (
+{{ stage_validate(table_name, table_name, columns, key, partition, order, row_checks, only_files='changed_files') }}
+),
+
+coverage as (
+    select account_id, spend_date, covered_at
+    from {{ ref('stg_ads__pull_coverage') }}
+    where platform = '{{ table_name }}'
+),
+
+kept_valid as (
+    select t.*
+    from {{ this }} t
+    anti join gone_files g on g._source_file = t._source_file and g._loaded_at = t._loaded_at
+    where t._status <> 'quarantined'
+),
+
+touched as (
+    select account_id, spend_date from new_rows where _status <> 'quarantined'
+    union
+    select t.account_id, t.spend_date
+    from {{ this }} t
+    semi join gone_files g on g._source_file = t._source_file and g._loaded_at = t._loaded_at
+    where t._status <> 'quarantined'
+    union
+    select k.account_id, k.spend_date
+    from kept_valid k
+    left join coverage c on c.account_id = k.account_id and c.spend_date = k.spend_date
+    where k._covered_at is distinct from c.covered_at
+),
+
+contenders as (
+    select {{ row_columns | join(', ') }} from kept_valid
+    semi join touched t on t.account_id = kept_valid.account_id and t.spend_date = kept_valid.spend_date
+    union all
+    select {{ row_columns | join(', ') }} from new_rows where _status <> 'quarantined'
+),
+
+ranked as (
+    select
+        *,
+        case when dense_rank() over (partition by {{ partition | join(', ') }} order by {{ order | join(', ') }}) = 1
+             then 'staged' else 'superseded' end as _status
+    from contenders
+),
+
+judged as (
+    select * from ranked
+    union all
+    select {{ row_columns | join(', ') }}, _status from new_rows where _status = 'quarantined'
+)
+
+{{ apply_pull_coverage('judged', table_name) }}
+{%- endif %}
+{% endmacro %}
+
+
+{#
+  Post-hook of the spend base models: rows whose file the loader has since replaced or removed
+  (their (_source_file, _loaded_at) is no longer the loader's). delete+insert already replaced
+  the rows a new version of the file still has; this removes the rest.
+#}
+{% macro delete_replaced_file_rows(table_name) %}
+delete from {{ this }} t
+using (
+    select distinct _source_file, _loaded_at from {{ this }}
+    except
+    select distinct _source_file, _loaded_at from {{ source(table_name, table_name) }}
+) gone
+where t._source_file = gone._source_file and t._loaded_at = gone._loaded_at
+{% endmacro %}
