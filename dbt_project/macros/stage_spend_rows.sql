@@ -62,13 +62,6 @@ coverage as (
     where platform = '{{ table_name }}'
 ),
 
-kept_valid as (
-    select t.*
-    from {{ this }} t
-    anti join gone_files g on g._source_file = t._source_file and g._loaded_at = t._loaded_at
-    where t._status <> 'quarantined'
-),
-
 touched as (
     select account_id, spend_date from new_rows where _status <> 'quarantined'
     union
@@ -77,15 +70,28 @@ touched as (
     semi join gone_files g on g._source_file = t._source_file and g._loaded_at = t._loaded_at
     where t._status <> 'quarantined'
     union
-    select k.account_id, k.spend_date
-    from kept_valid k
-    left join coverage c on c.account_id = k.account_id and c.spend_date = k.spend_date
-    where k._covered_at is distinct from c.covered_at
+    select t.account_id, t.spend_date
+    from {{ this }} t
+    left join coverage c on c.account_id = t.account_id and c.spend_date = t.spend_date
+    where t._status <> 'quarantined' and t._covered_at is distinct from c.covered_at
+),
+
+{#- Kept rows are found on narrow columns and fetched whole by rowid: DuckDB then reads _record
+    and the other wide columns only of the row groups holding them. Measured on the google_ads
+    base model at 5,000 dealers (6.2 M rows, one night): 22 s when a CTE over whole rows of this
+    was referred to twice (materialized, _record and all), 5.4 s joining whole rows, 1.4 s so. #}
+kept_contenders as (
+    select t.rowid as _kept_rowid
+    from {{ this }} t
+    semi join touched x on x.account_id = t.account_id and x.spend_date = t.spend_date
+    anti join gone_files g on g._source_file = t._source_file and g._loaded_at = t._loaded_at
+    where t._status <> 'quarantined'
 ),
 
 contenders as (
-    select {{ row_columns | join(', ') }} from kept_valid
-    semi join touched t on t.account_id = kept_valid.account_id and t.spend_date = kept_valid.spend_date
+    select {{ row_columns | join(', ') }}
+    from {{ this }}
+    where rowid in (select _kept_rowid from kept_contenders)
     union all
     select {{ row_columns | join(', ') }} from new_rows where _status <> 'quarantined'
 ),
