@@ -3,8 +3,9 @@
 For each size (number of dealers) the demo generator writes a landing directory as of T, then:
   (a) first run      `revwh run` on it into an empty warehouse
   (b) nightly run    what one night lands added to it (T + 1's pull files, restating the 7 days
-                     before; the day's exports; history and earlier pulls untouched), then
-                     `revwh run` as of T + 1
+                     before; the day's exports again; history and earlier pulls untouched),
+                     then `revwh run` as of T + 1 (T's landing is T + 1's without its newest
+                     pulls: the generator draws a new world for each as-of date)
   (c) no new files   `revwh run` again on the same landing
 Each run is a `revwh run` child process, exactly as a user starts it; its process tree (the CLI,
 dbt's process) is sampled every 0.1 s with psutil for the peak resident memory (the sum over the
@@ -111,28 +112,40 @@ def _slow_models(dagster_home: Path, top: int = 5) -> dict[str, float]:
     return dict(sorted(durations.items(), key=lambda kv: -kv[1])[:top])
 
 
-def add_next_day(landing: Path, day: date, size: int, work: Path) -> list[str]:
-    """Land what one night brings, as an agency's landing dir receives it; return the files written.
+def hold_back_last_night(landing: Path) -> dict[Path, bytes]:
+    """Take the newest pull of each platform (its spend and coverage files) out of a landing
+    generated as of T + 1, so that it is the landing of T, in the same world; return them."""
+    held: dict[Path, bytes] = {}
+    for folder in sorted((landing / "ads").iterdir()):
+        pulls = sorted(p for p in folder.glob("*_pull_*.csv") if not p.name.endswith(".coverage.csv"))
+        if not pulls:
+            continue
+        newest = pulls[-1]
+        for path in (newest, newest.with_name(newest.stem + ".coverage.csv")):
+            if path.exists():
+                held[path] = path.read_bytes()
+                path.unlink()
+    return held
 
-    The ad history and the earlier pulls stay byte for byte as they were (a pull file is never
-    rewritten); the new day's pull files (the new day plus the 7 days it restates, with their
-    coverage) are added; the accounting, contracting and FX exports are replaced by the day's
-    snapshots. The generator draws its world per as-of date and rewrites every file, so the
-    next day is generated aside and only those files are copied in.
+
+def land_next_night(landing: Path, held: dict[Path, bytes]) -> list[str]:
+    """What one night lands, as an agency's landing dir receives it; return the files written.
+
+    The held-back pull files (the new day and the 7 days it restates, with their coverage)
+    arrive; the accounting, contracting and FX exports arrive again as the day's snapshots
+    (rewritten with CRLF line ends: the same rows in new bytes, so the loader reloads them, as it
+    does a real day's exports); the ad history and earlier pulls stay byte for byte as they were.
+    The demo generator draws its world per as-of date, so T + 1 is generated first and T derived
+    from it (hold_back_last_night): history, accounts and contracts are then one world.
     """
-    aside = work / f"landing_{size}_next"
-    shutil.rmtree(aside, ignore_errors=True)
-    generate_landing(aside, as_of=day, size=size, seed=7)
     written = []
-    for path in sorted(p for p in aside.rglob("*") if p.is_file()):
-        rel = path.relative_to(aside)
-        target = landing / rel
-        is_ads = rel.parts[0] == "ads"
-        if is_ads and ("_history" in path.name or target.exists()):
-            continue  # history and earlier pulls: kept as landed
-        shutil.copy2(path, target)
-        written.append(rel.as_posix())
-    shutil.rmtree(aside, ignore_errors=True)
+    for path, data in sorted(held.items()):
+        path.write_bytes(data)
+        written.append(path.relative_to(landing).as_posix())
+    for path in sorted(p for p in landing.rglob("*.csv") if p.relative_to(landing).parts[0] != "ads"):
+        data = path.read_bytes()
+        path.write_bytes(data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
+        written.append(path.relative_to(landing).as_posix())
     return written
 
 
@@ -144,7 +157,10 @@ def bench_size(size: int, as_of: date, work: Path) -> dict[str, object]:
         stale.unlink()
     home.mkdir(parents=True)
     t0 = time.perf_counter()
-    counts = generate_landing(landing, as_of=as_of, size=size, seed=7)
+    counts = generate_landing(landing, as_of=as_of + timedelta(days=1), size=size, seed=7)
+    held = hold_back_last_night(landing)
+    for path in held:
+        counts.pop(path.relative_to(landing).as_posix(), None)
     generate_s = time.perf_counter() - t0
     rows_by_table: dict[str, int] = {}
     for rel, rows in counts.items():
@@ -153,10 +169,8 @@ def bench_size(size: int, as_of: date, work: Path) -> dict[str, object]:
     first = timed_run(landing, wh, as_of, home)
     limit = run_limit(landing, as_of, OUT / f"bound-{size}.duckdb")
     agree = compare_with_revwh(limit, wh)
-    nightly_files = add_next_day(landing, as_of + timedelta(days=1), size, work)
-    # The generator's world is drawn per as-of date: a few accounting rows of T are not in T + 1's
-    # exports, which the shrink guard would rightly stop; the benchmark confirms the removal.
-    nightly = timed_run(landing, wh, as_of + timedelta(days=1), home, "--allow-shrink")
+    nightly_files = land_next_night(landing, held)
+    nightly = timed_run(landing, wh, as_of + timedelta(days=1), home)
     rerun = timed_run(landing, wh, as_of + timedelta(days=1), home)
     return {
         "dealers": size,
@@ -212,8 +226,9 @@ def markdown(results: list[dict[str, object]], as_of: date, help_s: float = 0.0)
         f"Measured by `make bench` (bench/run_bench.py) on {date.today()}: {machine()}. Demo landing",
         f"(`ingest/demo`, seed 7) as of {as_of}; each run is a `revwh run` process, its peak memory the sum",
         "over its process tree (dbt included), sampled every 0.1 s. Nightly: what one night lands added to",
-        "the landing (T + 1's pull files, restating the 7 days before; the day's exports; the ad history",
-        "and earlier pulls untouched), run as of T + 1.",
+        "the landing (T + 1's pull files, restating the 7 days before; the day's exports again; the ad",
+        "history and earlier pulls untouched), run as of T + 1. The landing of T is the landing generated",
+        "as of T + 1 without its newest pulls, so both runs see one world.",
         "",
         "| dealers | rows landed | full run | nightly | re-run, no new files | peak RSS full / nightly / re-run |"
         " bound (limit.sql) | full / bound | bound agrees |",
