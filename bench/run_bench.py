@@ -260,10 +260,11 @@ def markdown(results: list[dict[str, object]], as_of: date, help_s: float = 0.0)
               "|---|---|---|---|"]
     lines += [f"| {what} | {got} | {want} | {'yes' if ok else 'no'} |"
               for what, got, want, ok in targets(largest, help_s)]
-    lines += ["", "Slowest dbt models of the full run (seconds):", ""]
-    for r in results:
-        slow = ", ".join(f"{k} {v}" for k, v in r["first"]["slow_models_s"].items())
-        lines.append(f"- {r['dealers']:,} dealers: {slow}")
+    for run, label in (("first", "full run"), ("nightly", "nightly run")):
+        lines += ["", f"Slowest dbt models of the {label} (seconds):", ""]
+        for r in results:
+            slow = ", ".join(f"{k} {v}" for k, v in r[run]["slow_models_s"].items())
+            lines.append(f"- {r['dealers']:,} dealers: {slow}")
     return "\n".join(lines) + "\n"
 
 
