@@ -5,12 +5,13 @@
   _covered_at: the covering extraction a valid row was judged against (macros/stage_spend_rows.sql
   re-judges an account-day when it changes).
 #}
-{% macro apply_pull_coverage(relation, platform) -%}
+{% macro apply_pull_coverage(relation, platform, row_columns) -%}
 select
-    v.* replace (
-        case when v._status = 'staged' and c.covered_at > v.extracted_at then 'superseded' else v._status end
-            as _status
-    ),
+    {%- for n in row_columns %}
+    v.{{ n }},
+    {%- endfor %}
+    case when v._status = 'staged' and c.covered_at > v.extracted_at then 'superseded' else v._status end
+        as _status,
     case when v._status <> 'quarantined' then c.covered_at end as _covered_at
 from {{ relation }} v
 left join {{ ref('stg_ads__pull_coverage') }} c

@@ -5,7 +5,8 @@
   of 1e-10, the quotient is rounded with integer arithmetic, and the result is scaled back by
   an exact decimal multiplication. NULL when the denominator is NULL or zero.
 #}
-{% macro div_round(numerator, denominator, scale=2) -%}
+{% macro div_round(numerator, denominator, scale=2) -%}{{ return(adapter.dispatch('div_round')(numerator, denominator, scale)) }}{%- endmacro %}
+{% macro default__div_round(numerator, denominator, scale=2) -%}
 (case
   when ({{ denominator }}) is null or ({{ denominator }}) = 0 or ({{ numerator }}) is null then null
   else cast(

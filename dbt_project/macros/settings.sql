@@ -19,12 +19,12 @@ cast('{{ var("as_of") }}' as date)
    T's month. #}
 {% macro horizon_end() -%}
 cast(greatest(
-    last_day({{ as_of() }} + interval 1 month),
+    {{ month_end(as_of() ~ " + interval '1 month'") }},
     least(
-        last_day({{ as_of() }} + interval 12 month),
+        {{ month_end(as_of() ~ " + interval '12 month'") }},
         coalesce((
-            select max(last_day(_hl.service_month))
+            select max({{ month_end('_hl.service_month') }})
             from {{ ref('stg_accounting__invoice_lines') }} _hl
             join {{ ref('stg_accounting__invoices') }} _hi on _hi.invoice_id = _hl.invoice_id
-            where _hi.invoice_date <= {{ as_of() }}), last_day({{ as_of() }})))) as date)
+            where _hi.invoice_date <= {{ as_of() }}), {{ month_end(as_of()) }}))) as date)
 {%- endmacro %}

@@ -25,13 +25,13 @@
   {%- set v = "nullif(trim(" ~ src ~ "), '')" -%}
   {%- if kind == 'text' -%} {{ v }}
   {%- elif kind == 'upper' -%} upper({{ v }})
-  {%- elif kind == 'date' -%} case when regexp_full_match({{ v }}, '\d{4}-\d{2}-\d{2}') then try_cast({{ v }} as date) end
-  {%- elif kind == 'money' -%} case when regexp_full_match({{ v }}, '-?\d{1,15}(\.\d{1,2})?') then cast({{ v }} as decimal(18,2)) end
-  {%- elif kind == 'decimal' -%} case when regexp_full_match({{ v }}, '-?\d{1,9}(\.\d{1,9})?') then cast({{ v }} as decimal(18,9)) end
-  {%- elif kind == 'integer' -%} case when regexp_full_match({{ v }}, '-?\d{1,18}(\.0+)?') then cast(cast({{ v }} as decimal(38,0)) as bigint) end
+  {%- elif kind == 'date' -%} case when {{ rx_full(v, '\d{4}-\d{2}-\d{2}') }} then {{ try_cast_to(v, 'date') }} end
+  {%- elif kind == 'money' -%} case when {{ rx_full(v, '-?\d{1,15}(\.\d{1,2})?') }} then cast({{ v }} as decimal(18,2)) end
+  {%- elif kind == 'decimal' -%} case when {{ rx_full(v, '-?\d{1,9}(\.\d{1,9})?') }} then cast({{ v }} as decimal(18,9)) end
+  {%- elif kind == 'integer' -%} case when {{ rx_full(v, '-?\d{1,18}(\.0+)?') }} then cast(cast({{ v }} as decimal(38,0)) as bigint) end
   {%- elif kind == 'currency' -%} case when upper({{ v }}) in ({{ iso_currency_list() }}) then upper({{ v }}) end
   {%- elif kind == 'account_id' -%} nullif({{ normalize_account_id(col.platform, v) }}, '')
-  {%- elif kind == 'timestamp' -%} case when regexp_matches({{ v }}, '(Z|[+-]\d\d:?\d\d)$') then timezone('UTC', try_cast({{ v }} as timestamptz)) else try_cast({{ v }} as timestamp) end
+  {%- elif kind == 'timestamp' -%} case when {{ rx_search(v, '(Z|[+-]\d\d:?\d\d)$') }} then timezone('UTC', {{ try_cast_to(v, 'timestamptz') }}) else {{ try_cast_to(v, 'timestamp') }} end
   {%- else -%} {{ exceptions.raise_compiler_error("unknown kind " ~ kind) }}
   {%- endif -%}
 {%- endmacro %}
@@ -48,9 +48,9 @@
 {%- set partition = partition or key -%}
 {%- set order = order or ['_source_file desc'] -%}
 with src as (
-    select s.* from {{ source(source_name, table_name) }} s
+    select s.* from (select * from {{ source(source_name, table_name) }}) s
     {%- if only_files %}
-    semi join {{ only_files }} f on f._source_file = s._source_file
+    where exists (select 1 from {{ only_files }} f where f._source_file = s._source_file)
     {%- endif %}
 ),
 
@@ -59,11 +59,8 @@ typed as (
         _source_file,
         _row_number,
         _loaded_at,
-        to_json(struct_pack(
-            {%- for c in columns %}
-            "{{ c.name }}" := "{{ c.name }}"{{ "," if not loop.last }}
-            {%- endfor %}
-        )) as _record,
+        {%- set _pairs = [] %}{% for c in columns %}{% do _pairs.append((c.name, '"' ~ c.name ~ '"')) %}{% endfor %}
+        {{ json_object(_pairs) }} as _record,
         {%- for c in columns %}
         "{{ c.name }}" as "_raw_{{ c.get('as', c.name) }}",
         {{ _cast_expr(c, '"' ~ c.name ~ '"') }} as "{{ c.get('as', c.name) }}"{{ "," if not loop.last }}
@@ -74,37 +71,39 @@ typed as (
 checked as (
     select
         *,
-        list_filter([
+        {%- set _checks_sql %}
             {%- for c in columns %}
             {%- set n = c.get('as', c.name) %}
             {%- if c.get('required') %}
-            case when nullif(trim("_raw_{{ n }}"), '') is null then '{{ c.name }}: required value is missing' end,
+            case when nullif(trim("_raw_{{ n }}"), '') is null then '{{ c.name }}: required value is missing' end @@SEP@@
             {%- endif %}
             {%- if c.get('kind', 'text') not in ['text', 'upper'] %}
             case when nullif(trim("_raw_{{ n }}"), '') is not null and "{{ n }}" is null
-                 then '{{ c.name }}: expected {{ _kind_label(c.kind) }}, got ''' || "_raw_{{ n }}" || '''' end,
+                 then '{{ c.name }}: expected {{ _kind_label(c.kind) }}, got ''' || "_raw_{{ n }}" || '''' end @@SEP@@
             {%- endif %}
             {%- if c.get('enum') %}
             case when "{{ n }}" is not null and "{{ n }}" not in ({% for e in c.enum %}'{{ e }}'{{ "," if not loop.last }}{% endfor %})
-                 then '{{ c.name }}: expected one of {{ c.enum | join("|") }}, got ''' || "_raw_{{ n }}" || '''' end,
+                 then '{{ c.name }}: expected one of {{ c.enum | join("|") }}, got ''' || "_raw_{{ n }}" || '''' end @@SEP@@
             {%- endif %}
             {%- if c.get('nonneg') %}
-            case when "{{ n }}" < 0 then '{{ c.name }}: expected a non-negative amount, got ''' || "_raw_{{ n }}" || '''' end,
+            case when "{{ n }}" < 0 then '{{ c.name }}: expected a non-negative amount, got ''' || "_raw_{{ n }}" || '''' end @@SEP@@
             {%- endif %}
             {%- endfor %}
             {%- for rc in row_checks %}
-            case when {{ rc.when }} then '{{ rc.column }}: {{ rc.message }}' end,
+            case when {{ rc.when }} then '{{ rc.column }}: {{ rc.message }}' end @@SEP@@
             {%- endfor %}
-            null::varchar
-        ], lambda x: x is not null) as _error_list
+        {%- endset %}
+        {%- set _checks = [] %}{% for x in _checks_sql.split('@@SEP@@') %}{% if x.strip() %}{% do _checks.append(x.strip()) %}{% endif %}{% endfor %}
+        {%- do _checks.append('null::varchar') %}
+        {{ compact_list(_checks) }} as _error_list
     from typed
 ),
 
 keyed as (
     select
         *,
-        len(_error_list) = 0
-            and sum(case when len(_error_list) = 0 then 1 else 0 end)
+        {{ list_len('_error_list') }} = 0
+            and sum(case when {{ list_len('_error_list') }} = 0 then 1 else 0 end)
                 over (partition by _source_file, {{ key | join(', ') }}) > 1 as _dup_in_file
     from checked
 ),
@@ -113,9 +112,9 @@ ranked as (
     select
         *,
         case
-            when len(_error_list) > 0 or _dup_in_file then null
+            when {{ list_len('_error_list') }} > 0 or _dup_in_file then null
             else dense_rank() over (
-                partition by (len(_error_list) = 0 and not _dup_in_file), {{ partition | join(', ') }}
+                partition by ({{ list_len('_error_list') }} = 0 and not _dup_in_file), {{ partition | join(', ') }}
                 order by {{ order | join(', ') }})
         end as _currency_rank
     from keyed
@@ -130,15 +129,15 @@ select
     _loaded_at,
     _record,
     case
-        when len(_error_list) > 0 then array_to_string(_error_list, '; ')
+        when {{ list_len('_error_list') }} > 0 then array_to_string(_error_list, '; ')
         when _dup_in_file then '{{ key | join(", ") }}: duplicate key in one file'
     end as _reason,
     case
-        when len(_error_list) > 0 then split_part(_error_list[1], ':', 1)
+        when {{ list_len('_error_list') }} > 0 then split_part(_error_list[1], ':', 1)
         when _dup_in_file then '{{ key[0] }}'
     end as _reason_column,
     case
-        when len(_error_list) > 0 or _dup_in_file then 'quarantined'
+        when {{ list_len('_error_list') }} > 0 or _dup_in_file then 'quarantined'
         when _currency_rank = 1 then 'staged'
         else 'superseded'
     end as _status

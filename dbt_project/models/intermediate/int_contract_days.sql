@@ -4,11 +4,12 @@
 with days as (
     select
         c.*,
-        cast(unnest(generate_series(
-            c.start_date,
-            least(coalesce(c.end_date, {{ horizon_end() }}), {{ horizon_end() }}),
-            interval 1 day)) as date) as day
-    from {{ ref('int_contracts') }} c
+        cast(_g.d as date) as day
+    from {{ ref('int_contracts') }} c,
+        generate_series(
+            cast(c.start_date as timestamp),
+            cast(least(coalesce(c.end_date, {{ horizon_end() }}), {{ horizon_end() }}) as timestamp),
+            interval '1 day') as _g(d)
     where c.start_date <= {{ horizon_end() }}
 )
 
@@ -21,9 +22,16 @@ select
     d.currency,
     d.day,
     cast(date_trunc('month', d.day) as date) as month,
-    dayofmonth(last_day(d.day)) as days_in_month,
+    cast(extract(day from {{ month_end('d.day') }}) as integer) as days_in_month,
     b.monthly_amount,
     d.day <= {{ as_of() }} as is_through_as_of
 from days d
+{%- if target.type == 'duckdb' %}
 asof left join {{ ref('stg_contracting__budget_schedule') }} b
     on b.contract_id = d.contract_id and d.day >= b.effective_date
+{%- else %}
+left join lateral (
+    select _b.monthly_amount from {{ ref('stg_contracting__budget_schedule') }} _b
+    where _b.contract_id = d.contract_id and _b.effective_date <= d.day
+    order by _b.effective_date desc limit 1) b on true
+{%- endif %}

@@ -9,50 +9,54 @@
 with months as (
     select
         contract_id,
-        any_value(client_id) as client_id,
-        any_value(product_code) as product_code,
-        any_value(program_code) as program_code,
-        any_value(pricing_model) as pricing_model,
-        any_value(currency) as currency,
+        min(client_id) as client_id,
+        min(product_code) as product_code,
+        min(program_code) as program_code,
+        min(pricing_model) as pricing_model,
+        min(currency) as currency,
         month,
-        any_value(days_in_month) as days_in_month,
+        min(days_in_month) as days_in_month,
         count(*) as active_days,
         count(*) filter (where is_through_as_of) as active_days_to_date,
         sum(coalesce(monthly_amount, 0)) as amount_day_sum,
         coalesce(sum(coalesce(monthly_amount, 0)) filter (where is_through_as_of), 0) as amount_day_sum_to_date,
         max(day) as last_active_day,
-        arg_max(coalesce(monthly_amount, 0), day) as amount_on_last_active_day,
+        {{ arg_max_of('coalesce(monthly_amount, 0)', 'day') }} as amount_on_last_active_day,
         count(*) filter (where monthly_amount is null) as days_without_budget
     from {{ ref('int_contract_days') }}
     group by contract_id, month
 ),
 
 tiers as (
+    select contract_id, month, fee_pct from (
     select
         m.contract_id,
         m.month,
-        r.fee_pct
+        r.fee_pct,
+        row_number() over (partition by m.contract_id, m.month order by r.min_monthly_budget desc) as _rn
     from months m
     join {{ ref('stg_contracting__rate_card') }} r
         on r.product_code = m.product_code
         and m.amount_on_last_active_day >= r.min_monthly_budget
         and (r.max_monthly_budget is null or m.amount_on_last_active_day < r.max_monthly_budget)
-    qualify row_number() over (partition by m.contract_id, m.month order by r.min_monthly_budget desc) = 1
+    ) _t where _rn = 1
 ),
 
 discounts as (
+    select contract_id, month, discount_pct from (
     select
         m.contract_id,
         m.month,
-        d.discount_pct
+        d.discount_pct,
+        row_number() over (
+            partition by m.contract_id, m.month order by d.effective_from desc nulls last) as _rn
     from months m
     join {{ ref('stg_contracting__client_discounts') }} d
         on d.client_id = m.client_id
         and d.product_code = m.product_code
         and (d.effective_from is null or d.effective_from <= m.last_active_day)
         and (d.effective_to is null or m.last_active_day <= d.effective_to)
-    qualify row_number() over (
-        partition by m.contract_id, m.month order by d.effective_from desc nulls last) = 1
+    ) _d where _rn = 1
 ),
 
 billed as (
@@ -62,7 +66,7 @@ billed as (
         {{ div_round('m.amount_day_sum_to_date', 'm.days_in_month', 2) }} as billable_to_date,
         t.fee_pct,
         coalesce(d.discount_pct, 0) as discount_pct,
-        last_day(m.month) <= {{ as_of() }} as is_closed,
+        cast(date_trunc('month', cast(m.month as timestamp)) + interval '1 month' - interval '1 day' as date) <= {{ as_of() }} as is_closed,
         m.month = {{ as_of_month() }} as is_as_of_month
     from months m
     left join tiers t on t.contract_id = m.contract_id and t.month = m.month

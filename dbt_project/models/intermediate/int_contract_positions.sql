@@ -22,9 +22,10 @@ ends as (
         end_month,
         {{ month_rate_day('end_month') }} as end_day
     from (
-        select cast(unnest(generate_series(
-            (select min(month) from revenue), {{ as_of_month() }}, interval 1 month)) as date) as end_month
-    )
+        select cast(_g.d as date) as end_month
+        from generate_series(
+            cast((select min(month) from revenue) as timestamp), cast({{ as_of_month() }} as timestamp), interval '1 month') as _g(d)
+    ) _em
 ),
 
 billing as (
@@ -38,7 +39,7 @@ billing as (
         sum(b.memo_amount) as memos
     from {{ ref('int_billing_events') }} b
     join ends e on b.event_date <= e.end_day
-    group by all
+    group by e.end_day, b.contract_id, b.client_id, b.month
 ),
 
 positioned as (
@@ -68,7 +69,7 @@ figures as (
         case when month <= end_month then delivered_media else 0 end as recognized_media_gross,
         case when month <= end_month then recognized_fee else 0 end as recognized_fee_as_of,
         case
-            when pricing_model = 'media' and is_active_month and last_day(month) <= end_day
+            when pricing_model = 'media' and is_active_month and cast(date_trunc('month', cast(month as timestamp)) + interval '1 month' - interval '1 day' as date) <= end_day
                 then {{ underspend_credit_due('underspend', 'media', 'non_media', 'memos', 'delivered_media') }}
             else 0
         end as credit_due

@@ -41,7 +41,7 @@ payments as (
 
 monthly as (
     select 'fx_rates', cast(null as varchar), cast(null as integer), currency, {{ month_rate_day('month') }},
-        'monthly figures of ' || strftime(month, '%Y-%m') || ' in ' || currency || ' (contracts '
+        'monthly figures of ' || {{ year_month_text('month') }} || ' in ' || currency || ' (contracts '
         || string_agg(distinct contract_id, ', ' order by contract_id) || ')'
     from {{ ref('int_contract_months') }}
     where currency <> 'USD' and month <= {{ as_of_month() }}

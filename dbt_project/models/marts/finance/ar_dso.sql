@@ -4,10 +4,11 @@
 -- each invoice at its date's rate; billings are invoice totals dated in the 90 days ending then.
 with month_ends as (
     -- every month from the first invoice's month to the month of T
-    select cast(unnest(generate_series(
-        (select min(cast(date_trunc('month', invoice_date) as date)) from {{ ref('stg_accounting__invoices') }}
-         where invoice_date <= {{ as_of() }}),
-        {{ as_of_month() }}, interval 1 month)) as date) as month
+    select cast(_g.d as date) as month
+    from generate_series(
+        cast((select min(cast(date_trunc('month', invoice_date) as date)) from {{ ref('stg_accounting__invoices') }}
+         where invoice_date <= {{ as_of() }}) as timestamp),
+        cast({{ as_of_month() }} as timestamp), interval '1 month') as _g(d)
 ),
 
 ends as (
@@ -46,7 +47,7 @@ select
     cast(sum(round(cast(open_amount as decimal(38,2)) * rate, 2)) as decimal(18,2)) as closing_ar_usd,
     cast(coalesce(sum(total_usd) filter (where invoice_date > end_day - 90), 0) as decimal(18,2)) as billings_90d_usd,
     -- empty until 90 days of billing history (from the first invoice) exist at the month's end
-    case when any_value(h.first_invoice_date) > end_day - 89 then null else
+    case when min(h.first_invoice_date) > end_day - 89 then null else
     {{ div_round('sum(round(cast(open_amount as decimal(38,2)) * rate, 2)) * 90',
                  'sum(total_usd) filter (where invoice_date > end_day - 90)', 1) }} end as dso_days
 from balances

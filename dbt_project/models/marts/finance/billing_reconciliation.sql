@@ -81,7 +81,7 @@ findings as (
     union all
 
     select l.contract_id, l.invoice_id, l.service_month, 'invoice_without_contract',
-        cast(0 as decimal(18,2)), sum(l.amount), any_value(l.invoice_client_id), any_value(l.invoice_currency),
+        cast(0 as decimal(18,2)), sum(l.amount), min(l.invoice_client_id), min(l.invoice_currency),
         cast(null as decimal(18,2)), cast(null as varchar)
     from lines l
     left join {{ ref('int_contracts') }} c on c.contract_id = l.contract_id
@@ -92,7 +92,7 @@ findings as (
 
     select null, i.invoice_id, min(l.service_month), 'invoice_total_mismatch',
         coalesce(sum(l.amount), 0), i.total_amount, i.client_id, i.currency,
-        any_value(im.credited), any_value(im.memo_ids)
+        min(im.credited), min(im.memo_ids)
     from {{ ref('stg_accounting__invoices') }} i
     left join {{ ref('stg_accounting__invoice_lines') }} l on l.invoice_id = i.invoice_id
     left join invoice_memos im on im.invoice_id = i.invoice_id

@@ -9,8 +9,9 @@
 with calendar as (
     -- every month from the first contract month to the month of T, even a month in which no
     -- contract anywhere is active (a cancellation and a reactivation must not skip it)
-    select cast(unnest(generate_series(
-        (select min(month) from {{ ref('int_contract_days') }}), {{ as_of_month() }}, interval 1 month)) as date) as month
+    select cast(_g.d as date) as month
+    from generate_series(
+        cast((select min(month) from {{ ref('int_contract_days') }}) as timestamp), cast({{ as_of_month() }} as timestamp), interval '1 month') as _g(d)
 ),
 
 month_ends as (
@@ -24,14 +25,14 @@ amounts as (
         d.product_code,
         e.month,
         sum(coalesce(d.monthly_amount, 0)) as amount,
-        any_value(d.currency) as currency
+        min(d.currency) as currency
     from {{ ref('int_contract_days') }} d
     join month_ends e on e.end_day = d.day
     group by 1, 2, 3
 ),
 
 pairs as (
-    select distinct client_id, product_code, any_value(currency) over (partition by client_id, product_code) as currency,
+    select distinct client_id, product_code, min(currency) over (partition by client_id, product_code) as currency,
         min(month) over (partition by client_id, product_code) as first_month
     from amounts
 ),

@@ -28,8 +28,8 @@ clients as (
 ),
 
 spine as (
-    select c.client_id, cast(unnest(generate_series(c.first_month, {{ as_of_month() }}, interval 1 month)) as date) as month
-    from clients c
+    select c.client_id, cast(_g.d as date) as month
+    from clients c, generate_series(cast(c.first_month as timestamp), cast({{ as_of_month() }} as timestamp), interval '1 month') as _g(d)
 ),
 
 cumulative as (

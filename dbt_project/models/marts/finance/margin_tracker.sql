@@ -7,7 +7,7 @@
 --   margin_pct         = gross_margin / recognized_revenue, a fraction with 4 decimals (null when
 --                        there is no revenue)
 with revenue as (
-    select client_id, product_code, month, any_value(currency) as currency,
+    select client_id, product_code, month, min(currency) as currency,
         sum(delivered_media + recognized_fee) as recognized_revenue
     from {{ ref('revenue_recognition') }}
     where month <= {{ as_of_month() }}
@@ -16,7 +16,7 @@ with revenue as (
 
 cost as (
     select client_id, product_code, cast(date_trunc('month', spend_date) as date) as month,
-        any_value(currency) as currency, sum(spend) as media_cost
+        min(currency) as currency, sum(spend) as media_cost
     from {{ ref('int_ad_spend') }}
     where contract_id is not null and spend_date <= {{ as_of() }}
     group by 1, 2, 3

@@ -10,9 +10,9 @@ with active as (
 ),
 
 spine as (
-    select p.product_code, cast(unnest(generate_series(
-        (select min(month) from active), {{ as_of_month() }}, interval 1 month)) as date) as month
-    from {{ ref('stg_contracting__products') }} p
+    select p.product_code, cast(_g.d as date) as month
+    from {{ ref('stg_contracting__products') }} p,
+        generate_series(cast((select min(month) from active) as timestamp), cast({{ as_of_month() }} as timestamp), interval '1 month') as _g(d)
 ),
 
 first_active as (
@@ -24,7 +24,7 @@ first_active as (
 flags as (
     select
         coalesce(cur.product_code, prev.product_code) as product_code,
-        coalesce(cur.month, cast(prev.month + interval 1 month as date)) as month,
+        coalesce(cur.month, cast(prev.month + interval '1 month' as date)) as month,
         cur.client_id is not null as is_active,
         cur.client_id is not null and prev.client_id is null as is_new,
         cur.client_id is null and prev.client_id is not null as is_churned,
@@ -32,7 +32,7 @@ flags as (
     from active cur
     full outer join active prev
         on prev.client_id = cur.client_id and prev.product_code = cur.product_code
-        and cur.month = cast(prev.month + interval 1 month as date)
+        and cur.month = cast(prev.month + interval '1 month' as date)
 ),
 
 counts as (

@@ -19,7 +19,7 @@ with bounds as (
 
 weeks as (
     select cast(w as date) as week_start, least(cast(w as date) + 6, {{ as_of() }}) as week_end
-    from bounds, unnest(generate_series(date_trunc('week', first_day), date_trunc('week', {{ as_of() }}), interval 7 day)) t(w)
+    from bounds, generate_series(date_trunc('week', cast(first_day as timestamp)), date_trunc('week', cast({{ as_of() }} as timestamp)), interval '7 day') t(w)
 ),
 
 billings as (
@@ -44,8 +44,8 @@ recognized_days as (
 ),
 
 recognized_shares as (
-    select w.week_start, x.contract_id, x.month, any_value(x.currency) as currency,
-        {{ div_round('any_value(x.recognized_total) * count(*) filter (where x.day between w.week_start and w.week_end)',
+    select w.week_start, x.contract_id, x.month, min(x.currency) as currency,
+        {{ div_round('min(x.recognized_total) * count(*) filter (where x.day between w.week_start and w.week_end)',
                      'count(*)', 2) }} as share
     from weeks w
     join recognized_days x on x.month between date_trunc('month', w.week_start) and date_trunc('month', w.week_end)
@@ -69,7 +69,7 @@ daily_spend as (
 ),
 
 pacing_inputs as (
-    select w.week_start, d.contract_id, any_value(d.days_in_month) as days_in_month,
+    select w.week_start, d.contract_id, min(d.days_in_month) as days_in_month,
         sum(coalesce(d.monthly_amount, 0)) as amount_sum, coalesce(sum(s.spend), 0) as spend_to_date,
         count(*) as active_days_to_date
     from weeks w
@@ -85,8 +85,8 @@ pacing as (
         count(*) filter (where status = 'over') as over
     from (
         select *, {{ pacing_status('spend_to_date', 'expected', 'active_days_to_date') }} as status
-        from (select *, {{ div_round('amount_sum', 'days_in_month', 2) }} as expected from pacing_inputs)
-    )
+        from (select *, {{ div_round('amount_sum', 'days_in_month', 2) }} as expected from pacing_inputs) _e
+    ) _s
     group by 1
 ),
 
@@ -113,7 +113,7 @@ liability_billing as (
         coalesce(sum(b.non_media_amount), 0) as non_media,
         coalesce(sum(b.memo_amount), 0) as memos
     from weeks w
-    join {{ ref('underspend_credits') }} u on last_day(u.month) <= w.week_end
+    join {{ ref('underspend_credits') }} u on cast(date_trunc('month', cast(u.month as timestamp)) + interval '1 month' - interval '1 day' as date) <= w.week_end
     left join {{ ref('int_billing_events') }} b
         on b.contract_id = u.contract_id and b.month = u.month and b.event_date <= w.week_end
     group by 1, 2, 3
@@ -137,7 +137,7 @@ liability_inputs as (
 liability as (
     select week_start,
         sum({{ to_usd(underspend_credit_due('underspend', 'media', 'non_media', 'memos', 'delivered_media') ~ ' - credits_issued',
-                      'currency', 'last_day(month)') }}) as usd
+                      'currency', month_end('month')) }}) as usd
     from liability_inputs
     group by 1
 )
@@ -145,7 +145,7 @@ liability as (
 select
     w.week_start,
     w.week_end,
-    isoyear(w.week_start) || '-W' || lpad(cast(weekofyear(w.week_start) as varchar), 2, '0') as iso_week,
+    cast(extract(isoyear from w.week_start) as integer) || '-W' || lpad(cast(cast(extract(week from w.week_start) as integer) as varchar), 2, '0') as iso_week,
     cast(coalesce(b.usd, 0) as decimal(18,2)) as billings_usd,
     cast(coalesce(c.usd, 0) as decimal(18,2)) as collections_usd,
     cast(coalesce(r.usd, 0) as decimal(18,2)) as recognized_revenue_usd,

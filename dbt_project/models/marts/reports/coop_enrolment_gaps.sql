@@ -32,4 +32,4 @@ left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = c.client_id
 left join {{ ref('stg_contracting__products') }} pr on pr.product_code = c.product_code
 where
     coalesce(trim(c.program_code), '') = ''
-    and list_contains(list_transform(string_split(p.eligible_products, '|'), lambda x: trim(x)), c.product_code)
+    and {{ in_pipe_list("c.product_code", "p.eligible_products") }}

@@ -8,11 +8,11 @@ with eligible as (
         u.client_id,
         u.month,
         sum(u.delivered_media) as eligible_delivered_media,
-        any_value(u.currency) as currency
+        min(u.currency) as currency
     from {{ ref('underspend_credits') }} u
     join {{ ref('int_contracts') }} c on c.contract_id = u.contract_id
     join {{ ref('stg_contracting__oem_programs') }} p on p.program_code = c.program_code
-    where list_contains(list_transform(string_split(p.eligible_products, '|'), lambda x: trim(x)), c.product_code)
+    where {{ in_pipe_list("c.product_code", "p.eligible_products") }}
     group by 1, 2, 3
 )
 

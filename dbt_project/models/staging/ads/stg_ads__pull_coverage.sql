@@ -4,9 +4,10 @@ with days as (
     select
         platform,
         account_id,
-        cast(unnest(generate_series(start_date, end_date, interval 1 day)) as date) as spend_date,
+        cast(_g.d as date) as spend_date,
         extracted_at
-    from {{ ref('base_ads__ad_coverage') }}
+    from {{ ref('base_ads__ad_coverage') }} a,
+        generate_series(cast(a.start_date as timestamp), cast(a.end_date as timestamp), interval '1 day') as _g(d)
     where _status = 'staged'
 )
 
