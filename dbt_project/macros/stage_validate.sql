@@ -48,7 +48,7 @@
 {%- set partition = partition or key -%}
 {%- set order = order or ['_source_file desc'] -%}
 with src as (
-    select s.* from (select * from {{ source(source_name, table_name) }}) s
+    select s.* from {{ source(source_name, table_name) }} s
     {%- if only_files %}
     where exists (select 1 from {{ only_files }} f where f._source_file = s._source_file)
     {%- endif %}

@@ -14,6 +14,6 @@ select
     l.closed_at,
     l.closed_by,
     l.close_run_id
-from (select * from {{ source('closed', 'figures') }}) f
-inner join (select * from {{ source('closed', 'close_log') }}) l on l.close_id = f.close_id
+from {{ source('closed', 'figures') }} f
+inner join {{ source('closed', 'close_log') }} l on l.close_id = f.close_id
 where l.status = 'closed'
