@@ -16,7 +16,8 @@ DOC = (REPO_ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
 
 def _variables_read() -> set[str]:
     names: set[str] = set()
-    for path in [*(REPO_ROOT / "orchestration").rglob("*.py"), *(REPO_ROOT / "ingest").rglob("*.py")]:
+    for path in [*(REPO_ROOT / "orchestration").rglob("*.py"), *(REPO_ROOT / "ingest").rglob("*.py"),
+                 DBT_PROJECT_DIR / "profiles.yml"]:
         text = path.read_text(encoding="utf-8")
         names |= set(re.findall(r"\bREVWH_[A-Z_]*[A-Z]\b", text))
         if "REVWH_LOOKBACK_{" in text:
