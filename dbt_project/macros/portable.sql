@@ -50,11 +50,6 @@ begin return v::{{ t }}; exception when others then return null; end $f$;
 {% macro default__year_month_text(expr) -%}strftime({{ expr }}, '%Y-%m'){%- endmacro %}
 {% macro postgres__year_month_text(expr) -%}to_char({{ expr }}, 'YYYY-MM'){%- endmacro %}
 
-{# any value of a group (values are functionally dependent on the key): PG15 has no any_value #}
-{% macro any_val(expr) -%}{{ return(adapter.dispatch('any_val')(expr)) }}{%- endmacro %}
-{% macro default__any_val(expr) -%}any_value({{ expr }}){%- endmacro %}
-{% macro postgres__any_val(expr) -%}min({{ expr }}){%- endmacro %}
-
 {# value at the greatest `by` #}
 {% macro arg_max_of(expr, by) -%}{{ return(adapter.dispatch('arg_max_of')(expr, by)) }}{%- endmacro %}
 {% macro default__arg_max_of(expr, by) -%}arg_max({{ expr }}, {{ by }}){%- endmacro %}

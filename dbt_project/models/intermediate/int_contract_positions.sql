@@ -69,7 +69,7 @@ figures as (
         case when month <= end_month then delivered_media else 0 end as recognized_media_gross,
         case when month <= end_month then recognized_fee else 0 end as recognized_fee_as_of,
         case
-            when pricing_model = 'media' and is_active_month and cast(date_trunc('month', cast(month as timestamp)) + interval '1 month' - interval '1 day' as date) <= end_day
+            when pricing_model = 'media' and is_active_month and {{ month_end('month') }} <= end_day
                 then {{ underspend_credit_due('underspend', 'media', 'non_media', 'memos', 'delivered_media') }}
             else 0
         end as credit_due

@@ -11,9 +11,9 @@ with bounds as (
 month_ends as (
     select
         cast(m as date) as month,
-        cast(cast(date_trunc('month', cast(cast(m as date) as timestamp)) + interval '1 month' - interval '1 day' as date) as date) as month_end
+        cast({{ month_end('cast(m as date)') }} as date) as month_end
     from bounds, generate_series(cast(first_month as timestamp), cast({{ as_of_month() }} as timestamp), interval '1 month') t (m)
-    where cast(date_trunc('month', cast(cast(m as date) as timestamp)) + interval '1 month' - interval '1 day' as date) <= {{ as_of() }}
+    where {{ month_end('cast(m as date)') }} <= {{ as_of() }}
 ),
 
 balances as (

@@ -113,7 +113,7 @@ liability_billing as (
         coalesce(sum(b.non_media_amount), 0) as non_media,
         coalesce(sum(b.memo_amount), 0) as memos
     from weeks w
-    join {{ ref('underspend_credits') }} u on cast(date_trunc('month', cast(u.month as timestamp)) + interval '1 month' - interval '1 day' as date) <= w.week_end
+    join {{ ref('underspend_credits') }} u on {{ month_end('u.month') }} <= w.week_end
     left join {{ ref('int_billing_events') }} b
         on b.contract_id = u.contract_id and b.month = u.month and b.event_date <= w.week_end
     group by 1, 2, 3

@@ -11,12 +11,12 @@
 --   ar_aging_month_end           open_amount per invoice open at the month's last day
 with revenue as (
     select * from {{ ref('revenue_recognition') }}
-    where cast(date_trunc('month', cast(month as timestamp)) + interval '1 month' - interval '1 day' as date) <= {{ as_of() }}
+    where {{ month_end('month') }} <= {{ as_of() }}
 ),
 
 rollforward as (
     select * from {{ ref('deferred_revenue_rollforward') }}
-    where cast(date_trunc('month', cast(month as timestamp)) + interval '1 month' - interval '1 day' as date) <= {{ as_of() }}
+    where {{ month_end('month') }} <= {{ as_of() }}
 ),
 
 figures as (

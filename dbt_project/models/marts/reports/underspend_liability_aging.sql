@@ -13,14 +13,14 @@ select
     c.product_code,
     p.product_name,
     u.month,
-    cast(cast(date_trunc('month', cast(u.month as timestamp)) + interval '1 month' - interval '1 day' as date) as date) as month_end,
+    cast({{ month_end('u.month') }} as date) as month_end,
     cast(u.outstanding_liability as decimal(18,2)) as outstanding_liability,
     u.currency,
-    ({{ as_of() }} - cast(cast(date_trunc('month', cast(u.month as timestamp)) + interval '1 month' - interval '1 day' as date) as date)) as days_owed,
+    ({{ as_of() }} - cast({{ month_end('u.month') }} as date)) as days_owed,
     case
-        when ({{ as_of() }} - cast(cast(date_trunc('month', cast(u.month as timestamp)) + interval '1 month' - interval '1 day' as date) as date)) <= 30 then '0-30'
-        when ({{ as_of() }} - cast(cast(date_trunc('month', cast(u.month as timestamp)) + interval '1 month' - interval '1 day' as date) as date)) <= 60 then '31-60'
-        when ({{ as_of() }} - cast(cast(date_trunc('month', cast(u.month as timestamp)) + interval '1 month' - interval '1 day' as date) as date)) <= 90 then '61-90'
+        when ({{ as_of() }} - cast({{ month_end('u.month') }} as date)) <= 30 then '0-30'
+        when ({{ as_of() }} - cast({{ month_end('u.month') }} as date)) <= 60 then '31-60'
+        when ({{ as_of() }} - cast({{ month_end('u.month') }} as date)) <= 90 then '61-90'
         else '90+'
     end as aging_bucket,
     {{ as_of() }} as as_of_date
