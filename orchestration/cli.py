@@ -81,7 +81,7 @@ def _execute(landing: Path, warehouse: Path, as_of: str, wait: float, **settings
         if outcome.unchanged:
             print("Nothing changed since the published warehouse was built (same landing files, as-of date,"
                   " settings, models and closes): nothing was rebuilt; the figures below stand.")
-        print(run_summary(warehouse.resolve(), date.fromisoformat(as_of)))
+        print(run_summary(warehouse.resolve(), date.fromisoformat(as_of), target=str(settings.get("target", "duckdb"))))
         return 0
     if outcome.blocked:
         print(f"revwh: the run was blocked; {state}.", file=sys.stderr)
@@ -99,7 +99,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     print(f"revwh run: landing {landing}, warehouse {warehouse}, as of {args.as_of}", file=sys.stderr)
     return _execute(
         landing, warehouse, args.as_of, args.wait, pull_ad_platforms=args.pull, allow_shrink=args.allow_shrink,
-        rebuild=args.rebuild, **({"memory_limit": args.memory_limit} if args.memory_limit else {}),
+        rebuild=args.rebuild, target=args.target,
+        **({"memory_limit": args.memory_limit} if args.memory_limit else {}),
     )
 
 
@@ -191,6 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="rebuild everything (incremental models included) even when nothing changed since the published warehouse",
     )
     run.add_argument(
+        "--target", choices=("duckdb", "postgres"), default="duckdb",
+        help="where the marts are built and published: duckdb (the --warehouse file, default) or postgres (the"
+        " server named by REVWH_PG_*; --warehouse is then the landing store; docs/engines.md)",
+    )
+    run.add_argument(
         "--wait", type=float, default=0.0, metavar="SECONDS",
         help="wait up to SECONDS for another run writing the same warehouse (default: refuse at once)",
     )
@@ -216,6 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
     from orchestration.reports.cli import add_report_subcommand
 
     add_report_subcommand(sub, UserError)
+
+    from orchestration.pg_roles import add_roles_subcommand
+
+    add_roles_subcommand(sub, UserError)
 
     from orchestration.close_cli import add_close_subcommands
 

@@ -24,6 +24,7 @@ from packaging.version import Version
 from orchestration import progress, run_inputs
 from orchestration.dbt_launcher import DB_PATH_ENV, DBT_DATABASE_FILE, MEMORY_LIMIT_ENV, RUN_DIR_ENV, run_dir_prefix
 from orchestration.dbt_manifest import dbt_executable, ensure_manifest
+from orchestration.pg_warehouse import MARTS_SCHEMA_ENV
 from orchestration.settings import DBT_PROJECT_DIR, RevwhSettings
 
 AS_OF_ENV = "REVWH_DBT_AS_OF"  # macros/settings.sql
@@ -89,14 +90,19 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Re
     # (tests/test_dbt_unit_tests.py); the nightly build checks the data, not the code.
     building = settings.building()
     with tempfile.TemporaryDirectory(prefix=run_dir_prefix(building), dir=building.parent) as run_dir:
-        _point_dbt_at(building, Path(run_dir), dbt)
         # Incremental models (the ad-spend base models) rebuild whole when the landing step says
         # the published warehouse was built by other models or settings (run_inputs.build_mode).
         mode = run_inputs.recorded_build_mode(building)
+        if settings.on_postgres():
+            target = _prepare_postgres(building, context)
+        else:
+            os.environ.pop(MARTS_SCHEMA_ENV, None)
+            _point_dbt_at(building, Path(run_dir), dbt)
+            target = []
         refresh = ["--full-refresh"] if mode == run_inputs.FULL else []
         context.log.info(f"dbt build mode: {mode}")
         invocation = dbt.cli(
-            ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars), *refresh],
+            ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars), *refresh, *target],
             context=context,
         )
         done = 0
@@ -109,6 +115,34 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Re
     # diagnosis; a good one leaves only its parse state for the next run, then nothing.
     keep_parse_state(invocation.target_path)
     shutil.rmtree(invocation.target_path, ignore_errors=True)
+
+
+def _prepare_postgres(building: Path, context: AssetExecutionContext) -> list[str]:
+    """`--target postgres`: copy the run's landed rows into PostgreSQL's raw schema (COPY, one
+    transaction), clear a half-built marts schema, and send dbt there. The marts go into
+    marts__building; the publish step swaps them in (orchestration/pg_warehouse.py)."""
+    import duckdb
+
+    from ingest.pg_raw_sync import sync_raw
+    from orchestration.pg_connect import PgSettings, connect
+    from orchestration.pg_warehouse import BUILDING, clear_building
+
+    pg_settings = PgSettings.from_env()
+    progress.report(f"copying the landed rows to PostgreSQL ({pg_settings.where()})")
+    duck = duckdb.connect(str(building), read_only=True)
+    pg = connect(pg_settings)
+    try:
+        report = sync_raw(duck, pg)
+        clear_building(pg)
+    finally:
+        pg.close()
+        duck.close()
+    context.log.info(f"PostgreSQL raw: {report.files_copied} files ({report.rows_copied} rows) copied,"
+                     f" {report.files_deleted} files removed")
+    os.environ.update(pg_settings.dbt_env())
+    os.environ[MARTS_SCHEMA_ENV] = BUILDING
+    os.environ.pop(RUN_DIR_ENV, None)  # dbt starts in the project; no DuckDB file to point at
+    return ["--target", "postgres"]
 
 
 def _point_dbt_at(building: Path, run_dir: Path, dbt: DbtCliResource) -> None:

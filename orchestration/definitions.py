@@ -31,12 +31,14 @@ from orchestration.settings import NIGHTLY_JOB, RevwhSettings
 
 
 def settings_from_env() -> RevwhSettings:
-    """Settings for the UI and schedules: REVWH_LANDING, REVWH_WAREHOUSE, REVWH_AS_OF, REVWH_MEMORY_LIMIT."""
+    """Settings for the UI and schedules: REVWH_LANDING, REVWH_WAREHOUSE, REVWH_AS_OF, REVWH_MEMORY_LIMIT,
+    REVWH_TARGET (duckdb or postgres)."""
     return RevwhSettings(
         landing_dir=os.environ.get("REVWH_LANDING", "landing"),
         warehouse_path=os.environ.get("REVWH_WAREHOUSE", "warehouse/revwh.duckdb"),
         as_of=os.environ.get("REVWH_AS_OF", ""),
         pull_ad_platforms=os.environ.get("REVWH_PULL_AD_PLATFORMS", "1") == "1",
+        target=os.environ.get("REVWH_TARGET", "duckdb"),
         **({"memory_limit": os.environ["REVWH_MEMORY_LIMIT"]} if os.environ.get("REVWH_MEMORY_LIMIT") else {}),
     )
 

@@ -29,6 +29,7 @@ published run into a failed one.
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import duckdb
 from dagster import (
@@ -141,7 +142,7 @@ def spend_state(con: duckdb.DuckDBPyConnection, platform: str) -> tuple[date | N
         f"""select max(d) from (
                 select max(spend_date) as d from staging.stg_{platform}__campaign_spend
                 union all
-                select max(spend_date) from staging.stg_ads__pull_coverage where platform = ?)""",
+                select max(spend_date) from staging.stg_ads__pull_coverage where platform = ?) as latest""",
         [platform],
     ).fetchone()[0]
     accounts = con.execute(
@@ -196,10 +197,11 @@ def source_freshness(context: AssetCheckExecutionContext, settings: RevwhSetting
         yield from _unreadable(selected, f"no published warehouse at {path} yet")
         return
     try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error as exc:
-        yield from _unreadable(selected, f"cannot open {path}: {exc}")
+        con = _open_published(settings)
+    except Exception as exc:  # noqa: BLE001 - duckdb's or PostgreSQL's: the check says so, the run goes on
+        yield from _unreadable(selected, f"cannot open {path}: {exc}".splitlines()[0])
         return
+    read_errors = _read_errors(settings)
     try:
         as_of, today = settings.as_of_date(), date.today()
         files: list[LoadedFile] | None = None
@@ -212,10 +214,31 @@ def source_freshness(context: AssetCheckExecutionContext, settings: RevwhSetting
                 else:
                     files = loaded_accounting_files(con) if files is None else files
                     yield accounting_result(table, files, today)
-            except duckdb.Error as exc:  # an older warehouse without the table: say so, do not fail
+            except read_errors as exc:  # an older warehouse without the table: say so, do not fail
                 yield _result(table, key.name, False, f"cannot read {path}: {exc}".splitlines()[0], {})
     finally:
         con.close()
+
+
+def _open_published(settings: RevwhSettings) -> Any:
+    """The published warehouse: the DuckDB file, or on `--target postgres` the server (the
+    staging tables these checks read are built there; raw._files is synced there)."""
+    if not settings.on_postgres():
+        return duckdb.connect(str(settings.published()), read_only=True)
+    from orchestration.pg_connect import connect
+    from orchestration.pg_warehouse import PgQuery
+
+    pg = connect()
+    pg.autocommit = True  # one failed read must not abort the next
+    return PgQuery(pg)
+
+
+def _read_errors(settings: RevwhSettings) -> tuple[type[Exception], ...]:
+    if not settings.on_postgres():
+        return (duckdb.Error,)
+    import psycopg2
+
+    return (psycopg2.Error,)
 
 
 def _unreadable(keys: set[AssetCheckKey] | frozenset[AssetCheckKey], why: str) -> Iterator[AssetCheckResult]:

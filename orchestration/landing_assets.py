@@ -21,6 +21,7 @@ from orchestration.dbt_launcher import remove_stale_run_dirs
 from orchestration.gates import gate_results, gate_specs
 from orchestration.guards import GuardError, check_as_of, check_landing_not_empty, shrink_findings, source_counts
 from orchestration.month_close import ensure_closed_schema
+from orchestration.pg_connect import PostgresUnavailable
 from orchestration.quality import quality_findings
 from orchestration.settings import RevwhSettings, run_timestamp
 
@@ -94,7 +95,12 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
         raise Failure(description=str(exc)) from None
     discovered = discover(landing)
     previous, closes = run_inputs.published_inputs(settings.published())
-    inputs = run_inputs.fingerprint(landing, *discovered, settings.dbt_vars(), closes)
+    if settings.on_postgres():
+        try:  # the marts analysts read are PostgreSQL's: what they were built from decides
+            previous = run_inputs.published_inputs_postgres()
+        except PostgresUnavailable as exc:
+            raise Failure(description=str(exc)) from None
+    inputs = run_inputs.fingerprint(landing, *discovered, settings.run_vars(), closes)
     if previous is not None and previous.fingerprint == inputs and not settings.rebuild:
         line = (f"nothing changed since run {previous.run_id} published this warehouse as of {previous.as_of} "
                 "(same landing files, as-of date, settings, models and closes): nothing rebuilt")
@@ -110,7 +116,7 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
             con, landing, loaded_at=run_timestamp(), progress=progress.report, discovered=discovered
         )
         ensure_closed_schema(con)  # month-end closes (orchestration/month_close.py), read by dbt
-        state = run_inputs.model_state(settings.dbt_vars())
+        state = run_inputs.model_state(settings.run_vars())
         mode = run_inputs.build_mode(previous, state, settings.rebuild)
         run_inputs.record(con, inputs, state, mode)
         con.execute("checkpoint")

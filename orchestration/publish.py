@@ -5,6 +5,7 @@ reader sees the old warehouse or the new one, never a half-built file.
 """
 
 import os
+from datetime import date
 
 import duckdb
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
@@ -30,24 +31,45 @@ def published_warehouse(context: AssetExecutionContext, settings: RevwhSettings)
     try:
         record_published_run(con, context.run_id, as_of)
         con.execute("checkpoint")
-        tables = [t for (t,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
-        ).fetchall()]
-        counts = {t: con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for t in tables}
-        lag = as_of_warning(con, as_of)
+        if settings.on_postgres():
+            counts, lag, where = _publish_postgres(context.run_id, as_of)
+        else:
+            tables = [t for (t,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()]
+            counts = {t: con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for t in tables}
+            lag = as_of_warning(con, as_of)
     finally:
         con.close()
-    os.replace(building, published)
-    progress.report(f"published {published}")
-    context.log.info(f"published {published} as of {as_of}")
+    os.replace(building, published)  # on PostgreSQL: the landing store the next run loads against
+    shown = f"PostgreSQL {where}" if settings.on_postgres() else str(published)
+    progress.report(f"published {shown}")
+    context.log.info(f"published {shown} as of {as_of}")
     if lag:
         context.log.warning(lag)
     return MaterializeResult(
         metadata={
-            "path": str(published),
+            "path": shown,
             "as_of": as_of.isoformat(),
             "mart_rows": MetadataValue.json(counts),
             "as_of_warning": lag or "none",
-            "summary": MetadataValue.md("```\n" + run_summary(published, as_of) + "\n```"),
+            "summary": MetadataValue.md("```\n" + run_summary(published, as_of, target=settings.target) + "\n```"),
         }
     )
+
+
+def _publish_postgres(run_id: str, as_of: date) -> tuple[dict[str, int], str | None, str]:
+    """Swap the new marts in on PostgreSQL (one transaction); their row counts and the as-of warning."""
+    from orchestration.pg_connect import PgSettings, connect
+    from orchestration.pg_warehouse import PgQuery, publish
+    from orchestration.summary import as_of_warning
+
+    pg_settings = PgSettings.from_env()
+    pg = connect(pg_settings)
+    try:
+        counts = publish(pg, run_id, as_of)
+        lag = as_of_warning(PgQuery(pg), as_of)
+        pg.rollback()
+    finally:
+        pg.close()
+    return counts, lag, pg_settings.where()

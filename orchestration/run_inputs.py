@@ -116,6 +116,22 @@ def published_inputs(published: Path) -> tuple[PublishedInputs | None, list[tupl
     return PublishedInputs(row[0], row[1], str(row[2]), row[3]), closes
 
 
+def published_inputs_postgres() -> PublishedInputs | None:
+    """What the PostgreSQL marts were published from (orchestration/pg_warehouse.py), or None.
+
+    On `--target postgres` the warehouse file is only the landing store; whether a run may skip,
+    and whether dbt may build incrementally, depends on what PostgreSQL serves."""
+    from orchestration.pg_connect import connect
+    from orchestration.pg_warehouse import published_inputs
+
+    pg = connect()
+    try:
+        row = published_inputs(pg)
+    finally:
+        pg.close()
+    return None if row is None else PublishedInputs(row[0], row[1], row[2], row[3])
+
+
 def record(con: duckdb.DuckDBPyConnection, value: str, state: str, mode: str) -> None:
     """Written into the working copy by the landing step; published with it. `mode` tells the
     dbt step whether to rebuild every incremental model (FULL) or only what this run landed."""

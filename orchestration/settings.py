@@ -57,6 +57,11 @@ class RevwhSettings(ConfigurableResource):
     lock_wait_seconds: float = Field(
         default=0.0, description="How long a run waits for another run writing the same warehouse"
     )
+    target: str = Field(
+        default="duckdb",
+        description="Where dbt builds and publishes the marts: duckdb (the warehouse file) or postgres (the server"
+        " named by REVWH_PG_*; the warehouse file is then the landing store, docs/engines.md)",
+    )
 
     _lock: Any = PrivateAttr(default=None)
 
@@ -91,6 +96,14 @@ class RevwhSettings(ConfigurableResource):
         """The working copy a run writes; analysts never see it half-built."""
         published = self.published()
         return published.with_name(published.name + ".building")
+
+    def on_postgres(self) -> bool:
+        return self.target == "postgres"
+
+    def run_vars(self) -> dict[str, object]:
+        """What a published warehouse is a function of besides files, code and closes: the dbt
+        vars, and the target when it is not the default (so a switch of engine rebuilds)."""
+        return self.dbt_vars() | ({"target": self.target} if self.target != "duckdb" else {})
 
     def dbt_vars(self) -> dict[str, object]:
         return {

@@ -22,24 +22,16 @@ def as_of_warning(con: duckdb.DuckDBPyConnection, as_of: date) -> str | None:
     )
 
 
-def run_summary(warehouse: Path, as_of: date | None = None) -> str:
+def run_summary(warehouse: Path, as_of: date | None = None, target: str = "duckdb") -> str:
     """Rows landed per source, marts built, exceptions found, and how to open the warehouse."""
+    if target == "postgres":
+        return _postgres_summary(warehouse, as_of)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         lag = as_of_warning(con, as_of) if as_of is not None else None
-        per_table = con.execute(
-            """select table_name,
-                      count(*) filter (where status = 'loaded') as files,
-                      coalesce(sum(row_count), 0) as rows,
-                      count(*) filter (where status = 'rejected') as rejected
-               from raw._files where status <> 'not_loaded' group by 1 order by 1"""
-        ).fetchall()
+        per_table, rejected, not_loaded = _landed(con)
         marts = con.execute(
             "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts' order by 1"
-        ).fetchall()
-        rejected = con.execute("select error from raw._files where status = 'rejected' order by source_file").fetchall()
-        not_loaded = con.execute(
-            "select source_file, error from raw._files where status = 'not_loaded' order by source_file"
         ).fetchall()
         missing_fx = con.execute(
             """select regexp_extract(reason, '^no (\w+) rate', 1) as currency,
@@ -57,19 +49,7 @@ def run_summary(warehouse: Path, as_of: date | None = None) -> str:
     finally:
         con.close()
     lines = [lag] if lag else []
-    lines.append("Rows landed per source (files, rows):")
-    lines += [
-        f"  {t:<22} {f:>4} files {r:>10,} rows" + (f"  ({rj} rejected file(s))" if rj else "")
-        for t, f, r, rj in per_table
-    ]
-    if rejected:
-        lines.append(f"Rejected files ({len(rejected)}), fix and drop them again:")
-        lines += [f"  {error}" for (error,) in rejected]
-    if not_loaded:
-        lines.append(
-            f"Files not loaded ({len(not_loaded)}): they belong to no table (docs/landing-contract.md):"
-        )
-        lines += [f"  {path}: {reason}" for path, reason in not_loaded]
+    lines += _landed_lines(per_table, rejected, not_loaded)
     for currency, first_needed, amounts in missing_fx:
         lines.append(
             f"Missing FX rates: no {currency} rate on or before {first_needed}; {amounts:,} amount(s) left out"
@@ -96,3 +76,57 @@ def run_summary(warehouse: Path, as_of: date | None = None) -> str:
     )
     lines.append(f"  or with the DuckDB command-line tool: duckdb -readonly {warehouse}")
     return "\n".join(lines)
+
+
+def _landed(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """Per table (files, rows, rejected files), the rejected files' errors, the files of no table."""
+    per_table = con.execute(
+        """select table_name,
+                  count(*) filter (where status = 'loaded') as files,
+                  coalesce(sum(row_count), 0) as rows,
+                  count(*) filter (where status = 'rejected') as rejected
+           from raw._files where status <> 'not_loaded' group by 1 order by 1"""
+    ).fetchall()
+    rejected = con.execute("select error from raw._files where status = 'rejected' order by source_file").fetchall()
+    not_loaded = con.execute(
+        "select source_file, error from raw._files where status = 'not_loaded' order by source_file"
+    ).fetchall()
+    return per_table, rejected, not_loaded
+
+
+def _landed_lines(per_table: list[tuple], rejected: list[tuple], not_loaded: list[tuple]) -> list[str]:
+    lines = ["Rows landed per source (files, rows):"]
+    lines += [
+        f"  {t:<22} {f:>4} files {r:>10,} rows" + (f"  ({rj} rejected file(s))" if rj else "")
+        for t, f, r, rj in per_table
+    ]
+    if rejected:
+        lines.append(f"Rejected files ({len(rejected)}), fix and drop them again:")
+        lines += [f"  {error}" for (error,) in rejected]
+    if not_loaded:
+        lines.append(
+            f"Files not loaded ({len(not_loaded)}): they belong to no table (docs/landing-contract.md):"
+        )
+        lines += [f"  {path}: {reason}" for path, reason in not_loaded]
+    return lines
+
+
+def _postgres_summary(store: Path, as_of: date | None) -> str:
+    """`--target postgres`: the landed rows from the landing store, the marts from PostgreSQL."""
+    from orchestration.pg_connect import PgSettings, connect
+    from orchestration.pg_warehouse import PgQuery, summary
+
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        landed = _landed(con)
+    finally:
+        con.close()
+    pg_settings = PgSettings.from_env()
+    pg = connect(pg_settings)
+    try:
+        lag = as_of_warning(PgQuery(pg), as_of) if as_of is not None else None
+        pg.rollback()
+        marts = summary(pg, pg_settings)
+    finally:
+        pg.close()
+    return "\n".join(([lag] if lag else []) + _landed_lines(*landed) + marts + [f"Landing store: {store}"])

@@ -29,7 +29,7 @@ summary as (
 
 select coalesce(a.currency, s.currency) as currency, 'bucket totals differ from ar_aging' as problem
 from aging a
-full outer join summary s on s.currency is not distinct from a.currency
+full outer join summary s on coalesce(s.currency, '') = coalesce(a.currency, '')  -- PostgreSQL: a hashable condition
 where coalesce(a.current_amount, 0) <> coalesce(s.current_amount, 0)
    or coalesce(a.days_1_30, 0) <> coalesce(s.days_1_30, 0)
    or coalesce(a.days_31_60, 0) <> coalesce(s.days_31_60, 0)

@@ -8,7 +8,7 @@ select b.client_id, b.product_code, b.month, 'bridge or opening' as problem
 from b
 left join b p
     on p.client_id = b.client_id and p.product_code = b.product_code
-    and p.month = cast(b.month - interval 1 month as date)
+    and p.month = cast(b.month - interval '1 month' as date)
 where b.opening + b.new + b.upsell + b.reactivation - b.decrease - b.cancellation <> b.closing
    or b.opening <> coalesce(p.closing, 0)
 
@@ -18,5 +18,5 @@ select b.client_id, b.product_code, b.month, 'no row for the next month'
 from b
 left join b n
     on n.client_id = b.client_id and n.product_code = b.product_code
-    and n.month = cast(b.month + interval 1 month as date)
+    and n.month = cast(b.month + interval '1 month' as date)
 where b.closing > 0 and b.month < {{ as_of_month() }} and n.month is null

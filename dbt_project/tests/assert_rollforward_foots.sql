@@ -3,6 +3,6 @@ select *
 from (
     select *, lag(closing) over (partition by client_id order by month) as previous_closing
     from {{ ref('deferred_revenue_rollforward') }}
-)
+) as r
 where opening + billings - recognized - underspend_credits <> closing
    or (previous_closing is not null and opening <> previous_closing)

@@ -41,11 +41,11 @@ months as (
 delivered as (
     select
         a.*,
-        coalesce(s.spend, 0) as spend,
+        coalesce(s.spend, 0.00) as spend,
         case
             when a.pricing_model <> 'media' or not a.is_active_month then cast(0 as decimal(18,2))
-            when a.is_closed then least(coalesce(s.spend, 0), a.billable_amount)
-            when a.is_as_of_month then least(coalesce(s.spend_to_date, 0), a.billable_to_date)
+            when a.is_closed then least(coalesce(s.spend, 0.00), a.billable_amount)
+            when a.is_as_of_month then least(coalesce(s.spend_to_date, 0.00), a.billable_to_date)
             else cast(0 as decimal(18,2))
         end as delivered_media,
         case when a.pricing_model = 'media' then a.management_fee else a.billable_amount end as monthly_fee

@@ -47,11 +47,11 @@ positioned as (
         r.*,
         e.end_month,
         e.end_day,
-        coalesce(b.media, 0) as media,
-        coalesce(b.non_media, 0) as non_media,
-        coalesce(b.memos, 0) as memos,
+        coalesce(b.media, 0.00) as media,
+        coalesce(b.non_media, 0.00) as non_media,
+        coalesce(b.memos, 0.00) as memos,
         -- a memo is shared between media and the other lines in proportion to them
-        {{ memos_on_media('coalesce(b.media, 0)', 'coalesce(b.non_media, 0)', 'coalesce(b.memos, 0)') }} as memos_on_media
+        {{ memos_on_media('coalesce(b.media, 0.00)', 'coalesce(b.non_media, 0.00)', 'coalesce(b.memos, 0.00)') }} as memos_on_media
     from revenue r
     cross join ends e
     left join billing b

@@ -13,9 +13,9 @@ select
     p.client_id,
     p.payment_date,
     p.amount,
-    coalesce(a.applied, 0) as applied,
-    p.amount - coalesce(a.applied, 0) as unapplied,
+    coalesce(a.applied, 0.00) as applied,
+    p.amount - coalesce(a.applied, 0.00) as unapplied,
     p._source_file
 from {{ ref('stg_accounting__payments') }} p
 left join applied a on a.payment_id = p.payment_id
-where p.payment_date <= {{ as_of() }} and coalesce(a.applied, 0) < p.amount
+where p.payment_date <= {{ as_of() }} and coalesce(a.applied, 0.00) < p.amount

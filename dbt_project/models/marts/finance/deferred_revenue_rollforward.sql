@@ -17,8 +17,8 @@ with per_end as (
         sum(billed) as billed,
         sum(recognized_media + recognized_fee) as recognized,
         sum(position_credit_due) as credit_due,
-        sum(greatest(position, 0)) as closing_deferred,
-        sum(greatest(-position, 0)) as closing_unbilled
+        sum(greatest(position, 0.00)) as closing_deferred,
+        sum(greatest(-position, 0.00)) as closing_unbilled
     from {{ ref('int_contract_positions') }}
     group by 1, 2
 ),

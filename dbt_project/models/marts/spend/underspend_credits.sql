@@ -20,8 +20,8 @@ months as (
         m.client_id,
         m.month,
         m.billable_amount as billable_media,
-        coalesce(s.spend, 0) as spend,
-        least(coalesce(s.spend, 0), m.billable_amount) as delivered_media,
+        coalesce(s.spend, 0.00) as spend,
+        least(coalesce(s.spend, 0.00), m.billable_amount) as delivered_media,
         m.currency
     from {{ ref('int_contract_months') }} m
     left join {{ ref('int_contract_month_spend') }} s
@@ -37,11 +37,11 @@ select
     months.spend,
     months.delivered_media,
     months.billable_media - months.delivered_media as underspend,
-    coalesce(p.billed_media, 0) as billed_media,
-    coalesce(p.credit_due, 0) as credit_due,
-    coalesce(memos.credits_issued, 0) as credits_issued,
-    coalesce(p.credit_due, 0) - coalesce(memos.credits_issued, 0) as outstanding_liability,
-    greatest(months.spend - months.billable_media, 0) as overspend,
+    coalesce(p.billed_media, 0.00) as billed_media,
+    coalesce(p.credit_due, 0.00) as credit_due,
+    coalesce(memos.credits_issued, 0.00) as credits_issued,
+    coalesce(p.credit_due, 0.00) - coalesce(memos.credits_issued, 0.00) as outstanding_liability,
+    greatest(months.spend - months.billable_media, 0.00) as overspend,
     months.currency,
     cl.client_name,
     cl.oem

@@ -1,0 +1,274 @@
+"""`revwh run --target postgres`: the same marts on PostgreSQL, published by a schema swap, read
+by the analyst role only.
+
+A private PostgreSQL server (tests/pg_server.py, Debian's binaries, installed by .ci/run) receives
+the hand-computed spine scenario of tests/test_spine_rules.py. Every mart must equal, row by row
+and to the cent, the DuckDB warehouse the shared spine run built from the same landing
+(conftest.spine_cli_run); a second night (a replaced spend file, a removed file, a new one) is
+checked the same way against DuckDB building the same night, which exercises the loader's
+PostgreSQL path (delete and COPY by file) and the incremental models there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import REVWH
+from tests.pg_server import postgres_bin_dir, private_postgres
+from tests.test_spine_rules import AS_OF
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(scope="module")
+def pg_env() -> Iterator[dict[str, str]]:
+    if postgres_bin_dir() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed on CI: .ci/run installs Debian's postgresql")
+        pytest.skip("PostgreSQL's binaries are not installed (Debian package postgresql)")
+    with private_postgres() as env:
+        yield env
+
+
+def _run(landing: Path, store: Path, pg_env: dict[str, str], tmp: Path, *extra: str,
+         target: str = "postgres", env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, **pg_env, **(env_extra or {}), "DAGSTER_HOME": str(tmp / "dagster_home"),
+           "REVWH_PROGRESS": "1"}
+    args = [REVWH, "run", "--landing", str(landing), "--warehouse", str(store), "--as-of", AS_OF,
+            "--target", target, *extra]
+    return subprocess.run(args, capture_output=True, text=True, timeout=900, env=env)
+
+
+def _pg(pg_env: dict[str, str], user: str | None = None):  # noqa: ANN202 - a psycopg2 connection
+    import psycopg2
+
+    return psycopg2.connect(host=pg_env["REVWH_PG_HOST"], port=int(pg_env["REVWH_PG_PORT"]),
+                            user=user or pg_env["REVWH_PG_USER"], dbname=pg_env["REVWH_PG_DATABASE"])
+
+
+def _norm(value: object) -> object:
+    """What the engines return differently and mean the same: `_record` JSON is spaced
+    differently (compared parsed). Numbers compare by their text, scale included, so 1.5 on one
+    engine and 1.50 on the other differ; a float stays a float, and differs from any Decimal."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | Decimal):
+        return ("number", str(value))  # Decimal('1.50') and Decimal('1.5') differ: the cents are compared
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return tuple(_norm(v) for v in value)
+    if isinstance(value, str) and value[:1] == "{":
+        try:
+            return ("json", json.dumps(json.loads(value), sort_keys=True))
+        except ValueError:
+            return value
+    return value
+
+
+# When each run loaded a file (landing_audit.loaded_at): bookkeeping, the one value two runs differ by.
+RUN_CLOCK_COLUMNS = {"loaded_at"}
+
+
+def _rows(cols: list[str], fetched: list[tuple]) -> list[tuple]:
+    keep = [i for i, c in enumerate(cols) if c not in RUN_CLOCK_COLUMNS]
+    return sorted((tuple(_norm(row[i]) for i in keep) for row in fetched), key=repr)
+
+
+def _mart_rows_duckdb(warehouse: Path) -> dict[str, tuple[list[str], list[tuple]]]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        marts = [t for (t,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+        out = {}
+        for mart in marts:
+            cur = con.execute(f'select * from marts."{mart}"')
+            cols = [d[0] for d in cur.description]
+            out[mart] = (cols, _rows(cols, cur.fetchall()))
+        return out
+    finally:
+        con.close()
+
+
+def _mart_rows_postgres(pg_env: dict[str, str]) -> dict[str, tuple[list[str], list[tuple]]]:
+    pg = _pg(pg_env)
+    try:
+        with pg.cursor() as cur:
+            cur.execute("select table_name from information_schema.tables where table_schema = 'marts' order by 1")
+            marts = [t for (t,) in cur.fetchall()]
+            out = {}
+            for mart in marts:
+                cur.execute(f'select * from marts."{mart}"')
+                cols = [d[0] for d in cur.description]
+                out[mart] = (cols, _rows(cols, cur.fetchall()))
+        return out
+    finally:
+        pg.close()
+
+
+def _assert_same_marts(duck: dict, pg: dict) -> None:
+    assert sorted(pg) == sorted(duck)
+    for mart, (cols, rows) in duck.items():
+        pg_cols, pg_rows = pg[mart]
+        assert pg_cols == cols, mart
+        assert len(pg_rows) == len(rows), f"{mart}: {len(pg_rows)} rows on PostgreSQL, {len(rows)} on DuckDB"
+        assert pg_rows == rows, f"{mart}: first difference " + repr(
+            next((a, b) for a, b in zip(rows, pg_rows, strict=True) if a != b))
+
+
+@pytest.fixture(scope="module")
+def first_night(spine_cli_run: tuple, pg_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory):
+    landing, duck_warehouse, duck_result = spine_cli_run
+    assert duck_result.returncode == 0, duck_result.stderr[-2000:]
+    tmp = tmp_path_factory.mktemp("pg_target")
+    shutil.copytree(landing, tmp / "landing")
+    result = _run(tmp / "landing", tmp / "store.duckdb", pg_env, tmp)
+    return tmp, duck_warehouse, result
+
+
+def test_every_mart_equals_duckdbs(first_night: tuple, pg_env: dict[str, str]) -> None:
+    tmp, duck_warehouse, result = first_night
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Warehouse: PostgreSQL" in result.stdout
+    duck, pg = _mart_rows_duckdb(duck_warehouse), _mart_rows_postgres(pg_env)
+    assert len(duck) == 25
+    _assert_same_marts(duck, pg)
+    # Not an empty agreement: the spine's hand values are there on PostgreSQL too
+    # (tests/test_spine_rules.py: C1's 2026-10 search budget 3,100.00, 1,550.00 planned to Oct 15).
+    conn = _pg(pg_env)
+    with conn.cursor() as cur:
+        cur.execute("select count(*) from marts.budget_pacing")
+        assert cur.fetchone()[0] > 0
+        cur.execute("select count(*) from marts.fct_ad_spend_daily")
+        assert cur.fetchone()[0] > 0
+        cur.execute("select schema_name from information_schema.schemata where schema_name like 'marts%'")
+        assert [s for (s,) in cur.fetchall()] == ["marts"]  # the swap left no building or previous schema
+    conn.close()
+
+
+def test_money_is_numeric_on_postgres(first_night: tuple, pg_env: dict[str, str]) -> None:
+    """No mart column is a float on PostgreSQL: money stays DECIMAL (numeric) end to end."""
+    conn = _pg(pg_env)
+    with conn.cursor() as cur:
+        cur.execute("select table_name, column_name, data_type from information_schema.columns"
+                    " where table_schema = 'marts' and data_type in ('real', 'double precision')")
+        assert cur.fetchall() == []
+        cur.execute("select data_type from information_schema.columns where table_schema = 'marts'"
+                    " and table_name = 'underspend_credits' and column_name = 'credit_due'")
+        assert cur.fetchone() == ("numeric",)
+    conn.close()
+
+
+def test_a_rerun_with_nothing_new_skips(first_night: tuple, pg_env: dict[str, str]) -> None:
+    tmp, _, _ = first_night
+    again = _run(tmp / "landing", tmp / "store.duckdb", pg_env, tmp)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "Nothing changed since the published warehouse was built" in again.stdout
+
+
+def test_analyst_reads_marts_and_nothing_else(first_night: tuple, pg_env: dict[str, str]) -> None:
+    import psycopg2
+
+    admin = _pg(pg_env)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("drop role if exists alice")
+        cur.execute("create role alice login")
+    admin.close()
+    env = {**os.environ, **pg_env}
+    roles = subprocess.run([REVWH, "roles", "--analyst", "alice"], capture_output=True, text=True, env=env)
+    assert roles.returncode == 0, roles.stderr
+    assert "alice: analyst" in roles.stderr
+    alice = _pg(pg_env, user="alice")
+    alice.autocommit = True
+    with alice.cursor() as cur:
+        cur.execute("select count(*) from marts.budget_pacing")
+        assert cur.fetchone()[0] > 0
+        for statement in (
+            "select count(*) from raw.google_ads",
+            "select count(*) from staging.stg_google_ads__campaign_spend",
+            "insert into marts.warehouse_settings select * from marts.warehouse_settings",
+            "update marts.budget_pacing set client_id = client_id",
+            "delete from marts.budget_pacing",
+            "drop table marts.budget_pacing",
+            "create table marts.scratch (x int)",
+        ):
+            with pytest.raises(psycopg2.errors.InsufficientPrivilege):
+                cur.execute(statement)
+    alice.close()
+    unknown = subprocess.run([REVWH, "roles", "--analyst", "nobody_here"], capture_output=True, text=True, env=env)
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip().splitlines() == [
+        "revwh: no PostgreSQL role 'nobody_here': create the login first (create role nobody_here login password"
+        " '...'), then run revwh roles again"]
+
+
+def _second_night(landing: Path) -> None:
+    """A replaced spend file (one row's cost + 12.34), a removed spend file and a new invoice file."""
+    base = landing / "ads" / "google_ads" / "google_base.csv"
+    lines = base.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[1].startswith("2026-10-01,1112223333,") and ",100000000," in lines[1]
+    lines[1] = lines[1].replace(",100000000,", ",112340000,")  # 100.00 -> 112.34 on Oct 1
+    base.write_text("".join(lines), encoding="utf-8")
+    (landing / "ads" / "google_ads" / "google_pull_2026-10-10.csv").unlink()
+    (landing / "accounting" / "invoices_2026-10.csv").write_text(
+        "invoice_id,client_id,invoice_date,due_date,currency,total_amount\n"
+        "INV-K9,C3,2026-10-01,2026-10-31,USD,250.00\n", encoding="utf-8")
+
+
+def test_second_night_equals_duckdbs_and_analyst_keeps_access(
+    first_night: tuple, pg_env: dict[str, str], tmp_path: Path
+) -> None:
+    tmp, duck_warehouse, _ = first_night
+    _second_night(tmp / "landing")
+    pg_result = _run(tmp / "landing", tmp / "store.duckdb", pg_env, tmp, "--allow-shrink")
+    assert pg_result.returncode == 0, pg_result.stderr[-3000:]
+    # DuckDB builds the same night on a copy of the shared spine warehouse.
+    shutil.copy2(duck_warehouse, tmp_path / "revwh.duckdb")
+    duck_result = _run(tmp / "landing", tmp_path / "revwh.duckdb", pg_env, tmp_path, "--allow-shrink",
+                       target="duckdb")
+    assert duck_result.returncode == 0, duck_result.stderr[-3000:]
+    _assert_same_marts(_mart_rows_duckdb(tmp_path / "revwh.duckdb"), _mart_rows_postgres(pg_env))
+    conn = _pg(pg_env)
+    with conn.cursor() as cur:
+        # nothing doubled: every raw row of the store is in PostgreSQL once, the removed file's gone
+        store = duckdb.connect(str(tmp / "store.duckdb"), read_only=True)
+        for table in ("google_ads", "invoices", "meta_ads"):
+            (expected,) = store.execute(f"select count(*) from raw.{table}").fetchone()
+            cur.execute(f"select count(*), count(distinct (_source_file, _row_number)) from raw.{table}")
+            assert cur.fetchone() == (expected, expected), table
+        store.close()
+        cur.execute("select count(*) from raw.google_ads where _source_file like '%google_pull_2026-10-10.csv'")
+        assert cur.fetchone()[0] == 0
+        cur.execute("select count(*) from raw.invoices where invoice_id = 'INV-K9'")
+        assert cur.fetchone()[0] == 1
+        cur.execute("select build_mode from raw._run_inputs")
+        assert cur.fetchone()[0] == "incremental"
+    conn.close()
+    alice = _pg(pg_env, user="alice")  # the swap made new tables: publish granted them again
+    with alice.cursor() as cur:
+        cur.execute("select count(*) from marts.fct_ad_spend_daily")
+        assert cur.fetchone()[0] > 0
+    alice.close()
+
+
+def test_unreachable_server_is_one_line_without_the_password(pg_env: dict[str, str], tmp_path: Path,
+                                                              spine_cli_run: tuple) -> None:
+    landing = spine_cli_run[0]
+    closed = {**pg_env, "REVWH_PG_PORT": "1", "REVWH_PG_PASSWORD": "s3cret-Pa55word"}
+    result = _run(landing, tmp_path / "store.duckdb", closed, tmp_path, env_extra=closed)
+    assert result.returncode == 1
+    assert "cannot reach PostgreSQL at postgres@127.0.0.1:1/revwh" in result.stderr
+    assert "s3cret-Pa55word" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "store.duckdb").exists()
