@@ -132,12 +132,22 @@ def first_night(spine_cli_run: tuple, pg_env: dict[str, str], tmp_path_factory: 
     assert duck_result.returncode == 0, duck_result.stderr[-2000:]
     tmp = tmp_path_factory.mktemp("pg_target")
     shutil.copytree(landing, tmp / "landing")
-    result = _run(tmp / "landing", tmp / "store.duckdb", pg_env, tmp)
-    return tmp, duck_warehouse, result
+    # The pipeline logs in as its own role, a member of revwh_pipeline (not a superuser).
+    admin = _pg(pg_env)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("create role pipe login")
+    admin.close()
+    roles = subprocess.run([REVWH, "roles", "--pipeline", "pipe"], capture_output=True, text=True,
+                           env={**os.environ, **pg_env})
+    assert roles.returncode == 0, roles.stderr
+    pipeline_env = {**pg_env, "REVWH_PG_USER": "pipe"}
+    result = _run(tmp / "landing", tmp / "store.duckdb", pipeline_env, tmp)
+    return tmp, duck_warehouse, result, pipeline_env
 
 
 def test_every_mart_equals_duckdbs(first_night: tuple, pg_env: dict[str, str]) -> None:
-    tmp, duck_warehouse, result = first_night
+    tmp, duck_warehouse, result, _ = first_night
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Warehouse: PostgreSQL" in result.stdout
     duck, pg = _mart_rows_duckdb(duck_warehouse), _mart_rows_postgres(pg_env)
@@ -153,6 +163,8 @@ def test_every_mart_equals_duckdbs(first_night: tuple, pg_env: dict[str, str]) -
         assert cur.fetchone()[0] > 0
         cur.execute("select schema_name from information_schema.schemata where schema_name like 'marts%'")
         assert [s for (s,) in cur.fetchall()] == ["marts"]  # the swap left no building or previous schema
+        cur.execute("select nspowner::regrole::text from pg_namespace where nspname = 'marts'")
+        assert cur.fetchone()[0] == "pipe"  # built by the pipeline role, not a superuser
     conn.close()
 
 
@@ -170,25 +182,32 @@ def test_money_is_numeric_on_postgres(first_night: tuple, pg_env: dict[str, str]
 
 
 def test_a_rerun_with_nothing_new_skips(first_night: tuple, pg_env: dict[str, str]) -> None:
-    tmp, _, _ = first_night
-    again = _run(tmp / "landing", tmp / "store.duckdb", pg_env, tmp)
+    tmp, _, _, pipeline_env = first_night
+    again = _run(tmp / "landing", tmp / "store.duckdb", pipeline_env, tmp)
     assert again.returncode == 0, again.stderr[-2000:]
     assert "Nothing changed since the published warehouse was built" in again.stdout
+
+
+def _ensure_analyst(pg_env: dict[str, str]) -> subprocess.CompletedProcess:
+    """The login `alice`, made an analyst by `revwh roles` (idempotent)."""
+    admin = _pg(pg_env)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("select 1 from pg_roles where rolname = 'alice'")
+        if cur.fetchone() is None:
+            cur.execute("create role alice login")
+    admin.close()
+    return subprocess.run([REVWH, "roles", "--analyst", "alice"], capture_output=True, text=True,
+                          env={**os.environ, **pg_env})
 
 
 def test_analyst_reads_marts_and_nothing_else(first_night: tuple, pg_env: dict[str, str]) -> None:
     import psycopg2
 
-    admin = _pg(pg_env)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute("drop role if exists alice")
-        cur.execute("create role alice login")
-    admin.close()
-    env = {**os.environ, **pg_env}
-    roles = subprocess.run([REVWH, "roles", "--analyst", "alice"], capture_output=True, text=True, env=env)
+    roles = _ensure_analyst(pg_env)
     assert roles.returncode == 0, roles.stderr
     assert "alice: analyst" in roles.stderr
+    env = {**os.environ, **pg_env}
     alice = _pg(pg_env, user="alice")
     alice.autocommit = True
     with alice.cursor() as cur:
@@ -229,9 +248,10 @@ def _second_night(landing: Path) -> None:
 def test_second_night_equals_duckdbs_and_analyst_keeps_access(
     first_night: tuple, pg_env: dict[str, str], tmp_path: Path
 ) -> None:
-    tmp, duck_warehouse, _ = first_night
+    tmp, duck_warehouse, _, pipeline_env = first_night
+    assert _ensure_analyst(pg_env).returncode == 0  # before the night: its publish must grant the new marts
     _second_night(tmp / "landing")
-    pg_result = _run(tmp / "landing", tmp / "store.duckdb", pg_env, tmp, "--allow-shrink")
+    pg_result = _run(tmp / "landing", tmp / "store.duckdb", pipeline_env, tmp, "--allow-shrink")
     assert pg_result.returncode == 0, pg_result.stderr[-3000:]
     # DuckDB builds the same night on a copy of the shared spine warehouse.
     shutil.copy2(duck_warehouse, tmp_path / "revwh.duckdb")
