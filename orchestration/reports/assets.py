@@ -9,7 +9,9 @@ un-publish the warehouse or hold it back; `revwh report` writes it again once fi
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from orchestration import progress
+from orchestration.pg_connect import PgSettings
 from orchestration.publish import published_warehouse
+from orchestration.reports.marts_reader import source_name
 from orchestration.reports.workbook import reports_dir, write_reports
 from orchestration.settings import RevwhSettings
 
@@ -21,21 +23,17 @@ from orchestration.settings import RevwhSettings
 )
 def billing_reports(context: AssetExecutionContext, settings: RevwhSettings) -> MaterializeResult:
     warehouse = settings.published()
-    if settings.on_postgres():
-        # The report writers read a DuckDB warehouse; on PostgreSQL the marts are the server's and
-        # the file is only the landing store (docs/engines.md, "What PostgreSQL does not do yet").
-        line = "billing reports are written from a DuckDB warehouse; on --target postgres none are written"
-        context.log.warning(line)
-        return MaterializeResult(metadata={"skipped": line})
-    out_dir = reports_dir(warehouse)
+    out_dir = reports_dir(warehouse)  # on PostgreSQL: beside the landing store
+    # On PostgreSQL the marts are the server's: the same report writers read them there.
+    source = PgSettings.from_env() if settings.on_postgres() else warehouse
     progress.report(f"writing billing reports to {out_dir}")
-    paths = write_reports(warehouse, out_dir)
+    paths = write_reports(source, out_dir)
     for path in paths:
         context.log.info(f"wrote {path}")
     return MaterializeResult(
         metadata={
             "files": MetadataValue.json([str(p) for p in paths]),
             "out_dir": MetadataValue.path(str(out_dir)),
-            "warehouse": MetadataValue.path(str(warehouse)),
+            "warehouse": source_name(source),
         }
     )

@@ -1,4 +1,4 @@
-"""`revwh report [--warehouse FILE] [--out DIR]`: write the billing workbook(s) on demand.
+"""`revwh report [--warehouse FILE] [--out DIR] [--target postgres]`: write the billing workbook(s) on demand.
 
 The nightly job writes them itself (assets.py); this command is for a warehouse published
 elsewhere, a folder of one's own, or to write them again after a failed report step. It only
@@ -17,12 +17,15 @@ from orchestration.analyst import DEFAULT_WAREHOUSE
 def _cmd_report(args: argparse.Namespace, error: type[Exception]) -> int:
     import duckdb
 
+    from orchestration.pg_connect import PgSettings
+    from orchestration.reports.marts_reader import source_name
     from orchestration.reports.workbook import ReportError, reports_dir, write_reports
 
     warehouse = Path(args.warehouse).expanduser().resolve()
     out_dir = Path(args.out).expanduser() if args.out else reports_dir(warehouse)
+    source = PgSettings.from_env() if args.target == "postgres" else warehouse
     try:
-        paths = write_reports(warehouse, out_dir)
+        paths = write_reports(source, out_dir)
     except ReportError as exc:
         raise error(str(exc)) from None
     except OSError as exc:  # an unwritable or missing output folder: the user's to fix
@@ -31,7 +34,7 @@ def _cmd_report(args: argparse.Namespace, error: type[Exception]) -> int:
         raise error(f"cannot read {warehouse}: {str(exc).strip().splitlines()[0]}") from None
     for path in paths:
         print(path)
-    print(f"revwh report: wrote {len(paths)} file(s) from {warehouse} (read-only)", file=sys.stderr)
+    print(f"revwh report: wrote {len(paths)} file(s) from {source_name(source)} (read-only)", file=sys.stderr)
     return 0
 
 
@@ -39,4 +42,6 @@ def add_report_subcommand(sub: argparse._SubParsersAction, error: type[Exception
     report = sub.add_parser("report", help="write the billing team's workbook from the published warehouse")
     report.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="published DuckDB file (REVWH_WAREHOUSE)")
     report.add_argument("--out", metavar="DIR", help="where to write (default: reports/ beside the warehouse)")
+    report.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb",
+                        help="read the marts from the DuckDB file (default) or from PostgreSQL (REVWH_PG_*)")
     report.set_defaults(func=lambda a: _cmd_report(a, error))

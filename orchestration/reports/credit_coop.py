@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.reports.atomic import write_atomically
-from orchestration.reports.marts_reader import open_marts, rows
+from orchestration.reports.marts_reader import MartsSource, open_marts, rows
 
 CENT = Decimal("0.01")
 CREDIT_ITEM = "Underspend credit"
@@ -75,7 +75,7 @@ def credit_memo_no(contract_id: str, month: date) -> str:
 
 
 
-def _read(warehouse: Path) -> tuple[date, list[Row], list[Row], list[Row]]:
+def _read(warehouse: MartsSource) -> tuple[date, list[Row], list[Row], list[Row]]:
     with open_marts(warehouse, _REQUIRED) as con:
         (as_of,) = con.execute("select as_of_date from marts.warehouse_settings").fetchone()
         liabilities = rows(con, """
@@ -138,9 +138,10 @@ def _gap_cells(r: Row) -> Sequence[str]:
             str(r["active_months"]))
 
 
-def write_credit_coop_reports(warehouse: Path, out_dir: Path) -> list[Path]:
+def write_credit_coop_reports(warehouse: MartsSource, out_dir: Path) -> list[Path]:
     """Write the credit run, the liability aging, the co-op claims and the enrolment gaps CSVs."""
-    warehouse = Path(warehouse).expanduser().resolve()
+    if isinstance(warehouse, Path | str):
+        warehouse = Path(warehouse).expanduser().resolve()
     as_of, liabilities, claims, gaps = _read(warehouse)
     out_dir = Path(out_dir).expanduser().resolve()
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,7 @@ from typing import Any
 import xlsxwriter
 
 from orchestration.reports.atomic import write_atomically
-from orchestration.reports.marts_reader import open_marts, rows
+from orchestration.reports.marts_reader import MartsSource, open_marts, rows
 from orchestration.reports.workbook import MONEY_FORMAT
 
 WEEKS = 13
@@ -97,13 +97,13 @@ class FlashData:
 
 
 
-def read_flash(warehouse: Path) -> FlashData:
+def read_flash(warehouse: MartsSource) -> FlashData:
     with open_marts(warehouse, _REQUIRED) as con:
         as_of, under, over = con.execute(
             "select as_of_date, pacing_under_threshold, pacing_over_threshold from marts.warehouse_settings"
         ).fetchone()
         weeks = rows(con, f"""
-            select * from (select * from marts.weekly_flash order by week_start desc limit {WEEKS})
+            select * from (select * from marts.weekly_flash order by week_start desc limit {WEEKS}) as recent
             order by week_start""")
         pacing = rows(con, """
             select contract_id, client_name, pacing_ratio, pacing_status, expected_to_date, spend_to_date, currency
@@ -111,7 +111,7 @@ def read_flash(warehouse: Path) -> FlashData:
     return FlashData(as_of, weeks, pacing, under, over)
 
 
-def write_flash_reports(warehouse: Path, out_dir: Path) -> list[Path]:
+def write_flash_reports(warehouse: MartsSource, out_dir: Path) -> list[Path]:
     """The flash workbook, the flash page and the pacing chart; returns the files written."""
     data = read_flash(warehouse)
     pacing_png = _pacing_png(data)

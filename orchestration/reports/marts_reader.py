@@ -14,6 +14,8 @@ from typing import Any
 
 import duckdb
 
+from orchestration.pg_connect import PgSettings
+
 Row = dict[str, Any]
 
 
@@ -21,9 +23,24 @@ class ReportError(Exception):
     """The warehouse cannot be reported on (missing, or built before the report marts existed)."""
 
 
+# Where a report reads the marts: the published DuckDB file, or PostgreSQL on `--target postgres`.
+MartsSource = Path | PgSettings
+
+
+def source_name(source: MartsSource) -> str:
+    return f"PostgreSQL {source.where()}" if isinstance(source, PgSettings) else str(source)
+
+
 @contextmanager
-def open_marts(warehouse: Path, required: Iterable[str]) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection to `warehouse`, once every mart in `required` is known to exist."""
+def open_marts(warehouse: MartsSource, required: Iterable[str]) -> Iterator[Any]:
+    """A read-only connection to `warehouse`, once every mart in `required` is known to exist.
+
+    On PostgreSQL the connection is a read-only transaction shaped like DuckDB's
+    (orchestration/pg_warehouse.PgQuery), so each report's SQL, written for both, runs unchanged."""
+    if isinstance(warehouse, PgSettings):
+        with _open_postgres(warehouse, required) as con:
+            yield con
+        return
     if not Path(warehouse).is_file():
         raise ReportError(f"no warehouse at {warehouse}: run `revwh run` (or `revwh demo`) first, or pass --warehouse")
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -41,7 +58,30 @@ def open_marts(warehouse: Path, required: Iterable[str]) -> Iterator[duckdb.Duck
         con.close()
 
 
-def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[Row]:
+@contextmanager
+def _open_postgres(settings: PgSettings, required: Iterable[str]) -> Iterator[Any]:
+    from orchestration.pg_connect import PostgresUnavailable, connect
+    from orchestration.pg_warehouse import PgQuery
+
+    try:
+        pg = connect(settings)
+    except PostgresUnavailable as exc:
+        raise ReportError(str(exc)) from None
+    try:
+        pg.set_session(readonly=True)
+        con = PgQuery(pg)
+        present = {t for (t,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+        missing = [t for t in required if t not in present]
+        if missing:
+            raise ReportError(f"PostgreSQL {settings.where()} has no marts.{', marts.'.join(missing)}:"
+                              " run `revwh run --target postgres` first")
+        yield con
+    finally:
+        pg.close()
+
+
+def rows(con: Any, sql: str) -> list[Row]:
     """The query's rows as dicts by column name."""
     cur = con.execute(sql)
     names = [d[0] for d in cur.description]

@@ -21,7 +21,7 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from orchestration.reports.atomic import write_atomically
-from orchestration.reports.marts_reader import open_marts, rows
+from orchestration.reports.marts_reader import MartsSource, open_marts, rows
 from orchestration.reports.workbook import AR, AR_HEADERS
 
 Row = dict[str, Any]
@@ -44,7 +44,7 @@ def money(value: Decimal | None) -> str:
 
 
 
-def read_statements(warehouse: Path) -> tuple[date, dict[str, list[Row]], dict[str, list[Row]]]:
+def read_statements(warehouse: MartsSource) -> tuple[date, dict[str, list[Row]], dict[str, list[Row]]]:
     """(T, lines by client, ar_aging_summary rows by client), from the published warehouse."""
     with open_marts(warehouse, _REQUIRED) as con:
         (as_of,) = con.execute("select as_of_date from marts.warehouse_settings").fetchone()
@@ -61,7 +61,7 @@ def read_statements(warehouse: Path) -> tuple[date, dict[str, list[Row]], dict[s
     return as_of, by_client, balances
 
 
-def write_statements(warehouse: Path, out_dir: Path) -> list[Path]:
+def write_statements(warehouse: MartsSource, out_dir: Path) -> list[Path]:
     """One PDF per client with an open balance or unapplied amounts at T (a row in
     ar_aging_summary); returns the files written."""
     as_of, lines, balances = read_statements(warehouse)

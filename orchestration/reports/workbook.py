@@ -24,7 +24,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from orchestration.reports.atomic import write_atomically
-from orchestration.reports.marts_reader import ReportError, Row, open_marts, rows
+from orchestration.reports.marts_reader import MartsSource, ReportError, Row, open_marts, rows, source_name
 
 __all__ = ["ReportError", "write_reports", "workbook_name", "reports_dir"]
 
@@ -64,7 +64,7 @@ _REQUIRED = ("warehouse_settings", "ar_aging_summary", "product_client_counts", 
              "collections_worklist")
 
 
-def read_report_data(warehouse: Path) -> ReportData:
+def read_report_data(warehouse: MartsSource) -> ReportData:
     """Read every figure the workbook needs in one read-only connection, closed before writing."""
     with open_marts(warehouse, _REQUIRED) as con:
         as_of, presentation, aging_basis = con.execute(
@@ -78,7 +78,7 @@ def read_report_data(warehouse: Path) -> ReportData:
             from marts.product_client_counts order by month, product_code""")
         # The bridge per product, month and currency: a client's movements stay in its currency.
         bridge = rows(con, """
-            select month, product_code, any_value(product_name) as product_name, currency,
+            select month, product_code, min(product_name) as product_name, currency,  -- one name per code
                 sum(opening) as opening, sum(new) as new, sum(upsell) as upsell,
                 sum(reactivation) as reactivation, sum(decrease) as decrease,
                 sum(cancellation) as cancellation, sum(closing) as closing
@@ -97,12 +97,13 @@ def read_report_data(warehouse: Path) -> ReportData:
                       collections)
 
 
-def write_reports(warehouse: Path, out_dir: Path) -> list[Path]:
+def write_reports(warehouse: MartsSource, out_dir: Path) -> list[Path]:
     """Write the billing team's workbook(s) for the published `warehouse` into `out_dir`.
 
     Returns the files written. Raises ReportError when the warehouse is missing or predates the
     report marts; the warehouse itself is only ever opened read-only."""
-    warehouse = Path(warehouse).expanduser().resolve()
+    if isinstance(warehouse, Path | str):
+        warehouse = Path(warehouse).expanduser().resolve()
     data = read_report_data(warehouse)
     out_dir = Path(out_dir).expanduser().resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -366,7 +367,7 @@ def _write_workbook(path: Path, data: ReportData, warehouse: Path) -> None:
     book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False, "strings_to_formulas": False})
     try:
         book.set_properties({"title": f"revwh billing workbook as of {data.as_of}",
-                             "comments": f"Written from {warehouse} (read-only)."})
+                             "comments": f"Written from {source_name(warehouse)} (read-only)."})
         f = _Formats(book)
         _product_revenue(book, f, data)
         _net_revenue(book, f, data)
