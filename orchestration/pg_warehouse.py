@@ -36,7 +36,10 @@ class PgQuery:
 
     def execute(self, sql: str, params: list[object] | None = None) -> Any:
         cur = self._pg.cursor()
-        cur.execute(sql.replace("?", "%s"), tuple(params or ()))
+        if params:
+            cur.execute(sql.replace("%", "%%").replace("?", "%s"), tuple(params))
+        else:
+            cur.execute(sql)  # no parameters: a % in the SQL (a LIKE pattern) stays as written
         return cur
 
     def close(self) -> None:

@@ -196,6 +196,26 @@ def test_reports_from_postgres_equal_duckdbs(first_night: tuple) -> None:
         assert [page.extract_text() for page in PdfReader(twin).pages] == text, pdf.name
 
 
+def test_dbt_unit_tests_pass_on_postgres(first_night: tuple, pg_env: dict[str, str], tmp_path: Path) -> None:
+    """The rules' edge cases (the `unit_tests:` of the models' yml, computed by hand) on PostgreSQL;
+    dbt reads the parents' column types from the warehouse the first night built."""
+    from orchestration.dbt_manifest import dbt_executable
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    env = {**os.environ, **pg_env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env.pop("REVWH_DBT_AS_OF", None)
+    env.pop("REVWH_DBT_MARTS_SCHEMA", None)
+    tested = subprocess.run(
+        [dbt_executable(), "test", "--select", "test_type:unit", "--target", "postgres",
+         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--target-path", str(tmp_path / "target"), "--vars", json.dumps({"as_of": AS_OF})],
+        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert tested.returncode == 0, tested.stdout[-6000:]
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    units = [r for r in results if r["unique_id"].startswith("unit_test.")]
+    assert len(units) >= 8 and all(r["status"] == "pass" for r in units), [(r["unique_id"], r["status"]) for r in units]
+
+
 def test_money_is_numeric_on_postgres(first_night: tuple, pg_env: dict[str, str]) -> None:
     """No mart column is a float on PostgreSQL: money stays DECIMAL (numeric) end to end."""
     conn = _pg(pg_env)

@@ -26,8 +26,10 @@
   {%- if kind == 'text' -%} {{ v }}
   {%- elif kind == 'upper' -%} upper({{ v }})
   {%- elif kind == 'date' -%} case when {{ rx_full(v, '\d{4}-\d{2}-\d{2}') }} then {{ try_cast_to(v, 'date') }} end
-  {%- elif kind == 'money' -%} case when {{ rx_full(v, '-?\d{1,15}(\.\d{1,2})?') }} then cast({{ v }} as decimal(18,2)) end
-  {%- elif kind == 'decimal' -%} case when {{ rx_full(v, '-?\d{1,9}(\.\d{1,9})?') }} then cast({{ v }} as decimal(18,9)) end
+  {#- The outer cast keeps the declared type on PostgreSQL, whose CASE drops a branch's precision
+      and scale (an amount landed as "1000" would stay 1000, not 1000.00); on DuckDB it is a no-op. #}
+  {%- elif kind == 'money' -%} cast(case when {{ rx_full(v, '-?\d{1,15}(\.\d{1,2})?') }} then cast({{ v }} as decimal(18,2)) end as decimal(18,2))
+  {%- elif kind == 'decimal' -%} cast(case when {{ rx_full(v, '-?\d{1,9}(\.\d{1,9})?') }} then cast({{ v }} as decimal(18,9)) end as decimal(18,9))
   {%- elif kind == 'integer' -%} case when {{ rx_full(v, '-?\d{1,18}(\.0+)?') }} then cast(cast({{ v }} as decimal(38,0)) as bigint) end
   {%- elif kind == 'currency' -%} case when upper({{ v }}) in ({{ iso_currency_list() }}) then upper({{ v }}) end
   {%- elif kind == 'account_id' -%} nullif({{ normalize_account_id(col.platform, v) }}, '')
