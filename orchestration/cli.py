@@ -59,6 +59,7 @@ def _check_run_paths(landing: Path, warehouse: Path, as_of: str) -> None:
 
 
 def _execute(landing: Path, warehouse: Path, as_of: str, wait: float, **settings: object) -> int:
+    from orchestration.pg_connect import PostgresUnavailable
     from orchestration.runner import run_pipeline
     from orchestration.warehouse_lock import WarehouseBusy
 
@@ -66,6 +67,9 @@ def _execute(landing: Path, warehouse: Path, as_of: str, wait: float, **settings
         outcome = run_pipeline(landing, warehouse, as_of, lock_wait_seconds=wait, **settings)
     except WarehouseBusy as exc:
         print(f"revwh: {exc}; try again when it has finished (or use --wait SECONDS)", file=sys.stderr)
+        return 1
+    except PostgresUnavailable as exc:
+        print(f"revwh: {exc}; the published warehouse was not changed.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("revwh: interrupted; the published warehouse was not changed.", file=sys.stderr)

@@ -44,7 +44,8 @@ def run_pipeline(
 ) -> RunOutcome:
     """Execute the nightly job in-process; on failure the published warehouse is untouched.
 
-    Raises WarehouseBusy (orchestration.warehouse_lock) when another run holds the warehouse."""
+    Raises WarehouseBusy (orchestration.warehouse_lock) when another run holds the warehouse, and
+    PostgresUnavailable (orchestration.pg_connect) when `--target postgres` cannot reach the server."""
     os.environ["REVWH_PROGRESS"] = os.environ.get("REVWH_PROGRESS", "1")
     warnings.filterwarnings("ignore")
     from orchestration.definitions import build_definitions
@@ -66,6 +67,7 @@ def run_pipeline(
     captured = io.StringIO()
     with (
         warehouse_lock(settings.published(), lock_wait_seconds),
+        _postgres_lock(settings, lock_wait_seconds),
         persistent_instance() as instance,
         contextlib.redirect_stdout(captured),
         _child_stderr_aside(),
@@ -93,6 +95,18 @@ def run_pipeline(
     steps = [] if checks or dbt else _step_failures(result.all_events)
     blocked = bool(checks) or any("Failure in test" in line for line in dbt)  # the data said no
     return RunOutcome(False, checks + dbt + steps, blocked=blocked, run_id=result.run_id, published=published)
+
+
+@contextlib.contextmanager
+def _postgres_lock(settings: object, wait_s: float) -> Iterator[None]:
+    """On `--target postgres`, also the server's lock (orchestration/pg_lock.py): one writer per database."""
+    if not settings.on_postgres():
+        yield
+        return
+    from orchestration.pg_lock import postgres_lock
+
+    with postgres_lock(wait_s):
+        yield
 
 
 @contextlib.contextmanager

@@ -64,6 +64,7 @@ class RevwhSettings(ConfigurableResource):
     )
 
     _lock: Any = PrivateAttr(default=None)
+    _pg_lock: Any = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         """The nightly job holds the warehouse's lock for the whole run (one writer, always).
@@ -72,11 +73,25 @@ class RevwhSettings(ConfigurableResource):
         and run in parallel. A CLI run already holds the lock; taking it again is re-entrant."""
         run = getattr(context, "dagster_run", None)
         if run is not None and run.job_name == NIGHTLY_JOB:
-            from orchestration.warehouse_lock import acquire
+            from orchestration.warehouse_lock import acquire, release
 
             self._lock = acquire(self.published(), self.lock_wait_seconds)
+            if self.on_postgres():  # one writer per PostgreSQL database too (orchestration/pg_lock.py)
+                from orchestration import pg_lock
+
+                try:
+                    self._pg_lock = pg_lock.acquire(self.lock_wait_seconds)
+                except Exception:
+                    release(self._lock)
+                    self._lock = None
+                    raise
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._pg_lock is not None:
+            from orchestration import pg_lock
+
+            pg_lock.release(self._pg_lock)
+            self._pg_lock = None
         if self._lock is not None:
             from orchestration.warehouse_lock import release
 

@@ -330,6 +330,30 @@ def test_second_night_equals_duckdbs_and_analyst_keeps_access(
     alice.close()
 
 
+def test_a_second_writer_on_the_same_database_is_refused(first_night: tuple, pg_env: dict[str, str],
+                                                         tmp_path: Path) -> None:
+    """Two landing stores publishing to one database would interleave their copies and swaps: the
+    run holds PostgreSQL's advisory lock, and a run that finds it taken says so in one line."""
+    from orchestration.pg_lock import REVWH_LOCK_KEY
+
+    tmp, _, _, pipeline_env = first_night
+    holder = _pg(pg_env)
+    holder.autocommit = True
+    with holder.cursor() as cur:
+        cur.execute("select pg_advisory_lock(%s)", (REVWH_LOCK_KEY,))
+    try:
+        other = shutil.copytree(tmp / "landing", tmp_path / "landing")
+        refused = _run(other, tmp_path / "store.duckdb", pipeline_env, tmp_path)
+    finally:
+        holder.close()
+    assert refused.returncode == 1
+    lines = refused.stderr.strip().splitlines()
+    assert lines[-1].startswith("revwh: another run is publishing to PostgreSQL pipe@127.0.0.1:"), lines[-1]
+    assert "try again when it has finished" in lines[-1]
+    assert "Traceback" not in refused.stderr
+    assert not (tmp_path / "store.duckdb").exists()
+
+
 def test_unreachable_server_is_one_line_without_the_password(pg_env: dict[str, str], tmp_path: Path,
                                                               spine_cli_run: tuple) -> None:
     landing = spine_cli_run[0]
