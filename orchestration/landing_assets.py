@@ -97,7 +97,8 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
     previous, closes = run_inputs.published_inputs(settings.published())
     if settings.on_postgres():
         try:  # the marts analysts read are PostgreSQL's: what they were built from decides
-            previous = run_inputs.published_inputs_postgres()
+            # (without a landing store, as after moving it, the run rebuilds one)
+            previous = run_inputs.published_inputs_postgres() if settings.published().exists() else None
         except PostgresUnavailable as exc:
             raise Failure(description=str(exc)) from None
     inputs = run_inputs.fingerprint(landing, *discovered, settings.run_vars(), closes)
