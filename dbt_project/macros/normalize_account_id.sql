@@ -6,9 +6,9 @@
 #}
 {% macro normalize_account_id(platform, account_id) -%}
 (case ({{ platform }})
-    when 'meta_ads' then regexp_replace(trim({{ account_id }}), '^act_', '', 'i')
-    when 'google_ads' then regexp_replace({{ account_id }}, '[^0-9]', '', 'g')
-    when 'microsoft_ads' then regexp_replace({{ account_id }}, '[^0-9]', '', 'g')
+    when 'meta_ads' then {{ rx_replace('trim(' ~ account_id ~ ')', '^act_', '', 'i') }}
+    when 'google_ads' then {{ rx_replace(account_id, '[^0-9]', '', 'g') }}
+    when 'microsoft_ads' then {{ rx_replace(account_id, '[^0-9]', '', 'g') }}
     else trim({{ account_id }})
 end)
 {%- endmacro %}

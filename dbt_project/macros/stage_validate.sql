@@ -32,8 +32,8 @@
   {%- elif kind == 'decimal' -%} cast(case when {{ rx_full(v, '-?\d{1,9}(\.\d{1,9})?') }} then cast({{ v }} as decimal(18,9)) end as decimal(18,9))
   {%- elif kind == 'integer' -%} case when {{ rx_full(v, '-?\d{1,18}(\.0+)?') }} then cast(cast({{ v }} as decimal(38,0)) as bigint) end
   {%- elif kind == 'currency' -%} case when upper({{ v }}) in ({{ iso_currency_list() }}) then upper({{ v }}) end
-  {%- elif kind == 'account_id' -%} nullif({{ normalize_account_id(col.platform, v) }}, '')
-  {%- elif kind == 'timestamp' -%} case when {{ rx_search(v, '(Z|[+-]\d\d:?\d\d)$') }} then timezone('UTC', {{ try_cast_to(v, 'timestamptz') }}) else {{ try_cast_to(v, 'timestamp') }} end
+  {%- elif kind == 'account_id' -%} nullif({{ normalize_account_id(quoted_sql(col.platform), v) }}, '')
+  {%- elif kind == 'timestamp' -%} case when {{ rx_search(v, '(Z|[+-]\d\d:?\d\d)$') }} then {{ utc_naive(try_cast_to(v, 'timestamptz')) }} else {{ try_cast_to(v, 'timestamp') }} end
   {%- else -%} {{ exceptions.raise_compiler_error("unknown kind " ~ kind) }}
   {%- endif -%}
 {%- endmacro %}
@@ -61,11 +61,11 @@ typed as (
         _source_file,
         _row_number,
         _loaded_at,
-        {%- set _pairs = [] %}{% for c in columns %}{% do _pairs.append((c.name, '"' ~ c.name ~ '"')) %}{% endfor %}
+        {%- set _pairs = [] %}{% for c in columns %}{% do _pairs.append((c.name, adapter.quote(c.name))) %}{% endfor %}
         {{ json_object(_pairs) }} as _record,
         {%- for c in columns %}
-        "{{ c.name }}" as "_raw_{{ c.get('as', c.name) }}",
-        {{ _cast_expr(c, '"' ~ c.name ~ '"') }} as "{{ c.get('as', c.name) }}"{{ "," if not loop.last }}
+        {{ adapter.quote(c.name) }} as {{ adapter.quote('_raw_' ~ c.get('as', c.name)) }},
+        {{ _cast_expr(c, adapter.quote(c.name)) }} as {{ adapter.quote(c.get('as', c.name)) }}{{ "," if not loop.last }}
         {%- endfor %}
     from src
 ),
@@ -77,26 +77,26 @@ checked as (
             {%- for c in columns %}
             {%- set n = c.get('as', c.name) %}
             {%- if c.get('required') %}
-            case when nullif(trim("_raw_{{ n }}"), '') is null then '{{ c.name }}: required value is missing' end @@SEP@@
+            case when nullif(trim({{ adapter.quote('_raw_' ~ n) }}), '') is null then '{{ c.name }}: required value is missing' end @@SEP@@
             {%- endif %}
             {%- if c.get('kind', 'text') not in ['text', 'upper'] %}
-            case when nullif(trim("_raw_{{ n }}"), '') is not null and "{{ n }}" is null
-                 then '{{ c.name }}: expected {{ _kind_label(c.kind) }}, got ''' || "_raw_{{ n }}" || '''' end @@SEP@@
+            case when nullif(trim({{ adapter.quote('_raw_' ~ n) }}), '') is not null and {{ adapter.quote(n) }} is null
+                 then '{{ c.name }}: expected {{ _kind_label(c.kind) }}, got ''' || {{ adapter.quote('_raw_' ~ n) }} || '''' end @@SEP@@
             {%- endif %}
             {%- if c.get('enum') %}
-            case when "{{ n }}" is not null and "{{ n }}" not in ({% for e in c.enum %}'{{ e }}'{{ "," if not loop.last }}{% endfor %})
-                 then '{{ c.name }}: expected one of {{ c.enum | join("|") }}, got ''' || "_raw_{{ n }}" || '''' end @@SEP@@
+            case when {{ adapter.quote(n) }} is not null and {{ adapter.quote(n) }} not in ({% for e in c.enum %}'{{ e }}'{{ "," if not loop.last }}{% endfor %})
+                 then '{{ c.name }}: expected one of {{ c.enum | join("|") }}, got ''' || {{ adapter.quote('_raw_' ~ n) }} || '''' end @@SEP@@
             {%- endif %}
             {%- if c.get('nonneg') %}
-            case when "{{ n }}" < 0 then '{{ c.name }}: expected a non-negative amount, got ''' || "_raw_{{ n }}" || '''' end @@SEP@@
+            case when {{ adapter.quote(n) }} < 0 then '{{ c.name }}: expected a non-negative amount, got ''' || {{ adapter.quote('_raw_' ~ n) }} || '''' end @@SEP@@
             {%- endif %}
             {%- endfor %}
             {%- for rc in row_checks %}
-            case when {{ rc.when }} then '{{ rc.column }}: {{ rc.message }}' end @@SEP@@
+            case when {{ quoted_sql(rc.when) }} then '{{ rc.column }}: {{ rc.message }}' end @@SEP@@
             {%- endfor %}
         {%- endset %}
         {%- set _checks = [] %}{% for x in _checks_sql.split('@@SEP@@') %}{% if x.strip() %}{% do _checks.append(x.strip()) %}{% endif %}{% endfor %}
-        {%- do _checks.append('null::varchar') %}
+        {%- do _checks.append('cast(null as ' ~ dbt.type_string() ~ ')') %}
         {{ compact_list(_checks) }} as _error_list
     from typed
 ),
@@ -124,18 +124,18 @@ ranked as (
 
 select
     {%- for c in columns %}
-    "{{ c.get('as', c.name) }}",
+    {{ adapter.quote(c.get('as', c.name)) }},
     {%- endfor %}
     _source_file,
     _row_number,
     _loaded_at,
     _record,
     case
-        when {{ list_len('_error_list') }} > 0 then array_to_string(_error_list, '; ')
+        when {{ list_len('_error_list') }} > 0 then {{ list_join('_error_list', "'; '") }}
         when _dup_in_file then '{{ key | join(", ") }}: duplicate key in one file'
     end as _reason,
     case
-        when {{ list_len('_error_list') }} > 0 then split_part(_error_list[1], ':', 1)
+        when {{ list_len('_error_list') }} > 0 then split_part({{ list_first('_error_list') }}, ':', 1)
         when _dup_in_file then '{{ key[0] }}'
     end as _reason_column,
     case

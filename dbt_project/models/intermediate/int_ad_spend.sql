@@ -45,16 +45,8 @@ candidates as (
         count(*) filter (
             where d.spend_date >= m.start_date and (m.end_date is null or d.spend_date <= m.end_date))
             over (partition by d.platform, d.account_id, d.spend_date) as active_contracts,
-        {%- if target.type == 'duckdb' %}
-        string_agg(m.contract_id, ', ' order by m.contract_id) filter (
-            where d.spend_date >= m.start_date and (m.end_date is null or d.spend_date <= m.end_date))
-            over (partition by d.platform, d.account_id, d.spend_date) as active_contract_ids
-        {%- else %}
-        string_agg(m.contract_id, ', ') filter (
-            where d.spend_date >= m.start_date and (m.end_date is null or d.spend_date <= m.end_date))
-            over (partition by d.platform, d.account_id, d.spend_date order by m.contract_id
-                  rows between unbounded preceding and unbounded following) as active_contract_ids
-        {%- endif %}
+        {{ window_string_agg('m.contract_id', 'd.spend_date >= m.start_date and (m.end_date is null or d.spend_date <= m.end_date)',
+                              'd.platform, d.account_id, d.spend_date') }} as active_contract_ids
     from account_days d
     join mappings m on m.platform = d.platform and m.account_id = d.account_id
 ),

@@ -6,10 +6,7 @@ with days as (
         c.*,
         cast(_g.d as date) as day
     from {{ ref('int_contracts') }} c,
-        generate_series(
-            cast(c.start_date as timestamp),
-            cast(least(coalesce(c.end_date, {{ horizon_end() }}), {{ horizon_end() }}) as timestamp),
-            interval '1 day') as _g(d)
+        {{ series_from('cast(c.start_date as timestamp)', 'cast(least(coalesce(c.end_date, ' ~ horizon_end() ~ '), ' ~ horizon_end() ~ ') as timestamp)', '1 day', '_g', 'd') }}
     where c.start_date <= {{ horizon_end() }}
 )
 
@@ -26,12 +23,5 @@ select
     b.monthly_amount,
     d.day <= {{ as_of() }} as is_through_as_of
 from days d
-{%- if target.type == 'duckdb' %}
-asof left join {{ ref('stg_contracting__budget_schedule') }} b
-    on b.contract_id = d.contract_id and d.day >= b.effective_date
-{%- else %}
-left join lateral (
-    select _b.monthly_amount from {{ ref('stg_contracting__budget_schedule') }} _b
-    where _b.contract_id = d.contract_id and _b.effective_date <= d.day
-    order by _b.effective_date desc limit 1) b on true
-{%- endif %}
+{{ asof_join('days', 'd', ref('stg_contracting__budget_schedule'), 'b', ('contract_id', 'contract_id'), 'day', 'effective_date',
+             ['monthly_amount'], left=true) }}

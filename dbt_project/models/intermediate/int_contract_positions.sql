@@ -23,8 +23,7 @@ ends as (
         {{ month_rate_day('end_month') }} as end_day
     from (
         select cast(_g.d as date) as end_month
-        from generate_series(
-            cast((select min(month) from revenue) as timestamp), cast({{ as_of_month() }} as timestamp), interval '1 month') as _g(d)
+        from {{ series_from('cast((select min(month) from revenue) as timestamp)', 'cast(' ~ as_of_month() ~ ' as timestamp)', '1 month', '_g', 'd', lateral=false) }}
     ) _em
 ),
 

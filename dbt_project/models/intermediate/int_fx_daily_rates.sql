@@ -17,7 +17,7 @@ currencies as (
 days as (
     select c.currency, cast(_g.d as date) as rate_day
     from currencies c cross join bounds b,
-        generate_series(cast(c.first_day as timestamp), cast(b.last_day as timestamp), interval '1 day') as _g(d)
+        {{ series_from('cast(c.first_day as timestamp)', 'cast(b.last_day as timestamp)', '1 day', '_g', 'd') }}
 )
 
 select
@@ -26,12 +26,5 @@ select
     r.rate_date as rate_source_date,
     r.usd_per_unit
 from days d
-{%- if target.type == 'duckdb' %}
-asof join {{ ref('stg_fx__fx_rates') }} r
-    on r.currency = d.currency and d.rate_day >= r.rate_date
-{%- else %}
-join lateral (
-    select _r.rate_date, _r.usd_per_unit from {{ ref('stg_fx__fx_rates') }} _r
-    where _r.currency = d.currency and _r.rate_date <= d.rate_day
-    order by _r.rate_date desc limit 1) r on true
-{%- endif %}
+{{ asof_join('days', 'd', ref('stg_fx__fx_rates'), 'r', ('currency', 'currency'), 'rate_day', 'rate_date',
+             ['rate_date', 'usd_per_unit']) }}

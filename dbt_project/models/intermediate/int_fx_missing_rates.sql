@@ -40,9 +40,9 @@ payments as (
 ),
 
 monthly as (
-    select 'fx_rates', cast(null as varchar), cast(null as integer), currency, {{ month_rate_day('month') }},
+    select 'fx_rates', cast(null as {{ dbt.type_string() }}), cast(null as integer), currency, {{ month_rate_day('month') }},
         'monthly figures of ' || {{ year_month_text('month') }} || ' in ' || currency || ' (contracts '
-        || string_agg(distinct contract_id, ', ' order by contract_id) || ')'
+        || {{ agg_string('contract_id', "', '", distinct=true) }} || ')'
     from {{ ref('int_contract_months') }}
     where currency <> 'USD' and month <= {{ as_of_month() }}
     group by currency, month
@@ -64,7 +64,7 @@ select
     'no ' || n.currency || ' rate on or before ' || n.needed_day
         || coalesce(' (first ' || n.currency || ' rate ' || r.first_rate_day || ')', ' (fx_rates has no ' || n.currency || ' rate)')
         || ': ' || n.what || ' is left out of USD figures' as reason,
-    cast(null as varchar) as record
+    cast(null as {{ dbt.type_string() }}) as record
 from needed n
 left join rates r on r.currency = n.currency
 where r.first_rate_day is null or n.needed_day < r.first_rate_day

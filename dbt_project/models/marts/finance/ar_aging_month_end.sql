@@ -12,7 +12,7 @@ month_ends as (
     select
         cast(m as date) as month,
         cast({{ month_end('cast(m as date)') }} as date) as month_end
-    from bounds, generate_series(cast(first_month as timestamp), cast({{ as_of_month() }} as timestamp), interval '1 month') t (m)
+    from bounds, {{ series_from('cast(first_month as timestamp)', 'cast(' ~ as_of_month() ~ ' as timestamp)', '1 month', 't', 'm') }}
     where {{ month_end('cast(m as date)') }} <= {{ as_of() }}
 ),
 

@@ -5,10 +5,9 @@
 with month_ends as (
     -- every month from the first invoice's month to the month of T
     select cast(_g.d as date) as month
-    from generate_series(
-        cast((select min(cast(date_trunc('month', invoice_date) as date)) from {{ ref('stg_accounting__invoices') }}
-         where invoice_date <= {{ as_of() }}) as timestamp),
-        cast({{ as_of_month() }} as timestamp), interval '1 month') as _g(d)
+    {%- set first_month %}cast((select min(cast(date_trunc('month', invoice_date) as date))
+        from {{ ref('stg_accounting__invoices') }} where invoice_date <= {{ as_of() }}) as timestamp){% endset %}
+    from {{ series_from(first_month, 'cast(' ~ as_of_month() ~ ' as timestamp)', '1 month', '_g', 'd', lateral=false) }}
 ),
 
 ends as (

@@ -24,7 +24,7 @@ lines as (
 
 invoiced as (
     select l.contract_id, l.service_month as month, sum(l.amount) as invoiced_amount,
-        string_agg(distinct l.invoice_id, ',' order by l.invoice_id) as invoice_id
+        {{ agg_string('l.invoice_id', "','", distinct=true) }} as invoice_id
     from lines l
     join {{ ref('int_contracts') }} c on c.contract_id = l.contract_id
     group by 1, 2
@@ -32,7 +32,7 @@ invoiced as (
 
 memos as (
     select contract_id, service_month as month, sum(amount) as credited,
-        string_agg(credit_memo_id, ',' order by credit_memo_id) as memo_ids
+        {{ agg_string('credit_memo_id', "','") }} as memo_ids
     from {{ ref('stg_accounting__credit_memos') }}
     where reason <> 'underspend' and memo_date <= {{ as_of() }} and contract_id is not null
     group by 1, 2
@@ -40,7 +40,7 @@ memos as (
 
 invoice_memos as (
     select applied_invoice_id as invoice_id, sum(amount) as credited,
-        string_agg(credit_memo_id, ',' order by credit_memo_id) as memo_ids
+        {{ agg_string('credit_memo_id', "','") }} as memo_ids
     from {{ ref('stg_accounting__credit_memos') }}
     where reason <> 'underspend' and memo_date <= {{ as_of() }} and applied_invoice_id is not null
     group by 1
@@ -82,7 +82,7 @@ findings as (
 
     select l.contract_id, l.invoice_id, l.service_month, 'invoice_without_contract',
         cast(0 as decimal(18,2)), sum(l.amount), min(l.invoice_client_id), min(l.invoice_currency),
-        cast(null as decimal(18,2)), cast(null as varchar)
+        cast(null as decimal(18,2)), cast(null as {{ dbt.type_string() }})
     from lines l
     left join {{ ref('int_contracts') }} c on c.contract_id = l.contract_id
     where c.contract_id is null

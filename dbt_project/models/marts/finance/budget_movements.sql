@@ -10,8 +10,7 @@ with calendar as (
     -- every month from the first contract month to the month of T, even a month in which no
     -- contract anywhere is active (a cancellation and a reactivation must not skip it)
     select cast(_g.d as date) as month
-    from generate_series(
-        cast((select min(month) from {{ ref('int_contract_days') }}) as timestamp), cast({{ as_of_month() }} as timestamp), interval '1 month') as _g(d)
+    from {{ series_from('cast((select min(month) from ' ~ ref('int_contract_days') ~ ') as timestamp)', 'cast(' ~ as_of_month() ~ ' as timestamp)', '1 month', '_g', 'd', lateral=false) }}
 ),
 
 month_ends as (

@@ -29,7 +29,7 @@ clients as (
 
 spine as (
     select c.client_id, cast(_g.d as date) as month
-    from clients c, generate_series(cast(c.first_month as timestamp), cast({{ as_of_month() }} as timestamp), interval '1 month') as _g(d)
+    from clients c, {{ series_from('cast(c.first_month as timestamp)', 'cast(' ~ as_of_month() ~ ' as timestamp)', '1 month', '_g', 'd') }}
 ),
 
 cumulative as (

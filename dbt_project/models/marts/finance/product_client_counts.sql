@@ -12,7 +12,7 @@ with active as (
 spine as (
     select p.product_code, cast(_g.d as date) as month
     from {{ ref('stg_contracting__products') }} p,
-        generate_series(cast((select min(month) from active) as timestamp), cast({{ as_of_month() }} as timestamp), interval '1 month') as _g(d)
+        {{ series_from('cast((select min(month) from active) as timestamp)', 'cast(' ~ as_of_month() ~ ' as timestamp)', '1 month', '_g', 'd') }}
 ),
 
 first_active as (

@@ -19,7 +19,7 @@ with bounds as (
 
 weeks as (
     select cast(w as date) as week_start, least(cast(w as date) + 6, {{ as_of() }}) as week_end
-    from bounds, generate_series(date_trunc('week', cast(first_day as timestamp)), date_trunc('week', cast({{ as_of() }} as timestamp)), interval '7 day') t(w)
+    from bounds, {{ series_from("date_trunc('week', cast(first_day as timestamp))", "date_trunc('week', cast(" ~ as_of() ~ " as timestamp))", '7 day', 't', 'w') }}
 ),
 
 billings as (
@@ -145,7 +145,7 @@ liability as (
 select
     w.week_start,
     w.week_end,
-    cast(extract(isoyear from w.week_start) as integer) || '-W' || lpad(cast(cast(extract(week from w.week_start) as integer) as varchar), 2, '0') as iso_week,
+    cast({{ iso_year('w.week_start') }} as integer) || '-W' || lpad(cast(cast(extract(week from w.week_start) as integer) as {{ dbt.type_string() }}), 2, '0') as iso_week,
     cast(coalesce(b.usd, 0) as decimal(18,2)) as billings_usd,
     cast(coalesce(c.usd, 0) as decimal(18,2)) as collections_usd,
     cast(coalesce(r.usd, 0) as decimal(18,2)) as recognized_revenue_usd,

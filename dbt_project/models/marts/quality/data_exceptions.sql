@@ -24,10 +24,10 @@ rejected_files as (
         coalesce(table_name, 'landing') as source,
         source_file,
         cast(null as integer) as row_number,
-        cast(null as varchar) as column_name,
+        cast(null as {{ dbt.type_string() }}) as column_name,
         case status when 'rejected' then 'rejected_file' else 'file_not_loaded' end as exception_type,
         error as reason,
-        cast(null as varchar) as record
+        cast(null as {{ dbt.type_string() }}) as record
     from {{ ref('stg_landing__files') }}
     where status in ('rejected', 'not_loaded')
 ),

@@ -20,7 +20,7 @@ with invoices as (
         aging_bucket,
         total_amount as amount,
         open_amount,
-        cast(null as varchar) as detail
+        cast(null as {{ dbt.type_string() }}) as detail
     from {{ ref('ar_aging') }}
 ),
 
@@ -33,7 +33,7 @@ payments as (
         p.payment_date as document_date,
         cast(null as date) as due_date,
         cast(null as integer) as days_past_due,
-        cast(null as varchar) as aging_bucket,
+        cast(null as {{ dbt.type_string() }}) as aging_bucket,
         p.amount,
         cast(null as decimal(18,2)) as open_amount,
         concat_ws(' ', p.method, p.reference) as detail
@@ -51,7 +51,7 @@ credits as (
         m.memo_date as document_date,
         cast(null as date) as due_date,
         cast(null as integer) as days_past_due,
-        cast(null as varchar) as aging_bucket,
+        cast(null as {{ dbt.type_string() }}) as aging_bucket,
         m.amount,
         cast(null as decimal(18,2)) as open_amount,
         concat_ws(' ', m.reason, 'applied to ' || m.applied_invoice_id) as detail

@@ -28,8 +28,8 @@ figures as (
             coalesce('contract ' || contract_id, 'client ' || client_id || ' (no contract)') as figure_key,
             client_id,
             contract_id,
-            cast(null as varchar) as invoice_id,
-            cast(null as varchar) as program_code,
+            cast(null as {{ dbt.type_string() }}) as invoice_id,
+            cast(null as {{ dbt.type_string() }}) as program_code,
             currency,
             {{ column }} as value
         from revenue

@@ -84,7 +84,7 @@ causes as (
     select
         x.month,
         x.client_id,
-        string_agg(distinct m._source_file, ', ' order by m._source_file) as cause_files
+        {{ agg_string('m._source_file', "', '", distinct=true) }} as cause_files
     from (select distinct month, client_id, closed_at from compared) x
     inner join mentions m on m.client_id = x.client_id
     inner join {{ ref('stg_landing__files') }} f on f.source_file = m._source_file

@@ -16,11 +16,11 @@ select
     cast({{ month_end('u.month') }} as date) as month_end,
     cast(u.outstanding_liability as decimal(18,2)) as outstanding_liability,
     u.currency,
-    ({{ as_of() }} - cast({{ month_end('u.month') }} as date)) as days_owed,
+    {{ days_between("cast(" ~ month_end('u.month') ~ " as date)", as_of()) }} as days_owed,
     case
-        when ({{ as_of() }} - cast({{ month_end('u.month') }} as date)) <= 30 then '0-30'
-        when ({{ as_of() }} - cast({{ month_end('u.month') }} as date)) <= 60 then '31-60'
-        when ({{ as_of() }} - cast({{ month_end('u.month') }} as date)) <= 90 then '61-90'
+        when {{ days_between("cast(" ~ month_end('u.month') ~ " as date)", as_of()) }} <= 30 then '0-30'
+        when {{ days_between("cast(" ~ month_end('u.month') ~ " as date)", as_of()) }} <= 60 then '31-60'
+        when {{ days_between("cast(" ~ month_end('u.month') ~ " as date)", as_of()) }} <= 90 then '61-90'
         else '90+'
     end as aging_bucket,
     {{ as_of() }} as as_of_date

@@ -7,7 +7,7 @@ with days as (
         cast(_g.d as date) as spend_date,
         extracted_at
     from {{ ref('base_ads__ad_coverage') }} a,
-        generate_series(cast(a.start_date as timestamp), cast(a.end_date as timestamp), interval '1 day') as _g(d)
+        {{ series_from('cast(a.start_date as timestamp)', 'cast(a.end_date as timestamp)', '1 day', '_g', 'd') }}
     where _status = 'staged'
 )
 
