@@ -3,7 +3,7 @@
 The file lock (orchestration/warehouse_lock.py) keeps two runs off one landing store, but two
 stores (two machines, two folders) may publish to the same PostgreSQL database: their copies into
 `raw` and their schema swaps would interleave. A `--target postgres` run therefore also holds
-PostgreSQL's advisory lock REVWH_LOCK_KEY in that database, on a connection of its own, from
+PostgreSQL's advisory lock ADVISORY_LOCK_KEY in that database, on a connection of its own, from
 before the landing step until after publishing. The server releases it if the process dies. Like
 the file lock it is re-entrant within a process: the CLI takes it before the job starts, and the
 job's settings resource takes it again for runs launched from the UI, the schedule or the sensor.
@@ -19,7 +19,7 @@ from typing import Any
 from orchestration.pg_connect import PgSettings, connect
 from orchestration.warehouse_lock import WarehouseBusy
 
-REVWH_LOCK_KEY = 7_274_380_413  # any fixed bigint; advisory locks are per database
+ADVISORY_LOCK_KEY = 7_274_380_413  # any fixed bigint; advisory locks are per database
 
 _held: dict[str, list[Any]] = {}  # where -> [connection, count]
 
@@ -29,7 +29,7 @@ def _holder(pg: Any) -> str:
         cur.execute(
             "select a.pid, a.application_name, a.backend_start from pg_locks l join pg_stat_activity a using (pid)"
             " where l.locktype = 'advisory' and l.granted and l.objid = %s and l.pid <> pg_backend_pid()",
-            (REVWH_LOCK_KEY & 0xFFFFFFFF,))
+            (ADVISORY_LOCK_KEY & 0xFFFFFFFF,))
         row = cur.fetchone()
     if row is None:
         return "holder unknown"
@@ -50,7 +50,7 @@ def acquire(wait_s: float = 0.0, settings: PgSettings | None = None) -> str:
     deadline = time.monotonic() + max(wait_s, 0.0)
     while True:
         with pg.cursor() as cur:
-            cur.execute("select pg_try_advisory_lock(%s)", (REVWH_LOCK_KEY,))
+            cur.execute("select pg_try_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
             if cur.fetchone()[0]:
                 break
         if time.monotonic() >= deadline:
@@ -72,7 +72,7 @@ def release(where: str) -> None:
         pg = entry[0]
         try:
             with pg.cursor() as cur:
-                cur.execute("select pg_advisory_unlock(%s)", (REVWH_LOCK_KEY,))
+                cur.execute("select pg_advisory_unlock(%s)", (ADVISORY_LOCK_KEY,))
         finally:
             pg.close()
 

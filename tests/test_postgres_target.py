@@ -334,13 +334,13 @@ def test_a_second_writer_on_the_same_database_is_refused(first_night: tuple, pg_
                                                          tmp_path: Path) -> None:
     """Two landing stores publishing to one database would interleave their copies and swaps: the
     run holds PostgreSQL's advisory lock, and a run that finds it taken says so in one line."""
-    from orchestration.pg_lock import REVWH_LOCK_KEY
+    from orchestration.pg_lock import ADVISORY_LOCK_KEY
 
     tmp, _, _, pipeline_env = first_night
     holder = _pg(pg_env)
     holder.autocommit = True
     with holder.cursor() as cur:
-        cur.execute("select pg_advisory_lock(%s)", (REVWH_LOCK_KEY,))
+        cur.execute("select pg_advisory_lock(%s)", (ADVISORY_LOCK_KEY,))
     try:
         other = shutil.copytree(tmp / "landing", tmp_path / "landing")
         refused = _run(other, tmp_path / "store.duckdb", pipeline_env, tmp_path)
