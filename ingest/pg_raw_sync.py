@@ -20,11 +20,12 @@ PostgreSQL's COPY reads them) through `COPY ... FROM STDIN`, never row by row.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
+if TYPE_CHECKING:  # the store's connection is handed in; importing this module stays light (revwh roles)
+    import duckdb
 
 SCHEMAS = ("raw", "closed")
 FILE_KEY = ("_source_file", "_loaded_at")
@@ -42,7 +43,6 @@ class SyncReport:
     files_copied: int = 0
     files_deleted: int = 0
     rows_copied: int = 0
-    tables_replaced: list[str] = field(default_factory=list)
 
 
 def pg_type(duckdb_type: str) -> str:
@@ -55,7 +55,8 @@ def pg_type(duckdb_type: str) -> str:
         raise ValueError(f"no PostgreSQL type for DuckDB's {duckdb_type}") from None
 
 
-def _quote(name: str) -> str:
+def quote_ident(name: str) -> str:
+    """A quoted SQL identifier; DuckDB and PostgreSQL quote alike."""
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -78,24 +79,24 @@ def _ensure_table(cur: Any, schema: str, table: str, columns: list[tuple[str, st
                 " and table_name = %s order by ordinal_position", (schema, table))
     present = [c for c, _ in cur.fetchall()]
     wanted = [c for c, _ in columns]
-    target = f"{_quote(schema)}.{_quote(table)}"
+    target = f"{quote_ident(schema)}.{quote_ident(table)}"
     if present == wanted:
         return
     if present:
         cur.execute(f"drop table {target} cascade")
-    body = ", ".join(f"{_quote(c)} {pg_type(t)}" for c, t in columns)
+    body = ", ".join(f"{quote_ident(c)} {pg_type(t)}" for c, t in columns)
     cur.execute(f"create table {target} ({body})")
 
 
 def _copy(duck: duckdb.DuckDBPyConnection, cur: Any, schema: str, table: str, columns: list[str],
           where: str, params: list[object], scratch: Path) -> int:
     """COPY the store's rows of `schema.table` matching `where` into PostgreSQL; the row count."""
-    names = ", ".join(_quote(c) for c in columns)
+    names = ", ".join(quote_ident(c) for c in columns)
     path = scratch / f"{schema}.{table}.csv"
-    duck.execute(f"copy (select {names} from {_quote(schema)}.{_quote(table)} where {where})"
-                 f" to '{path}' (header, delimiter ',')", params)
+    target = f"{quote_ident(schema)}.{quote_ident(table)}"
+    duck.execute(f"copy (select {names} from {target} where {where}) to '{path}' (header, delimiter ',')", params)
     with open(path, encoding="utf-8") as fh:
-        cur.copy_expert(f"copy {_quote(schema)}.{_quote(table)} ({names}) from stdin with (format csv, header)", fh)
+        cur.copy_expert(f"copy {target} ({names}) from stdin with (format csv, header)", fh)
         copied = cur.rowcount
     path.unlink()
     return int(copied)
@@ -112,11 +113,10 @@ def sync_raw(duck: duckdb.DuckDBPyConnection, pg: Any) -> SyncReport:
         for schema, table, columns in tables:
             _ensure_table(cur, schema, table, columns)
             names = [c for c, _ in columns]
-            target = f"{_quote(schema)}.{_quote(table)}"
+            target = f"{quote_ident(schema)}.{quote_ident(table)}"
             if not set(FILE_KEY) <= set(names):
                 cur.execute(f"truncate {target}")
                 report.rows_copied += _copy(duck, cur, schema, table, names, "true", [], scratch)
-                report.tables_replaced.append(f"{schema}.{table}")
                 continue
             store = set(duck.execute(f"select distinct _source_file, _loaded_at from {target}").fetchall())
             cur.execute(f"select distinct _source_file, _loaded_at from {target}")
@@ -132,9 +132,9 @@ def sync_raw(duck: duckdb.DuckDBPyConnection, pg: Any) -> SyncReport:
                 report.files_copied += len(fresh)
         held_tables = _pg_tables(cur)
         for schema, table in sorted(held_tables - {(s, t) for s, t, _ in tables} - OWN_TABLES):
-            cur.execute(f"drop table {_quote(schema)}.{_quote(table)} cascade")  # gone from the store
+            cur.execute(f"drop table {quote_ident(schema)}.{quote_ident(table)} cascade")  # gone from the store
         for schema, table, _ in tables:
-            cur.execute(f"analyze {_quote(schema)}.{_quote(table)}")
+            cur.execute(f"analyze {quote_ident(schema)}.{quote_ident(table)}")
     pg.commit()
     return report
 

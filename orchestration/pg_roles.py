@@ -19,13 +19,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ingest.pg_raw_sync import quote_ident
+
 ANALYST_ROLE = "revwh_analyst"
 PIPELINE_ROLE = "revwh_pipeline"
 PIPELINE_SCHEMAS = ("raw", "closed", "main", "staging", "intermediate")
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def ensure_roles(pg: object, analysts: list[str], pipelines: list[str]) -> list[str]:
@@ -42,12 +40,12 @@ def ensure_roles(pg: object, analysts: list[str], pipelines: list[str]) -> list[
             cur.execute("select 1 from pg_roles where rolname = %s", (role,))
             if cur.fetchone() is None:
                 run(f"create role {role} nologin")
-        run(f"grant create, connect, temporary on database {_quote(database)} to {PIPELINE_ROLE}")
-        run(f"grant connect on database {_quote(database)} to {ANALYST_ROLE}")
+        run(f"grant create, connect, temporary on database {quote_ident(database)} to {PIPELINE_ROLE}")
+        run(f"grant connect on database {quote_ident(database)} to {ANALYST_ROLE}")
         cur.execute("select nspname from pg_namespace where nspname = any(%s)", (list(PIPELINE_SCHEMAS),))
         for (schema,) in cur.fetchall():  # the analyst reads none of the pipeline's own schemas
-            run(f"revoke all on schema {_quote(schema)} from {ANALYST_ROLE}")
-            run(f"revoke all on all tables in schema {_quote(schema)} from {ANALYST_ROLE}")
+            run(f"revoke all on schema {quote_ident(schema)} from {ANALYST_ROLE}")
+            run(f"revoke all on all tables in schema {quote_ident(schema)} from {ANALYST_ROLE}")
         cur.execute("select 1 from pg_namespace where nspname = 'marts'")
         if cur.fetchone() is not None:
             run(f"grant usage on schema marts to {ANALYST_ROLE}")
@@ -57,7 +55,7 @@ def ensure_roles(pg: object, analysts: list[str], pipelines: list[str]) -> list[
             if cur.fetchone() is None:
                 raise LookupError(f"no PostgreSQL role {name!r}: create the login first"
                                   f" (create role {name} login password '...'), then run revwh roles again")
-            run(f"grant {role} to {_quote(name)}")
+            run(f"grant {role} to {quote_ident(name)}")
     pg.commit()
     return done
 
