@@ -196,9 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="rebuild everything (incremental models included) even when nothing changed since the published warehouse",
     )
     run.add_argument(
-        "--target", choices=("duckdb", "postgres"), default="duckdb",
-        help="where the marts are built and published: duckdb (the --warehouse file, default) or postgres (the"
-        " server named by REVWH_PG_*; --warehouse is then the landing store; docs/engines.md)",
+        "--target", choices=("duckdb", "postgres", "spark"), default="duckdb",
+        help="where the marts are built and published: duckdb (the --warehouse file, default), postgres (the"
+        " server named by REVWH_PG_*) or spark (pyspark in local mode, in REVWH_SPARK_DIR); on postgres and spark"
+        " --warehouse is the landing store (docs/engines.md)",
     )
     run.add_argument(
         "--wait", type=float, default=0.0, metavar="SECONDS",

@@ -95,6 +95,8 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Re
         mode = run_inputs.recorded_build_mode(building)
         if settings.on_postgres():
             target = _prepare_postgres(building, context)
+        elif settings.on_spark():
+            target = _prepare_spark(building, settings.spark_dir(), context)
         else:
             os.environ.pop(MARTS_SCHEMA_ENV, None)
             _point_dbt_at(building, Path(run_dir), dbt)
@@ -143,6 +145,29 @@ def _prepare_postgres(building: Path, context: AssetExecutionContext) -> list[st
     os.environ[MARTS_SCHEMA_ENV] = BUILDING
     os.environ.pop(RUN_DIR_ENV, None)  # dbt starts in the project; no DuckDB file to point at
     return ["--target", "postgres"]
+
+
+def _prepare_spark(building: Path, spark_dir: Path, context: AssetExecutionContext) -> list[str]:
+    """`--target spark`: export the run's landed tables to Parquet for Spark (ingest/spark_raw.py)
+    and send dbt there; the marts go into this run's own database, which the publish step points
+    `marts` at (orchestration/spark_warehouse.py)."""
+    import duckdb
+
+    from ingest.spark_raw import export_raw
+    from orchestration.spark_warehouse import dbt_env, version_schema
+
+    progress.report(f"exporting the landed rows to Parquet for Spark ({spark_dir})")
+    spark_dir.mkdir(parents=True, exist_ok=True)
+    duck = duckdb.connect(str(building), read_only=True)
+    try:
+        report = export_raw(duck, spark_dir)
+    finally:
+        duck.close()
+    context.log.info(f"Spark raw: {len(report.written)} of {len(report.tables)} tables rewritten"
+                     f" ({report.rows_written} rows), {len(report.removed)} removed")
+    os.environ.update(dbt_env(spark_dir, report.tables, version_schema(context.run_id)))
+    os.environ.pop(RUN_DIR_ENV, None)  # dbt starts in the project; no DuckDB file to point at
+    return ["--target", "spark"]
 
 
 def _point_dbt_at(building: Path, run_dir: Path, dbt: DbtCliResource) -> None:

@@ -27,18 +27,21 @@ from orchestration.publish import published_warehouse
 from orchestration.reports.assets import billing_reports
 from orchestration.schedules import NightlyClock, build_nightly_schedule
 from orchestration.sensors import build_file_drop_sensor
-from orchestration.settings import NIGHTLY_JOB, RevwhSettings
+from orchestration.settings import NIGHTLY_JOB, TARGETS, RevwhSettings
 
 
 def settings_from_env() -> RevwhSettings:
     """Settings for the UI and schedules: REVWH_LANDING, REVWH_WAREHOUSE, REVWH_AS_OF, REVWH_MEMORY_LIMIT,
-    REVWH_TARGET (duckdb or postgres)."""
+    REVWH_TARGET (duckdb, postgres or spark)."""
+    target = os.environ.get("REVWH_TARGET", "duckdb")
+    if target not in TARGETS:
+        raise ValueError(f"REVWH_TARGET is {target!r}: expected one of {', '.join(TARGETS)}")
     return RevwhSettings(
         landing_dir=os.environ.get("REVWH_LANDING", "landing"),
         warehouse_path=os.environ.get("REVWH_WAREHOUSE", "warehouse/revwh.duckdb"),
         as_of=os.environ.get("REVWH_AS_OF", ""),
         pull_ad_platforms=os.environ.get("REVWH_PULL_AD_PLATFORMS", "1") == "1",
-        target=os.environ.get("REVWH_TARGET", "duckdb"),
+        target=target,
         **({"memory_limit": os.environ["REVWH_MEMORY_LIMIT"]} if os.environ.get("REVWH_MEMORY_LIMIT") else {}),
     )
 

@@ -221,8 +221,13 @@ def source_freshness(context: AssetCheckExecutionContext, settings: RevwhSetting
 
 
 def _open_published(settings: RevwhSettings) -> Any:
-    """The published warehouse: the DuckDB file, or on `--target postgres` the server (the
-    staging tables these checks read are built there; raw._files is synced there)."""
+    """The published warehouse: the DuckDB file, on `--target postgres` the server, on `--target
+    spark` Spark's tables (the staging tables these checks read are built there; raw._files is
+    synced or exported there)."""
+    if settings.on_spark():  # Spark's tables, read from their Parquet files (orchestration/spark_warehouse.py)
+        from orchestration.spark_warehouse import open_reader
+
+        return open_reader(settings.spark_dir())
     if not settings.on_postgres():
         return duckdb.connect(str(settings.published()), read_only=True)
     from orchestration.pg_connect import connect

@@ -101,6 +101,8 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
             previous = run_inputs.published_inputs_postgres() if settings.published().exists() else None
         except PostgresUnavailable as exc:
             raise Failure(description=str(exc)) from None
+    elif settings.on_spark():  # likewise, what Spark's published marts were built from
+        previous = run_inputs.published_inputs_spark(settings.spark_dir()) if settings.published().exists() else None
     inputs = run_inputs.fingerprint(landing, *discovered, settings.run_vars(), closes)
     if previous is not None and previous.fingerprint == inputs and not settings.rebuild:
         line = (f"nothing changed since run {previous.run_id} published this warehouse as of {previous.as_of} "

@@ -8,7 +8,7 @@ import os
 from datetime import date
 
 import duckdb
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue, asset
 
 from orchestration import progress
 from orchestration.dbt_assets import dbt_models
@@ -33,6 +33,8 @@ def published_warehouse(context: AssetExecutionContext, settings: RevwhSettings)
         con.execute("checkpoint")
         if settings.on_postgres():
             counts, lag, where = _publish_postgres(context.run_id, as_of)
+        elif settings.on_spark():
+            counts, lag, where = _publish_spark(con, settings, context.run_id, as_of)
         else:
             tables = [t for (t,) in con.execute(
                 "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
@@ -41,8 +43,8 @@ def published_warehouse(context: AssetExecutionContext, settings: RevwhSettings)
             lag = as_of_warning(con, as_of)
     finally:
         con.close()
-    os.replace(building, published)  # on PostgreSQL: the landing store the next run loads against
-    shown = f"PostgreSQL {where}" if settings.on_postgres() else str(published)
+    os.replace(building, published)  # on PostgreSQL and Spark: the landing store the next run loads against
+    shown = f"PostgreSQL {where}" if settings.on_postgres() else where if settings.on_spark() else str(published)
     progress.report(f"published {shown}")
     context.log.info(f"published {shown} as of {as_of}")
     if lag:
@@ -73,3 +75,26 @@ def _publish_postgres(run_id: str, as_of: date) -> tuple[dict[str, int], str | N
     finally:
         pg.close()
     return counts, lag, pg_settings.where()
+
+
+def _publish_spark(con: duckdb.DuckDBPyConnection, settings: RevwhSettings, run_id: str,
+                   as_of: date) -> tuple[dict[str, int], str | None, str]:
+    """Point Spark's `marts` at this run's version (orchestration/spark_warehouse.py) and record
+    the inputs it was built from; the marts' row counts and the as-of warning."""
+    from orchestration.run_inputs import RUN_INPUTS
+    from orchestration.spark_warehouse import SparkError, open_reader, publish
+    from orchestration.summary import as_of_warning
+
+    fingerprint, model_state = con.execute(f"select fingerprint, model_state from {RUN_INPUTS}").fetchone()
+    spark_dir = settings.spark_dir()
+    progress.report(f"publishing the marts on Spark ({spark_dir})")
+    try:
+        counts = publish(spark_dir, run_id, as_of, fingerprint, model_state)
+    except SparkError as exc:
+        raise Failure(description=str(exc)) from None
+    reader = open_reader(spark_dir)
+    try:
+        lag = as_of_warning(reader, as_of)
+    finally:
+        reader.close()
+    return counts, lag, f"Spark {spark_dir}"

@@ -132,6 +132,16 @@ def published_inputs_postgres() -> PublishedInputs | None:
     return None if row is None else PublishedInputs(row[0], row[1], row[2], row[3])
 
 
+def published_inputs_spark(spark_dir: Path) -> PublishedInputs | None:
+    """What Spark's published marts were built from (`published.json`, orchestration/spark_warehouse.py)."""
+    from orchestration.spark_warehouse import read_published
+
+    record = read_published(spark_dir)
+    if record is None or not record.get("fingerprint"):
+        return None
+    return PublishedInputs(record["fingerprint"], record["run_id"], record["as_of"], record.get("model_state"))
+
+
 def record(con: duckdb.DuckDBPyConnection, value: str, state: str, mode: str) -> None:
     """Written into the working copy by the landing step; published with it. `mode` tells the
     dbt step whether to rebuild every incremental model (FULL) or only what this run landed."""

@@ -16,6 +16,7 @@ from pydantic import Field, PrivateAttr
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+TARGETS = ("duckdb", "postgres", "spark")  # engines a run builds and publishes on (docs/engines.md)
 NIGHTLY_JOB = "revwh_nightly"  # the job that writes the warehouse (orchestration/definitions.py)
 
 
@@ -59,8 +60,9 @@ class RevwhSettings(ConfigurableResource):
     )
     target: str = Field(
         default="duckdb",
-        description="Where dbt builds and publishes the marts: duckdb (the warehouse file) or postgres (the server"
-        " named by REVWH_PG_*; the warehouse file is then the landing store, docs/engines.md)",
+        description="Where dbt builds and publishes the marts: duckdb (the warehouse file), postgres (the server"
+        " named by REVWH_PG_*) or spark (pyspark in local mode, in REVWH_SPARK_DIR); on postgres and spark the"
+        " warehouse file is the landing store (docs/engines.md)",
     )
 
     _lock: Any = PrivateAttr(default=None)
@@ -114,6 +116,15 @@ class RevwhSettings(ConfigurableResource):
 
     def on_postgres(self) -> bool:
         return self.target == "postgres"
+
+    def on_spark(self) -> bool:
+        return self.target == "spark"
+
+    def spark_dir(self) -> Path:
+        """Spark's warehouse and metastore: REVWH_SPARK_DIR, else beside the landing store."""
+        from orchestration.spark_warehouse import default_spark_dir
+
+        return default_spark_dir(self.published())
 
     def run_vars(self) -> dict[str, object]:
         """What a published warehouse is a function of besides files, code and closes: the dbt

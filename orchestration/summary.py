@@ -26,6 +26,8 @@ def run_summary(warehouse: Path, as_of: date | None = None, target: str = "duckd
     """Rows landed per source, marts built, exceptions found, and how to open the warehouse."""
     if target == "postgres":
         return _postgres_summary(warehouse, as_of)
+    if target == "spark":
+        return _spark_summary(warehouse, as_of)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         lag = as_of_warning(con, as_of) if as_of is not None else None
@@ -130,3 +132,36 @@ def _postgres_summary(store: Path, as_of: date | None) -> str:
     finally:
         pg.close()
     return "\n".join(([lag] if lag else []) + _landed_lines(*landed) + marts + [f"Landing store: {store}"])
+
+
+def _spark_summary(store: Path, as_of: date | None) -> str:
+    """`--target spark`: the landed rows from the landing store, the marts from Spark's published
+    version (read from its Parquet files, orchestration/spark_warehouse.py)."""
+    from orchestration.spark_warehouse import default_spark_dir, open_reader, read_published
+
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        landed = _landed(con)
+    finally:
+        con.close()
+    spark_dir = default_spark_dir(store)
+    record = read_published(spark_dir) or {}
+    reader = open_reader(spark_dir)
+    try:
+        lag = as_of_warning(reader, as_of) if as_of is not None else None
+        marts = [t for (t,) in reader.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+        exceptions = reader.execute(
+            "select exception_type, count(*) from marts.data_exceptions group by 1 order by 1").fetchall()
+    finally:
+        reader.close()
+    total = sum(n for _, n in exceptions)
+    detail = ", ".join(f"{n:,} {kind}" for kind, n in exceptions)
+    return "\n".join(([lag] if lag else []) + _landed_lines(*landed) + [
+        f"Marts built ({len(marts)}): " + ", ".join(marts),
+        f"Exceptions: {total:,}" + (f" ({detail}) — see marts.data_exceptions" if total else ""),
+        f"Warehouse: Spark {spark_dir}, database marts (views on {record.get('schema', '?')})",
+        f"Open it: pyspark with the settings of the `spark` output in dbt_project/profiles.yml and"
+        f" REVWH_SPARK_DIR={spark_dir}: spark.sql('select * from marts.budget_pacing limit 10')",
+        f"Landing store: {store}",
+    ])

@@ -29,6 +29,25 @@
 
 {% macro revwh_install_helpers() -%}{{ return(adapter.dispatch('revwh_install_helpers')()) }}{%- endmacro %}
 {% macro default__revwh_install_helpers() -%}select 1{%- endmacro %}
+{# Spark: declare the landed tables a `--target spark` run exported to Parquet (ingest/spark_raw.py)
+   as external tables raw.<table> / closed.<table>, re-declared on every run so that a column added
+   to the landing contract is seen. REVWH_SPARK_RAW_TABLES lists them (schema.table, comma
+   separated); unset (dbt's own commands), nothing is declared. #}
+{% macro spark__revwh_install_helpers() -%}
+{%- if execute and env_var('REVWH_SPARK_RAW_TABLES', '') -%}
+{%- set root = env_var('REVWH_SPARK_DIR') ~ '/landing' -%}
+{%- set qualified = env_var('REVWH_SPARK_RAW_TABLES').split(',') -%}
+{%- set schemas = [] -%}
+{%- for name in qualified %}{% set schema = name.split('.')[0] %}{% if schema not in schemas %}{% do schemas.append(schema) %}{% endif %}{% endfor -%}
+{%- for schema in schemas %}{% do run_query('create database if not exists ' ~ schema) %}{% endfor -%}
+{%- for name in qualified -%}
+{%- set schema, table = name.split('.', 1) -%}
+{%- do run_query('drop table if exists ' ~ schema ~ '.`' ~ table ~ '`') -%}
+{%- do run_query('create table ' ~ schema ~ '.`' ~ table ~ "` using parquet location '" ~ root ~ '/' ~ schema ~ '/' ~ table ~ "'") -%}
+{%- endfor -%}
+{%- endif -%}
+select 1
+{%- endmacro %}
 {% macro postgres__revwh_install_helpers() -%}
 create schema if not exists {{ target.schema }};
 {%- for t in ['date', 'timestamp', 'timestamptz'] %}

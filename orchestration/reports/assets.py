@@ -11,9 +11,10 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 from orchestration import progress
 from orchestration.pg_connect import PgSettings
 from orchestration.publish import published_warehouse
-from orchestration.reports.marts_reader import source_name
+from orchestration.reports.marts_reader import MartsSource, source_name
 from orchestration.reports.workbook import reports_dir, write_reports
 from orchestration.settings import RevwhSettings
+from orchestration.spark_warehouse import SparkMarts
 
 
 @asset(
@@ -24,8 +25,13 @@ from orchestration.settings import RevwhSettings
 def billing_reports(context: AssetExecutionContext, settings: RevwhSettings) -> MaterializeResult:
     warehouse = settings.published()
     out_dir = reports_dir(warehouse)  # on PostgreSQL: beside the landing store
-    # On PostgreSQL the marts are the server's: the same report writers read them there.
-    source = PgSettings.from_env() if settings.on_postgres() else warehouse
+    # On PostgreSQL the marts are the server's, on Spark the published version's Parquet files: the
+    # same report writers read them there.
+    source: MartsSource = warehouse
+    if settings.on_postgres():
+        source = PgSettings.from_env()
+    elif settings.on_spark():
+        source = SparkMarts(settings.spark_dir())
     progress.report(f"writing billing reports to {out_dir}")
     paths = write_reports(source, out_dir)
     for path in paths:

@@ -1,4 +1,4 @@
-"""`revwh report [--warehouse FILE] [--out DIR] [--target postgres]`: write the billing workbook(s) on demand.
+"""`revwh report [--warehouse FILE] [--out DIR] [--target postgres|spark]`: write the billing workbook(s) on demand.
 
 The nightly job writes them itself (assets.py); this command is for a warehouse published
 elsewhere, a folder of one's own, or to write them again after a failed report step. It only
@@ -18,12 +18,17 @@ def _cmd_report(args: argparse.Namespace, error: type[Exception]) -> int:
     import duckdb
 
     from orchestration.pg_connect import PgSettings
-    from orchestration.reports.marts_reader import source_name
+    from orchestration.reports.marts_reader import MartsSource, source_name
     from orchestration.reports.workbook import ReportError, reports_dir, write_reports
+    from orchestration.spark_warehouse import SparkMarts, default_spark_dir
 
     warehouse = Path(args.warehouse).expanduser().resolve()
     out_dir = Path(args.out).expanduser() if args.out else reports_dir(warehouse)
-    source = PgSettings.from_env() if args.target == "postgres" else warehouse
+    source: MartsSource = warehouse
+    if args.target == "postgres":
+        source = PgSettings.from_env()
+    elif args.target == "spark":
+        source = SparkMarts(default_spark_dir(warehouse))
     try:
         paths = write_reports(source, out_dir)
     except ReportError as exc:
@@ -42,6 +47,7 @@ def add_report_subcommand(sub: argparse._SubParsersAction, error: type[Exception
     report = sub.add_parser("report", help="write the billing team's workbook from the published warehouse")
     report.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="published DuckDB file (REVWH_WAREHOUSE)")
     report.add_argument("--out", metavar="DIR", help="where to write (default: reports/ beside the warehouse)")
-    report.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb",
-                        help="read the marts from the DuckDB file (default) or from PostgreSQL (REVWH_PG_*)")
+    report.add_argument("--target", choices=("duckdb", "postgres", "spark"), default="duckdb",
+                        help="read the marts from the DuckDB file (default), from PostgreSQL (REVWH_PG_*) or from"
+                        " Spark's published marts (REVWH_SPARK_DIR, else beside --warehouse)")
     report.set_defaults(func=lambda a: _cmd_report(a, error))

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from orchestration.pg_connect import PgSettings
+from orchestration.spark_warehouse import SparkMarts
 
 Row = dict[str, Any]
 
@@ -23,12 +24,15 @@ class ReportError(Exception):
     """The warehouse cannot be reported on (missing, or built before the report marts existed)."""
 
 
-# Where a report reads the marts: the published DuckDB file, or PostgreSQL on `--target postgres`.
-MartsSource = Path | PgSettings
+# Where a report reads the marts: the published DuckDB file, PostgreSQL on `--target postgres`, the
+# Spark directory's published marts on `--target spark`.
+MartsSource = Path | PgSettings | SparkMarts
 
 
 def source_name(source: MartsSource) -> str:
-    return f"PostgreSQL {source.where()}" if isinstance(source, PgSettings) else str(source)
+    if isinstance(source, PgSettings):
+        return f"PostgreSQL {source.where()}"
+    return source.where() if isinstance(source, SparkMarts) else str(source)
 
 
 @contextmanager
@@ -41,14 +45,22 @@ def open_marts(warehouse: MartsSource, required: Iterable[str]) -> Iterator[Any]
         with _open_postgres(warehouse, required) as con:
             yield con
         return
-    if not Path(warehouse).is_file():
+    if isinstance(warehouse, SparkMarts):
+        from orchestration.spark_warehouse import open_reader
+
+        con = open_reader(warehouse.directory)
+    elif not Path(warehouse).is_file():
         raise ReportError(f"no warehouse at {warehouse}: run `revwh run` (or `revwh demo`) first, or pass --warehouse")
-    con = duckdb.connect(str(warehouse), read_only=True)
+    else:
+        con = duckdb.connect(str(warehouse), read_only=True)
     try:
         present = {t for (t,) in con.execute(
             "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
         missing = [t for t in required if t not in present]
         if missing:
+            if isinstance(warehouse, SparkMarts):
+                raise ReportError(f"{warehouse.where()} has no published marts.{', marts.'.join(missing)}:"
+                                  " run `revwh run --target spark` first")
             raise ReportError(
                 f"{warehouse} has no marts.{', marts.'.join(missing)}: it was built by an older revwh;"
                 " run `revwh run` again to rebuild it"
