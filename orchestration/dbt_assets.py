@@ -17,7 +17,7 @@ from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetExecutionContext, AssetKey, Failure
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from packaging.version import Version
 
@@ -156,6 +156,9 @@ def _prepare_spark(building: Path, spark_dir: Path, context: AssetExecutionConte
     from ingest.spark_raw import export_raw
     from orchestration.spark_warehouse import dbt_env, version_schema
 
+    if shutil.which("java") is None:  # pyspark starts a JVM; without one dbt's error is a page of Py4J
+        raise Failure(description="--target spark needs Java 17 or later on the PATH"
+                      " (Debian: apt-get install default-jre-headless)")
     progress.report(f"exporting the landed rows to Parquet for Spark ({spark_dir})")
     spark_dir.mkdir(parents=True, exist_ok=True)
     duck = duckdb.connect(str(building), read_only=True)

@@ -1,0 +1,205 @@
+"""`revwh run --target spark`: the same marts on Spark (pyspark in local mode inside dbt),
+published by pointing the views of `marts` at the run's own database.
+
+The hand-computed spine scenario of tests/test_spine_rules.py is built on Spark and every mart
+must equal, row by row and to the cent (numbers compared by their text, scale included), the
+DuckDB warehouse the shared spine run built from the same landing (conftest.spine_cli_run). A
+second night (a replaced spend file, a removed file, a new one) is checked the same way against
+DuckDB building the same night, which exercises the Parquet export of changed tables only.
+Spark's marts are read from their Parquet files through DuckDB (orchestration/spark_warehouse.py),
+the reader the reports use; the dbt unit tests run on Spark itself.
+
+Needs Java 17+ (pyspark 4); .ci/run installs Debian's default-jre-headless when java is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.spark_warehouse import open_reader, read_published
+from tests.conftest import REVWH
+from tests.test_postgres_target import _assert_same_marts, _mart_rows_duckdb, _rows
+from tests.test_spine_rules import AS_OF
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def _java() -> None:
+    if shutil.which("java") is None:
+        if os.environ.get("CI"):
+            pytest.fail("Java is not installed on CI: .ci/run installs Debian's default-jre-headless")
+        pytest.skip("Java is not installed (pyspark needs Java 17 or later)")
+
+
+def _run(landing: Path, store: Path, spark_dir: Path, tmp: Path, *extra: str,
+         target: str = "spark") -> subprocess.CompletedProcess:
+    env = {**os.environ, "REVWH_SPARK_DIR": str(spark_dir), "DAGSTER_HOME": str(tmp / "dagster_home"),
+           "REVWH_PROGRESS": "1"}
+    args = [REVWH, "run", "--landing", str(landing), "--warehouse", str(store), "--as-of", AS_OF,
+            "--target", target, *extra]
+    return subprocess.run(args, capture_output=True, text=True, timeout=1500, env=env)
+
+
+def _mart_rows_spark(spark_dir: Path) -> dict[str, tuple[list[str], list[tuple]]]:
+    con = open_reader(spark_dir)
+    try:
+        marts = [t for (t,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+        out = {}
+        for mart in marts:
+            cur = con.execute(f'select * from marts."{mart}"')
+            cols = [d[0] for d in cur.description]
+            out[mart] = (cols, _rows(cols, cur.fetchall()))
+        return out
+    finally:
+        con.close()
+
+
+def _versions(spark_dir: Path) -> list[str]:
+    return sorted(p.name[: -len(".db")] for p in (spark_dir / "spark-warehouse").glob("marts__r*.db"))
+
+
+@pytest.fixture(scope="module")
+def first_night(spine_cli_run: tuple, tmp_path_factory: pytest.TempPathFactory):
+    _java()
+    landing, duck_warehouse, duck_result = spine_cli_run
+    assert duck_result.returncode == 0, duck_result.stderr[-2000:]
+    tmp = tmp_path_factory.mktemp("spark_target")
+    shutil.copytree(landing, tmp / "landing")
+    result = _run(tmp / "landing", tmp / "store.duckdb", tmp / "spark", tmp)
+    return tmp, duck_warehouse, result
+
+
+def test_every_mart_equals_duckdbs(first_night: tuple) -> None:
+    tmp, duck_warehouse, result = first_night
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"Warehouse: Spark {tmp / 'spark'}" in result.stdout
+    duck, spark = _mart_rows_duckdb(duck_warehouse), _mart_rows_spark(tmp / "spark")
+    assert len(duck) == 25
+    _assert_same_marts(duck, spark)
+    # Not an empty agreement: the spine's hand values are there on Spark too
+    # (tests/test_spine_rules.py: C1's October search budget 3,100.00, billable to T 1,500.00).
+    con = open_reader(tmp / "spark")
+    assert con.execute("select count(*) from marts.budget_pacing").fetchone()[0] > 0
+    assert con.execute("select count(*) from marts.fct_ad_spend_daily").fetchone()[0] > 0
+    con.close()
+    record = read_published(tmp / "spark")
+    assert record is not None and _versions(tmp / "spark") == [record["schema"]]
+    assert record["as_of"] == AS_OF and record["fingerprint"]
+
+
+def test_money_is_decimal_in_sparks_tables(first_night: tuple) -> None:
+    """No mart column is a float in Spark's files: money stays DECIMAL end to end."""
+    tmp, _, _ = first_night
+    con = open_reader(tmp / "spark")
+    floats = con.execute("select table_name, column_name from information_schema.columns where table_schema = 'marts'"
+                         " and data_type in ('FLOAT', 'DOUBLE')").fetchall()
+    credit_due = con.execute("select data_type from information_schema.columns where table_schema = 'marts'"
+                             " and table_name = 'underspend_credits' and column_name = 'credit_due'").fetchone()
+    con.close()
+    assert floats == []
+    assert credit_due is not None and credit_due[0].startswith("DECIMAL(") and credit_due[0].endswith(",2)")
+
+
+def test_reports_from_spark_equal_duckdbs(first_night: tuple) -> None:
+    """The billing reports written from Spark's marts are DuckDB's: the CSVs byte for byte, the
+    workbooks cell for cell (the statements' PDFs are compared on PostgreSQL; same writer)."""
+    import openpyxl
+
+    tmp, duck_warehouse, _ = first_night
+    spark_dir, duck_dir = tmp / "reports", duck_warehouse.parent / "reports"
+    names = sorted(p.name for p in spark_dir.iterdir())
+    assert names == sorted(p.name for p in duck_dir.iterdir())
+    assert f"revwh-billing-{AS_OF}.xlsx" in names and f"underspend-credit-run-{AS_OF}.csv" in names
+    for name in names:
+        if name.endswith(".csv"):
+            assert (spark_dir / name).read_bytes() == (duck_dir / name).read_bytes(), name
+        elif name.endswith(".xlsx"):
+            book, duck_book = openpyxl.load_workbook(spark_dir / name), openpyxl.load_workbook(duck_dir / name)
+            assert book.sheetnames == duck_book.sheetnames
+            for sheet in duck_book.worksheets:
+                duck_cells = [[c.value for c in row] for row in sheet.iter_rows()]
+                assert [[c.value for c in row] for row in book[sheet.title].iter_rows()] == duck_cells, name
+    again = subprocess.run([REVWH, "report", "--warehouse", str(tmp / "store.duckdb"), "--target", "spark",
+                            "--out", str(tmp / "reports_cli")], capture_output=True, text=True,
+                           env={**os.environ, "REVWH_SPARK_DIR": str(tmp / "spark")})
+    assert again.returncode == 0, again.stderr
+    assert f"from Spark {tmp / 'spark'}" in again.stderr
+    name = f"underspend-credit-run-{AS_OF}.csv"
+    assert (tmp / "reports_cli" / name).read_bytes() == (duck_dir / name).read_bytes()
+
+
+def test_dbt_unit_tests_pass_on_spark(first_night: tuple, tmp_path: Path) -> None:
+    """The rules' edge cases (the `unit_tests:` of the models' yml, computed by hand) on Spark;
+    dbt reads the parents' column types from the tables the first night built."""
+    from orchestration.dbt_manifest import dbt_executable
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    tmp, _, _ = first_night
+    env = {**os.environ, "REVWH_SPARK_DIR": str(tmp / "spark"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    for internal in ("REVWH_DBT_AS_OF", "REVWH_DBT_MARTS_SCHEMA", "REVWH_SPARK_RAW_TABLES"):
+        env.pop(internal, None)
+    tested = subprocess.run(
+        [dbt_executable(), "test", "--select", "test_type:unit", "--target", "spark",
+         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--target-path", str(tmp_path / "target"), "--vars", json.dumps({"as_of": AS_OF})],
+        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=1500, check=False)
+    assert tested.returncode == 0, tested.stdout[-6000:]
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    units = [r for r in results if r["unique_id"].startswith("unit_test.")]
+    assert len(units) >= 8 and all(r["status"] == "pass" for r in units), [(r["unique_id"], r["status"]) for r in units]
+
+
+def test_a_rerun_with_nothing_new_skips(first_night: tuple) -> None:
+    tmp, _, _ = first_night
+    again = _run(tmp / "landing", tmp / "store.duckdb", tmp / "spark", tmp)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "Nothing changed since the published warehouse was built" in again.stdout
+
+
+def _second_night(landing: Path) -> None:
+    from tests.test_postgres_target import _second_night as same_night
+
+    same_night(landing)
+
+
+def test_second_night_equals_duckdbs(first_night: tuple, tmp_path: Path) -> None:
+    tmp, duck_warehouse, _ = first_night
+    before = read_published(tmp / "spark")
+    assert before is not None
+    stamps = {p: p.stat().st_mtime_ns for p in (tmp / "spark" / "landing").rglob("data.parquet")}
+    _second_night(tmp / "landing")
+    result = _run(tmp / "landing", tmp / "store.duckdb", tmp / "spark", tmp, "--allow-shrink")
+    assert result.returncode == 0, result.stderr[-3000:]
+    shutil.copy2(duck_warehouse, tmp_path / "revwh.duckdb")
+    duck_result = _run(tmp / "landing", tmp_path / "revwh.duckdb", tmp_path / "unused", tmp_path, "--allow-shrink",
+                       target="duckdb")
+    assert duck_result.returncode == 0, duck_result.stderr[-3000:]
+    _assert_same_marts(_mart_rows_duckdb(tmp_path / "revwh.duckdb"), _mart_rows_spark(tmp / "spark"))
+    # The new version is published, the one it replaced is kept (a query may still read it), no other.
+    after = read_published(tmp / "spark")
+    assert after is not None and after["schema"] != before["schema"]
+    assert _versions(tmp / "spark") == sorted([before["schema"], after["schema"]])
+    # Nothing doubled: every landed row of the store is in Spark's tables once, the removed file's gone.
+    store = duckdb.connect(str(tmp / "store.duckdb"), read_only=True)
+    spark = open_reader(tmp / "spark")
+    for table in ("google_ads", "invoices", "meta_ads"):
+        (expected,) = store.execute(f"select count(*) from raw.{table}").fetchone()
+        assert spark.execute(f"select count(*), count(distinct (_source_file, _row_number)) from raw.{table}"
+                             ).fetchone() == (expected, expected), table
+    assert spark.execute("select count(*) from raw.google_ads where _source_file like '%google_pull_2026-10-10.csv'"
+                         ).fetchone()[0] == 0
+    assert spark.execute("select count(*) from raw.invoices where invoice_id = 'INV-K9'").fetchone()[0] == 1
+    store.close()
+    spark.close()
+    # Only the tables whose rows changed were rewritten (meta_ads, for one, was not).
+    rewritten = {p.parent.name for p, stamp in stamps.items() if p.exists() and p.stat().st_mtime_ns != stamp}
+    assert {"google_ads", "invoices", "_files"} <= rewritten
+    assert "meta_ads" not in rewritten and "contracts" not in rewritten
