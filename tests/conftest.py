@@ -60,6 +60,31 @@ def spine_cli_run(
     return landing, warehouse, subprocess.CompletedProcess(args, code, out, err)
 
 
+def finance_duckdb_run(tmp_path_factory: pytest.TempPathFactory, worker_id: str,
+                       scenario: str) -> tuple[Path, Path, str]:
+    """(landing, DuckDB warehouse, as-of) of a finance scenario of tests/test_finance_marts.py
+    ("october" or "q1"), built once per session for both workers like the spine run: the
+    PostgreSQL and Spark modules each compare their engine's marts with it. Read-only for tests."""
+    from tests import test_finance_marts as finance
+    from tests.landing_builder import write_landing
+
+    rows, as_of = (finance.LANDING, finance.AS_OF) if scenario == "october" else (finance.Q1_LANDING, finance.Q1_AS_OF)
+    shared = _shared_dir(tmp_path_factory, worker_id)
+    base = shared / f"finance_{scenario}"
+    landing, warehouse, result = base / "landing", base / "revwh.duckdb", base / "run.json"
+    with FileLock(str(shared / f"finance_{scenario}.lock")):
+        if not result.exists():
+            base.mkdir(exist_ok=True)
+            write_landing(landing, rows)
+            args = [REVWH, "run", "--landing", str(landing), "--warehouse", str(warehouse), "--as-of", as_of]
+            env = {**os.environ, "DAGSTER_HOME": str(base / "dagster_home")}
+            proc = subprocess.run(args, capture_output=True, text=True, timeout=900, env=env)
+            result.write_text(json.dumps([proc.returncode, proc.stderr]), encoding="utf-8")
+    code, err = json.loads(result.read_text(encoding="utf-8"))
+    assert code == 0, err[-3000:]
+    return landing, warehouse, as_of
+
+
 @pytest.fixture(scope="session")
 def spine_dagster_home(spine_cli_run: tuple) -> Path:
     """The Dagster home in which the shared spine run is recorded."""

@@ -30,7 +30,8 @@ import pytest
 
 from orchestration.dbt_manifest import dbt_executable
 from orchestration.settings import DBT_PROJECT_DIR
-from tests.landing_builder import query, query_dicts, run_pipeline_ok, write_landing
+from tests.conftest import finance_duckdb_run
+from tests.landing_builder import query, query_dicts
 
 AS_OF = "2026-10-15"
 
@@ -193,12 +194,10 @@ LANDING = {
 
 
 @pytest.fixture(scope="module")
-def wh(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("finance")
-    write_landing(base / "landing", LANDING)
-    warehouse = base / "revwh.duckdb"
-    run_pipeline_ok(base / "landing", warehouse, AS_OF)
-    return warehouse
+def wh(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """Built once per session (conftest.finance_duckdb_run): the PostgreSQL and Spark tests
+    compare their engines' marts with this same warehouse. Read-only here."""
+    return finance_duckdb_run(tmp_path_factory, worker_id, "october")[1]
 
 
 @pytest.fixture(scope="module")
@@ -639,12 +638,8 @@ Q1_LANDING = {
 
 
 @pytest.fixture(scope="module")
-def wh_q1(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("finance_q1")
-    write_landing(base / "landing", Q1_LANDING)
-    warehouse = base / "revwh.duckdb"
-    run_pipeline_ok(base / "landing", warehouse, Q1_AS_OF)
-    return warehouse
+def wh_q1(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    return finance_duckdb_run(tmp_path_factory, worker_id, "q1")[1]
 
 
 def test_q1_recognition_with_tiers_discount_and_mid_month_start(wh_q1: Path) -> None:

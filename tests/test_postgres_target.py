@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import REVWH
+from tests.conftest import REVWH, finance_duckdb_run
 from tests.pg_server import postgres_bin_dir, private_postgres
 from tests.test_spine_rules import AS_OF
 
@@ -367,30 +367,24 @@ def test_unreachable_server_is_one_line_without_the_password(pg_env: dict[str, s
 
 
 @pytest.mark.parametrize("scenario", ["october", "q1"])
-def test_finance_scenarios_agree(scenario: str, pg_env: dict[str, str], tmp_path: Path) -> None:
+def test_finance_scenarios_agree(scenario: str, pg_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory,
+                                 worker_id: str, tmp_path: Path) -> None:
     """The finance rules' hand-computed scenarios (tests/test_finance_marts.py: recognition,
     deferred revenue, AR aging, settlements, credits, tiers and discounts) give the same 25 marts
     on PostgreSQL as on DuckDB, which those tests check against hand values. Each scenario is
     built in its own database of the one server."""
-    from tests import test_finance_marts as finance
-    from tests.landing_builder import write_landing
-
-    landing_rows, as_of = (finance.LANDING, finance.AS_OF) if scenario == "october" else (
-        finance.Q1_LANDING, finance.Q1_AS_OF)
-    write_landing(tmp_path / "landing", landing_rows)
+    landing, duck_warehouse, as_of = finance_duckdb_run(tmp_path_factory, worker_id, scenario)
     admin = _pg(pg_env)
     admin.autocommit = True
     with admin.cursor() as cur:
         cur.execute(f"create database finance_{scenario}")
     admin.close()
     env = {**pg_env, "REVWH_PG_DATABASE": f"finance_{scenario}"}
-    runs = {}
-    for target in ("duckdb", "postgres"):
-        args = [REVWH, "run", "--landing", str(tmp_path / "landing"), "--warehouse",
-                str(tmp_path / target / "revwh.duckdb"), "--as-of", as_of, "--target", target]
-        runs[target] = subprocess.run(args, capture_output=True, text=True, timeout=900,
-                                      env={**os.environ, **env, "DAGSTER_HOME": str(tmp_path / "dagster_home")})
-        assert runs[target].returncode == 0, runs[target].stderr[-3000:]
-    duck = _mart_rows_duckdb(tmp_path / "duckdb" / "revwh.duckdb")
+    args = [REVWH, "run", "--landing", str(landing), "--warehouse", str(tmp_path / "store.duckdb"),
+            "--as-of", as_of, "--target", "postgres"]
+    run = subprocess.run(args, capture_output=True, text=True, timeout=900,
+                         env={**os.environ, **env, "DAGSTER_HOME": str(tmp_path / "dagster_home")})
+    assert run.returncode == 0, run.stderr[-3000:]
+    duck = _mart_rows_duckdb(duck_warehouse)
     assert len(duck["ar_aging"][1]) > 0 and len(duck["revenue_recognition"][1]) > 0
     _assert_same_marts(duck, _mart_rows_postgres(env))
