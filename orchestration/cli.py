@@ -18,6 +18,8 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+from orchestration.targets import TARGETS
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -196,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="rebuild everything (incremental models included) even when nothing changed since the published warehouse",
     )
     run.add_argument(
-        "--target", choices=("duckdb", "postgres", "spark"), default="duckdb",
+        "--target", choices=TARGETS, default="duckdb",
         help="where the marts are built and published: duckdb (the --warehouse file, default), postgres (the"
         " server named by REVWH_PG_*) or spark (pyspark in local mode, in REVWH_SPARK_DIR); on postgres and spark"
         " --warehouse is the landing store (docs/engines.md)",

@@ -12,6 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from orchestration.analyst import DEFAULT_WAREHOUSE
+from orchestration.targets import TARGETS
+
+TARGET_HELP = ("the engine serving the marts (as for revwh run); on postgres and spark --warehouse is the landing"
+               " store, where the close is kept and from which the next run copies it (docs/engines.md)")
 
 
 def _run(action: Callable[[], str], error: type[Exception]) -> int:
@@ -35,10 +39,12 @@ def _cmd_close(args: argparse.Namespace, error: type[Exception]) -> int:
     warehouse = Path(args.warehouse).expanduser().resolve()
 
     def close() -> str:
-        r = close_month(warehouse, parse_month(args.month))
+        r = close_month(warehouse, parse_month(args.month), target=args.target)
+        source = (str(warehouse) if args.target == "duckdb"
+                  else f"the {args.target} marts into the landing store {warehouse}")
         return (f"revwh close: {r.month:%Y-%m} closed (close {r.close_id}): {r.figures} figure(s) frozen from"
-                f" {warehouse} as of {r.as_of}, run {r.run_id}; later changes to them are listed in"
-                " marts.post_close_adjustments")
+                f" {source} as of {r.as_of}, run {r.run_id}; later changes to them are listed in"
+                " marts.post_close_adjustments" + ("" if args.target == "duckdb" else " after the next run"))
 
     return _run(close, error)
 
@@ -50,7 +56,7 @@ def _cmd_reopen(args: argparse.Namespace, error: type[Exception]) -> int:
 
     def reopen() -> str:
         month = parse_month(args.month)
-        close_id = reopen_month(warehouse, month, args.reason)
+        close_id = reopen_month(warehouse, month, args.reason, target=args.target)
         return (f"revwh reopen: {month:%Y-%m} reopened (close {close_id}, recorded with the reason in"
                 " closed.close_log); correct the data, run, and close it again")
 
@@ -61,9 +67,11 @@ def add_close_subcommands(sub: argparse._SubParsersAction, error: type[Exception
     close = sub.add_parser("close", help="freeze a month's figures (month-end close)")
     close.add_argument("--month", required=True, help="the month to close, YYYY-MM (ended by the warehouse's T)")
     close.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="published DuckDB file (REVWH_WAREHOUSE)")
+    close.add_argument("--target", choices=TARGETS, default="duckdb", help=TARGET_HELP)
     close.set_defaults(func=lambda a: _cmd_close(a, error))
     reopen = sub.add_parser("reopen", help="reopen a closed month for corrections (recorded)")
     reopen.add_argument("--month", required=True, help="the closed month, YYYY-MM")
     reopen.add_argument("--reason", required=True, help="why it is reopened (kept in closed.close_log)")
     reopen.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="published DuckDB file (REVWH_WAREHOUSE)")
+    reopen.add_argument("--target", choices=TARGETS, default="duckdb", help=TARGET_HELP)
     reopen.set_defaults(func=lambda a: _cmd_reopen(a, error))

@@ -11,6 +11,12 @@ with the reason; its figures stay for audit) so the month can be corrected and c
 
 Both commands take the warehouse lock (no run can be writing), change a copy of the published
 warehouse and swap it in atomically, exactly like a run: readers see the old file or the new one.
+
+On `--target postgres` or `spark` the marts are the engine's and the `--warehouse` file is the
+landing store: the figures (and T, and the publishing run) are read from the engine's
+`marts.close_figures`, and the close is written into the store's `closed` tables, which the next
+run copies to the engine like every landed table (its fingerprint includes the close log, so it
+rebuilds and compares). On PostgreSQL the database's advisory lock is held too.
 Each is also recorded in the Dagster instance the UI shows, as a materialization of the asset
 `closed/figures` (with the month, who, and the reason for a reopen), so finance sees closes
 beside the runs.
@@ -19,10 +25,11 @@ beside the runs.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import getpass
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -116,6 +123,63 @@ def _require_file(warehouse: Path) -> None:
         raise CloseError(f"no warehouse at {warehouse}: run `revwh run` first, or pass --warehouse")
 
 
+@dataclass(frozen=True)
+class EngineFigures:
+    """A month's figures as the engine serving the marts has them (PostgreSQL or Spark)."""
+
+    as_of: date
+    run_id: str | None
+    rows: list[tuple]  # marts.close_figures' (month, mart, figure, figure_key, client_id, ..., value)
+
+
+FIGURE_COLUMNS = ("month", "mart", "figure", "figure_key", "client_id", "contract_id", "invoice_id",
+                  "program_code", "currency", "value")
+
+
+def _engine_figures(target: str, warehouse: Path, month: date | None) -> EngineFigures:
+    """T, the publishing run and (for a month) the figures from the engine's published marts."""
+    if target == "postgres":
+        from orchestration.pg_connect import PgSettings, PostgresUnavailable, connect
+        from orchestration.pg_warehouse import PgQuery, published_inputs
+
+        settings = PgSettings.from_env()
+        try:
+            pg = connect(settings)
+        except PostgresUnavailable as exc:
+            raise CloseError(str(exc)) from None
+        try:
+            published = published_inputs(pg)
+            con: object = PgQuery(pg)
+            return _figures_from(con, f"PostgreSQL {settings.where()}", published[1] if published else None, month)
+        finally:
+            pg.close()
+    from orchestration.spark_warehouse import default_spark_dir, open_reader, read_published
+
+    spark_dir = default_spark_dir(warehouse)
+    record = read_published(spark_dir)
+    if record is None:
+        raise CloseError(f"Spark {spark_dir} has no published marts: run `revwh run --target spark` first")
+    reader = open_reader(spark_dir)
+    try:
+        return _figures_from(reader, f"Spark {spark_dir}", record["run_id"], month)
+    finally:
+        reader.close()
+
+
+def _figures_from(con: object, where: str, run_id: str | None, month: date | None) -> EngineFigures:
+    present = {t for (t,) in con.execute(  # type: ignore[attr-defined]
+        "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+    if "close_figures" not in present:
+        raise CloseError(f"{where} has no marts.close_figures: run `revwh run` with this --target first")
+    (as_of,) = con.execute("select as_of_date from marts.warehouse_settings").fetchone()  # type: ignore[attr-defined]
+    rows: list[tuple] = []
+    if month is not None:
+        rows = con.execute(  # type: ignore[attr-defined]
+            f"select {', '.join(FIGURE_COLUMNS)} from marts.close_figures where month = ?"
+            " order by mart, figure, figure_key", [month]).fetchall()
+    return EngineFigures(as_of, run_id, rows)
+
+
 def _check_warehouse(warehouse: Path) -> date:
     """Under the lock: the warehouse has the close marts; its as-of date T."""
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -131,15 +195,19 @@ def _check_warehouse(warehouse: Path) -> date:
     return as_of
 
 
-def close_month(warehouse: Path, month: date, user: str | None = None) -> CloseResult:
-    """Freeze `month`'s figures of the published warehouse in `closed`."""
+def close_month(warehouse: Path, month: date, user: str | None = None, target: str = "duckdb") -> CloseResult:
+    """Freeze `month`'s figures of the published warehouse in `closed` (on PostgreSQL or Spark:
+    the engine's figures, frozen in the landing store's `closed`)."""
     from orchestration.warehouse_lock import warehouse_lock
 
     warehouse = Path(warehouse).expanduser().resolve()
     _require_file(warehouse)
     who = user or getpass.getuser()
+    engine: EngineFigures | None = None
 
     def change(con: duckdb.DuckDBPyConnection) -> CloseResult:
+        if engine is not None:
+            return _close_from_engine(con, month, engine, who)
         current = _current_close(con, month)
         if current is not None:
             _id, closed_at, closed_by, run_id = current
@@ -160,8 +228,12 @@ def close_month(warehouse: Path, month: date, user: str | None = None) -> CloseR
             [close_id, month, who, run_id, as_of, count])
         return CloseResult(month, close_id, count, run_id, as_of)
 
-    with warehouse_lock(warehouse):  # the checks and the change see the same published file
-        as_of = _check_warehouse(warehouse)
+    with warehouse_lock(warehouse), _engine_lock(target):  # the checks and the change see one publish
+        if target == "duckdb":
+            as_of = _check_warehouse(warehouse)
+        else:
+            engine = _engine_figures(target, warehouse, month)
+            as_of = engine.as_of
         end = _month_end(month)
         if end > as_of:
             raise CloseError(f"cannot close {month:%Y-%m}: the warehouse is as of {as_of}, before the month's last"
@@ -172,8 +244,40 @@ def close_month(warehouse: Path, month: date, user: str | None = None) -> CloseR
     return result
 
 
-def reopen_month(warehouse: Path, month: date, reason: str, user: str | None = None) -> int:
-    """Mark `month`'s close reopened (with who, when and why); returns the close id."""
+def _close_from_engine(con: duckdb.DuckDBPyConnection, month: date, engine: EngineFigures, who: str) -> CloseResult:
+    """The close of `month` with figures read from PostgreSQL or Spark, written into the store."""
+    import polars as pl
+
+    current = _current_close(con, month)
+    if current is not None:
+        _id, closed_at, closed_by, run_id = current
+        raise CloseError(f"{month:%Y-%m} is already closed (by {closed_by} at {closed_at:%Y-%m-%d %H:%M},"
+                         f" run {run_id}); `revwh reopen --month {month:%Y-%m} --reason ...` first")
+    (close_id,) = con.execute("select coalesce(max(close_id), 0) + 1 from closed.close_log").fetchone()
+    schema = {c: pl.Utf8 for c in FIGURE_COLUMNS} | {"month": pl.Date, "value": pl.Decimal(18, 2)}
+    frame = pl.DataFrame(engine.rows, schema=schema, orient="row")  # noqa: F841 - read by DuckDB below
+    con.execute(f"insert into closed.figures select ?, {', '.join(FIGURE_COLUMNS)} from frame", [close_id])
+    con.execute("insert into closed.close_log values (?, ?, 'closed', now(), ?, ?, ?, ?, null, null, null)",
+                [close_id, month, who, engine.run_id, engine.as_of, len(engine.rows)])
+    return CloseResult(month, close_id, len(engine.rows), engine.run_id, engine.as_of)
+
+
+@contextlib.contextmanager
+def _engine_lock(target: str) -> Iterator[None]:
+    """On PostgreSQL, the database's writer lock too (orchestration/pg_lock.py): no run publishes
+    between reading the figures and writing the close."""
+    if target != "postgres":
+        yield
+        return
+    from orchestration.pg_lock import postgres_lock
+
+    with postgres_lock(0.0):
+        yield
+
+
+def reopen_month(warehouse: Path, month: date, reason: str, user: str | None = None, target: str = "duckdb") -> int:
+    """Mark `month`'s close reopened (with who, when and why); returns the close id. On PostgreSQL
+    and Spark the close lives in the landing store; the next run copies it to the engine."""
     from orchestration.warehouse_lock import warehouse_lock
 
     warehouse = Path(warehouse).expanduser().resolve()
@@ -191,8 +295,9 @@ def reopen_month(warehouse: Path, month: date, reason: str, user: str | None = N
             " reopen_reason = ? where close_id = ?", [who, reason.strip(), current[0]])
         return int(current[0])
 
-    with warehouse_lock(warehouse):
-        _check_warehouse(warehouse)
+    with warehouse_lock(warehouse), _engine_lock(target):
+        if target == "duckdb":
+            _check_warehouse(warehouse)
         close_id = _change_published(warehouse, change)
     _record_in_dagster(warehouse, "reopen", month, close_id, who, {"reason": reason.strip()})
     return close_id

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -109,10 +110,14 @@ def publish(spark_dir: Path, run_id: str, as_of: date, fingerprint: str | None,
     previous = read_published(spark_dir)
     args = {"version": schema, "keep": previous["schema"] if previous else schema}
     env = {**os.environ, SPARK_DIR_ENV: str(spark_dir), RAW_TABLES_ENV: ""}
-    proc = subprocess.run(
-        [dbt_executable(), "--no-use-colors", "run-operation", "revwh_spark_publish", "--args", json.dumps(args),
-         "--target", "spark", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
-        capture_output=True, text=True, env=env, cwd=DBT_PROJECT_DIR)
+    # its own target and log paths: the project's target/partial_parse.msgpack is the DuckDB
+    # build's parse state (orchestration/dbt_assets.py), which a Spark parse would replace
+    with tempfile.TemporaryDirectory(prefix="revwh-spark-publish-") as scratch:
+        proc = subprocess.run(
+            [dbt_executable(), "--no-use-colors", "run-operation", "revwh_spark_publish", "--args", json.dumps(args),
+             "--target", "spark", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+             "--target-path", scratch, "--log-path", scratch],
+            capture_output=True, text=True, env=env, cwd=DBT_PROJECT_DIR)
     if proc.returncode != 0:
         lines = [line.strip() for line in (proc.stdout + proc.stderr).splitlines() if "rror" in line]
         raise SparkError(f"publishing on Spark failed: {lines[-1] if lines else 'dbt run-operation failed'}")

@@ -76,8 +76,10 @@ def _norm(value: object) -> object:
     return value
 
 
-# When each run loaded a file (landing_audit.loaded_at): bookkeeping, the one value two runs differ by.
-RUN_CLOCK_COLUMNS = {"loaded_at"}
+# When each run loaded a file (landing_audit.loaded_at), and when and from which published run a
+# month was closed (post_close_adjustments.closed_at, close_run_id): bookkeeping of each
+# warehouse's own runs, the values two engines' warehouses differ by.
+RUN_CLOCK_COLUMNS = {"loaded_at", "closed_at", "close_run_id"}
 
 
 def _rows(cols: list[str], fetched: list[tuple]) -> list[tuple]:
@@ -293,20 +295,44 @@ def _second_night(landing: Path) -> None:
         "INV-K9,C3,2026-10-01,2026-10-31,USD,250.00\n", encoding="utf-8")
 
 
+def _close_september_then_restate_it(landing: Path, closes: list[tuple[Path, str]], env: dict[str, str]) -> None:
+    """Close 2026-09 (ended before T) on each (warehouse, target), then land a September invoice
+    (C3, 300.00, dated 2026-09-20) that changes the closed AR figures: the next run must list them
+    in marts.post_close_adjustments, on every engine alike."""
+    for warehouse, target in closes:
+        closed = subprocess.run([REVWH, "close", "--month", "2026-09", "--warehouse", str(warehouse),
+                                 "--target", target], capture_output=True, text=True, env=env)
+        assert closed.returncode == 0, closed.stderr
+        assert "2026-09 closed" in closed.stdout
+    (landing / "accounting" / "invoices_2026-09.csv").write_text(
+        "invoice_id,client_id,invoice_date,due_date,currency,total_amount\n"
+        "INV-S9,C3,2026-09-20,2026-10-20,USD,300.00\n", encoding="utf-8")
+
+
 def test_second_night_equals_duckdbs_and_analyst_keeps_access(
     first_night: tuple, pg_env: dict[str, str], tmp_path: Path
 ) -> None:
     tmp, duck_warehouse, _, pipeline_env = first_night
     assert _ensure_analyst(pg_env).returncode == 0  # before the night: its publish must grant the new marts
+    # DuckDB builds the same night on a copy of the shared spine warehouse.
+    shutil.copy2(duck_warehouse, tmp_path / "revwh.duckdb")
+    conn = _pg(pg_env)
+    with conn.cursor() as cur:
+        cur.execute("select run_id from raw._published_run")
+        (first_run,) = cur.fetchone()
+    conn.close()
+    _close_september_then_restate_it(tmp / "landing", [(tmp / "store.duckdb", "postgres"),
+                                                       (tmp_path / "revwh.duckdb", "duckdb")],
+                                     {**os.environ, **pipeline_env, "DAGSTER_HOME": str(tmp / "dagster_home")})
     _second_night(tmp / "landing")
     pg_result = _run(tmp / "landing", tmp / "store.duckdb", pipeline_env, tmp, "--allow-shrink")
     assert pg_result.returncode == 0, pg_result.stderr[-3000:]
-    # DuckDB builds the same night on a copy of the shared spine warehouse.
-    shutil.copy2(duck_warehouse, tmp_path / "revwh.duckdb")
     duck_result = _run(tmp / "landing", tmp_path / "revwh.duckdb", pg_env, tmp_path, "--allow-shrink",
                        target="duckdb")
     assert duck_result.returncode == 0, duck_result.stderr[-3000:]
-    _assert_same_marts(_mart_rows_duckdb(tmp_path / "revwh.duckdb"), _mart_rows_postgres(pg_env))
+    duck = _mart_rows_duckdb(tmp_path / "revwh.duckdb")
+    assert len(duck["post_close_adjustments"][1]) > 0  # the restated September, against the close
+    _assert_same_marts(duck, _mart_rows_postgres(pg_env))
     conn = _pg(pg_env)
     with conn.cursor() as cur:
         # nothing doubled: every raw row of the store is in PostgreSQL once, the removed file's gone
@@ -322,6 +348,10 @@ def test_second_night_equals_duckdbs_and_analyst_keeps_access(
         assert cur.fetchone()[0] == 1
         cur.execute("select build_mode from raw._run_inputs")
         assert cur.fetchone()[0] == "incremental"
+        cur.execute("select count(*) from closed.figures where month = date '2026-09-01'")
+        assert cur.fetchone()[0] > 0  # the close, made in the store, copied to PostgreSQL
+        cur.execute("select distinct close_run_id from marts.post_close_adjustments")
+        assert cur.fetchall() == [(first_run,)]  # closed from the marts PostgreSQL served
     conn.close()
     alice = _pg(pg_env, user="alice")  # the swap made new tables: publish granted them again
     with alice.cursor() as cur:

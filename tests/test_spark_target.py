@@ -25,7 +25,7 @@ import pytest
 
 from orchestration.spark_warehouse import open_reader, read_published
 from tests.conftest import REVWH, finance_duckdb_run
-from tests.test_postgres_target import _assert_same_marts, _mart_rows_duckdb, _rows
+from tests.test_postgres_target import _assert_same_marts, _close_september_then_restate_it, _mart_rows_duckdb, _rows
 from tests.test_spine_rules import AS_OF
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -175,14 +175,20 @@ def test_second_night_equals_duckdbs(first_night: tuple, tmp_path: Path) -> None
     before = read_published(tmp / "spark")
     assert before is not None
     stamps = {p: p.stat().st_mtime_ns for p in (tmp / "spark" / "landing").rglob("data.parquet")}
+    shutil.copy2(duck_warehouse, tmp_path / "revwh.duckdb")
+    _close_september_then_restate_it(tmp / "landing", [(tmp / "store.duckdb", "spark"),
+                                                       (tmp_path / "revwh.duckdb", "duckdb")],
+                                     {**os.environ, "REVWH_SPARK_DIR": str(tmp / "spark"),
+                                      "DAGSTER_HOME": str(tmp / "dagster_home")})
     _second_night(tmp / "landing")
     result = _run(tmp / "landing", tmp / "store.duckdb", tmp / "spark", tmp, "--allow-shrink")
     assert result.returncode == 0, result.stderr[-3000:]
-    shutil.copy2(duck_warehouse, tmp_path / "revwh.duckdb")
     duck_result = _run(tmp / "landing", tmp_path / "revwh.duckdb", tmp_path / "unused", tmp_path, "--allow-shrink",
                        target="duckdb")
     assert duck_result.returncode == 0, duck_result.stderr[-3000:]
-    _assert_same_marts(_mart_rows_duckdb(tmp_path / "revwh.duckdb"), _mart_rows_spark(tmp / "spark"))
+    duck = _mart_rows_duckdb(tmp_path / "revwh.duckdb")
+    assert len(duck["post_close_adjustments"][1]) > 0  # the restated September, against the close
+    _assert_same_marts(duck, _mart_rows_spark(tmp / "spark"))
     # The new version is published, the one it replaced is kept (a query may still read it), no other.
     after = read_published(tmp / "spark")
     assert after is not None and after["schema"] != before["schema"]
@@ -197,11 +203,15 @@ def test_second_night_equals_duckdbs(first_night: tuple, tmp_path: Path) -> None
     assert spark.execute("select count(*) from raw.google_ads where _source_file like '%google_pull_2026-10-10.csv'"
                          ).fetchone()[0] == 0
     assert spark.execute("select count(*) from raw.invoices where invoice_id = 'INV-K9'").fetchone()[0] == 1
+    # the close, made in the store from the marts Spark served, exported to Spark with the landed tables
+    assert spark.execute("select count(*) from closed.figures where month = date '2026-09-01'").fetchone()[0] > 0
+    assert spark.execute("select distinct close_run_id from marts.post_close_adjustments").fetchall() == [
+        (before["run_id"],)]
     store.close()
     spark.close()
     # Only the tables whose rows changed were rewritten (meta_ads, for one, was not).
     rewritten = {p.parent.name for p, stamp in stamps.items() if p.exists() and p.stat().st_mtime_ns != stamp}
-    assert {"google_ads", "invoices", "_files"} <= rewritten
+    assert {"google_ads", "invoices", "_files", "figures", "close_log"} <= rewritten
     assert "meta_ads" not in rewritten and "contracts" not in rewritten
 
 

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from orchestration.analyst import DEFAULT_WAREHOUSE
+from orchestration.targets import TARGETS
 
 
 def _cmd_report(args: argparse.Namespace, error: type[Exception]) -> int:
@@ -47,7 +48,7 @@ def add_report_subcommand(sub: argparse._SubParsersAction, error: type[Exception
     report = sub.add_parser("report", help="write the billing team's workbook from the published warehouse")
     report.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="published DuckDB file (REVWH_WAREHOUSE)")
     report.add_argument("--out", metavar="DIR", help="where to write (default: reports/ beside the warehouse)")
-    report.add_argument("--target", choices=("duckdb", "postgres", "spark"), default="duckdb",
+    report.add_argument("--target", choices=TARGETS, default="duckdb",
                         help="read the marts from the DuckDB file (default), from PostgreSQL (REVWH_PG_*) or from"
                         " Spark's published marts (REVWH_SPARK_DIR, else beside --warehouse)")
     report.set_defaults(func=lambda a: _cmd_report(a, error))
