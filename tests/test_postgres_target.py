@@ -170,32 +170,37 @@ def test_every_mart_equals_duckdbs(first_night: tuple, pg_env: dict[str, str]) -
     conn.close()
 
 
-def test_reports_from_postgres_equal_duckdbs(first_night: tuple) -> None:
-    """The billing reports written from PostgreSQL's marts are DuckDB's: the CSVs byte for byte,
-    the workbooks cell for cell, the statements' text page for page."""
+def assert_same_reports(engine_dir: Path, duck_dir: Path) -> None:
+    """The billing reports of another engine's run are DuckDB's: the CSVs byte for byte, the
+    workbooks cell for cell, the statements' text page for page."""
     import openpyxl
     from pypdf import PdfReader
 
-    tmp, duck_warehouse, _, _ = first_night
-    pg_dir, duck_dir = tmp / "reports", duck_warehouse.parent / "reports"
-    names = sorted(p.name for p in pg_dir.iterdir())
+    names = sorted(p.name for p in engine_dir.iterdir())
     assert names == sorted(p.name for p in duck_dir.iterdir())
     assert f"revwh-billing-{AS_OF}.xlsx" in names and f"underspend-credit-run-{AS_OF}.csv" in names
     for name in names:
         if name.endswith(".csv"):
-            assert (pg_dir / name).read_bytes() == (duck_dir / name).read_bytes(), name
+            assert (engine_dir / name).read_bytes() == (duck_dir / name).read_bytes(), name
         elif name.endswith(".xlsx"):
-            pg_book, duck_book = openpyxl.load_workbook(pg_dir / name), openpyxl.load_workbook(duck_dir / name)
-            assert pg_book.sheetnames == duck_book.sheetnames
+            book, duck_book = openpyxl.load_workbook(engine_dir / name), openpyxl.load_workbook(duck_dir / name)
+            assert book.sheetnames == duck_book.sheetnames
             for sheet in duck_book.worksheets:
                 duck_cells = [[c.value for c in row] for row in sheet.iter_rows()]
-                assert [[c.value for c in row] for row in pg_book[sheet.title].iter_rows()] == duck_cells, name
+                assert [[c.value for c in row] for row in book[sheet.title].iter_rows()] == duck_cells, name
     statements = sorted((duck_dir / f"statements-{AS_OF}").glob("*.pdf"))
     assert statements
     for pdf in statements:
-        twin = pg_dir / f"statements-{AS_OF}" / pdf.name
+        twin = engine_dir / f"statements-{AS_OF}" / pdf.name
         text = [page.extract_text() for page in PdfReader(pdf).pages]
         assert [page.extract_text() for page in PdfReader(twin).pages] == text, pdf.name
+
+
+def test_reports_from_postgres_equal_duckdbs(first_night: tuple) -> None:
+    """The billing reports written from PostgreSQL's marts are DuckDB's: the CSVs byte for byte,
+    the workbooks cell for cell, the statements' text page for page."""
+    tmp, duck_warehouse, _, _ = first_night
+    assert_same_reports(tmp / "reports", duck_warehouse.parent / "reports")
 
 
 def test_dbt_unit_tests_pass_on_postgres(first_night: tuple, pg_env: dict[str, str], tmp_path: Path) -> None:
