@@ -88,7 +88,11 @@ def _rows(cols: list[str], fetched: list[tuple]) -> list[tuple]:
 
 
 def _mart_rows_duckdb(warehouse: Path) -> dict[str, tuple[list[str], list[tuple]]]:
-    con = duckdb.connect(str(warehouse), read_only=True)
+    return mart_rows_of(duckdb.connect(str(warehouse), read_only=True))
+
+
+def mart_rows_of(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Every mart's columns and normalized rows, read through a DuckDB connection (closed after)."""
     try:
         marts = [t for (t,) in con.execute(
             "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]

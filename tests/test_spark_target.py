@@ -29,8 +29,8 @@ from tests.test_postgres_target import (
     _assert_same_marts,
     _close_september_then_restate_it,
     _mart_rows_duckdb,
-    _rows,
     assert_same_reports,
+    mart_rows_of,
 )
 from tests.test_spine_rules import AS_OF
 
@@ -54,18 +54,7 @@ def _run(landing: Path, store: Path, spark_dir: Path, tmp: Path, *extra: str,
 
 
 def _mart_rows_spark(spark_dir: Path) -> dict[str, tuple[list[str], list[tuple]]]:
-    con = open_reader(spark_dir)
-    try:
-        marts = [t for (t,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
-        out = {}
-        for mart in marts:
-            cur = con.execute(f'select * from marts."{mart}"')
-            cols = [d[0] for d in cur.description]
-            out[mart] = (cols, _rows(cols, cur.fetchall()))
-        return out
-    finally:
-        con.close()
+    return mart_rows_of(open_reader(spark_dir))  # Spark's published Parquet files, through DuckDB
 
 
 def _versions(spark_dir: Path) -> list[str]:
