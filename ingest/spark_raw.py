@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ingest.pg_raw_sync import quote_ident  # DuckDB quotes identifiers as PostgreSQL does
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -46,10 +48,6 @@ def landing_dir(spark_dir: Path) -> Path:
     return spark_dir / "landing"
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _store_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     return [(s, t) for s, t in con.execute(
         "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'"
@@ -64,7 +62,7 @@ def _signature(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
         "select string_agg(column_name || ' ' || data_type, ', ' order by ordinal_position)"
         " from information_schema.columns where table_schema = ? and table_name = ?", [schema, table]).fetchone()[0]
     rows, digest = con.execute(
-        f"select count(*), coalesce(sum(hash(t)), 0) from {_ident(schema)}.{_ident(table)} t").fetchone()
+        f"select count(*), coalesce(sum(hash(t)), 0) from {quote_ident(schema)}.{quote_ident(table)} t").fetchone()
     return f"{rows} rows; {digest}; {cols}"
 
 
@@ -83,7 +81,7 @@ def export_raw(con: duckdb.DuckDBPyConnection, spark_dir: Path) -> ExportReport:
         target.mkdir(parents=True, exist_ok=True)
         scratch = target / f".{DATA_FILE}.tmp"
         path = str(scratch).replace("'", "''")
-        con.execute(f"copy {_ident(schema)}.{_ident(table)} to '{path}' (format parquet)")
+        con.execute(f"copy {quote_ident(schema)}.{quote_ident(table)} to '{path}' (format parquet)")
         os.replace(scratch, target / DATA_FILE)
         sig_file.write_text(signature, encoding="utf-8")
         report.written.append(f"{schema}.{table}")

@@ -27,7 +27,8 @@ from orchestration.publish import published_warehouse
 from orchestration.reports.assets import billing_reports
 from orchestration.schedules import NightlyClock, build_nightly_schedule
 from orchestration.sensors import build_file_drop_sensor
-from orchestration.settings import NIGHTLY_JOB, TARGETS, RevwhSettings
+from orchestration.settings import NIGHTLY_JOB, RevwhSettings
+from orchestration.targets import TARGETS
 
 
 def settings_from_env() -> RevwhSettings:

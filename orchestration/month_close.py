@@ -136,8 +136,8 @@ FIGURE_COLUMNS = ("month", "mart", "figure", "figure_key", "client_id", "contrac
                   "program_code", "currency", "value")
 
 
-def _engine_figures(target: str, warehouse: Path, month: date | None) -> EngineFigures:
-    """T, the publishing run and (for a month) the figures from the engine's published marts."""
+def _engine_figures(target: str, warehouse: Path, month: date) -> EngineFigures:
+    """T, the publishing run and the month's figures from the engine's published marts."""
     if target == "postgres":
         from orchestration.pg_connect import PgSettings, PostgresUnavailable, connect
         from orchestration.pg_warehouse import PgQuery, published_inputs
@@ -166,17 +166,14 @@ def _engine_figures(target: str, warehouse: Path, month: date | None) -> EngineF
         reader.close()
 
 
-def _figures_from(con: object, where: str, run_id: str | None, month: date | None) -> EngineFigures:
+def _figures_from(con: object, where: str, run_id: str | None, month: date) -> EngineFigures:
     present = {t for (t,) in con.execute(  # type: ignore[attr-defined]
         "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
     if "close_figures" not in present:
         raise CloseError(f"{where} has no marts.close_figures: run `revwh run` with this --target first")
     (as_of,) = con.execute("select as_of_date from marts.warehouse_settings").fetchone()  # type: ignore[attr-defined]
-    rows: list[tuple] = []
-    if month is not None:
-        rows = con.execute(  # type: ignore[attr-defined]
-            f"select {', '.join(FIGURE_COLUMNS)} from marts.close_figures where month = ?"
-            " order by mart, figure, figure_key", [month]).fetchall()
+    rows = con.execute(  # type: ignore[attr-defined]
+        f"select {', '.join(FIGURE_COLUMNS)} from marts.close_figures where month = ?", [month]).fetchall()
     return EngineFigures(as_of, run_id, rows)
 
 
@@ -206,22 +203,26 @@ def close_month(warehouse: Path, month: date, user: str | None = None, target: s
     engine: EngineFigures | None = None
 
     def change(con: duckdb.DuckDBPyConnection) -> CloseResult:
-        if engine is not None:
-            return _close_from_engine(con, month, engine, who)
         current = _current_close(con, month)
         if current is not None:
             _id, closed_at, closed_by, run_id = current
             raise CloseError(f"{month:%Y-%m} is already closed (by {closed_by} at {closed_at:%Y-%m-%d %H:%M},"
                              f" run {run_id}); `revwh reopen --month {month:%Y-%m} --reason ...` first")
-        run = con.execute(f"select run_id from {PUBLISHED_RUN}").fetchone() if has_table(
-            con, "raw", "_published_run") else None
-        run_id = run[0] if run else None
         (close_id,) = con.execute("select coalesce(max(close_id), 0) + 1 from closed.close_log").fetchone()
-        con.execute(
-            """insert into closed.figures
-               select ?, month, mart, figure, figure_key, client_id, contract_id, invoice_id, program_code,
-                      currency, value
-               from marts.close_figures where month = ?""", [close_id, month])
+        columns = ", ".join(FIGURE_COLUMNS)
+        if engine is None:  # the DuckDB warehouse: its own marts and publishing run
+            run = con.execute(f"select run_id from {PUBLISHED_RUN}").fetchone() if has_table(
+                con, "raw", "_published_run") else None
+            run_id = run[0] if run else None
+            con.execute(f"insert into closed.figures select ?, {columns} from marts.close_figures where month = ?",
+                        [close_id, month])
+        else:  # PostgreSQL's or Spark's figures, read before the change, into the landing store
+            import polars as pl
+
+            run_id = engine.run_id
+            schema = {c: pl.Utf8 for c in FIGURE_COLUMNS} | {"month": pl.Date, "value": pl.Decimal(18, 2)}
+            frame = pl.DataFrame(engine.rows, schema=schema, orient="row")  # noqa: F841 - read by DuckDB below
+            con.execute(f"insert into closed.figures select ?, {columns} from frame", [close_id])
         (count,) = con.execute("select count(*) from closed.figures where close_id = ?", [close_id]).fetchone()
         con.execute(
             "insert into closed.close_log values (?, ?, 'closed', now(), ?, ?, ?, ?, null, null, null)",
@@ -242,24 +243,6 @@ def close_month(warehouse: Path, month: date, user: str | None = None, target: s
     _record_in_dagster(warehouse, "close", month, result.close_id, who,
                        {"figures": result.figures, "close_run_id": result.run_id or "", "as_of": str(as_of)})
     return result
-
-
-def _close_from_engine(con: duckdb.DuckDBPyConnection, month: date, engine: EngineFigures, who: str) -> CloseResult:
-    """The close of `month` with figures read from PostgreSQL or Spark, written into the store."""
-    import polars as pl
-
-    current = _current_close(con, month)
-    if current is not None:
-        _id, closed_at, closed_by, run_id = current
-        raise CloseError(f"{month:%Y-%m} is already closed (by {closed_by} at {closed_at:%Y-%m-%d %H:%M},"
-                         f" run {run_id}); `revwh reopen --month {month:%Y-%m} --reason ...` first")
-    (close_id,) = con.execute("select coalesce(max(close_id), 0) + 1 from closed.close_log").fetchone()
-    schema = {c: pl.Utf8 for c in FIGURE_COLUMNS} | {"month": pl.Date, "value": pl.Decimal(18, 2)}
-    frame = pl.DataFrame(engine.rows, schema=schema, orient="row")  # noqa: F841 - read by DuckDB below
-    con.execute(f"insert into closed.figures select ?, {', '.join(FIGURE_COLUMNS)} from frame", [close_id])
-    con.execute("insert into closed.close_log values (?, ?, 'closed', now(), ?, ?, ?, ?, null, null, null)",
-                [close_id, month, who, engine.run_id, engine.as_of, len(engine.rows)])
-    return CloseResult(month, close_id, len(engine.rows), engine.run_id, engine.as_of)
 
 
 @contextlib.contextmanager

@@ -89,11 +89,14 @@ def _publish_spark(con: duckdb.DuckDBPyConnection, settings: RevwhSettings, run_
     spark_dir = settings.spark_dir()
     progress.report(f"publishing the marts on Spark ({spark_dir})")
     try:
-        counts = publish(spark_dir, run_id, as_of, fingerprint, model_state)
+        publish(spark_dir, run_id, as_of, fingerprint, model_state)
     except SparkError as exc:
         raise Failure(description=str(exc)) from None
-    reader = open_reader(spark_dir)
+    reader = open_reader(spark_dir)  # the marts just published, from their Parquet files
     try:
+        tables = [t for (t,) in reader.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+        counts = {t: int(reader.execute(f'select count(*) from marts."{t}"').fetchone()[0]) for t in tables}
         lag = as_of_warning(reader, as_of)
     finally:
         reader.close()

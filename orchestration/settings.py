@@ -14,8 +14,6 @@ from typing import Any
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import Field, PrivateAttr
 
-from orchestration.targets import TARGETS  # noqa: F401 - re-exported for orchestration/definitions.py
-
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 NIGHTLY_JOB = "revwh_nightly"  # the job that writes the warehouse (orchestration/definitions.py)

@@ -33,6 +33,7 @@ from typing import Any
 
 import duckdb
 
+from ingest.pg_raw_sync import quote_ident
 from ingest.spark_raw import SCHEMAS, landing_dir
 
 SPARK_DIR_ENV = "REVWH_SPARK_DIR"  # read by dbt_project/profiles.yml
@@ -97,10 +98,9 @@ def _write_published(spark_dir: Path, record: dict[str, Any]) -> None:
     os.replace(scratch, path)
 
 
-def publish(spark_dir: Path, run_id: str, as_of: date, fingerprint: str | None,
-            model_state: str | None) -> dict[str, int]:
+def publish(spark_dir: Path, run_id: str, as_of: date, fingerprint: str | None, model_state: str | None) -> None:
     """Point `marts` at this run's version (a dbt run-operation, so Spark is configured by the one
-    profile), drop older versions, record the publish; the new marts' row counts."""
+    profile), drop older versions, record the publish."""
     from orchestration.dbt_manifest import dbt_executable
     from orchestration.settings import DBT_PROJECT_DIR
 
@@ -121,22 +121,15 @@ def publish(spark_dir: Path, run_id: str, as_of: date, fingerprint: str | None,
     if proc.returncode != 0:
         lines = [line.strip() for line in (proc.stdout + proc.stderr).splitlines() if "rror" in line]
         raise SparkError(f"publishing on Spark failed: {lines[-1] if lines else 'dbt run-operation failed'}")
-    con = open_reader(spark_dir, schema)
-    try:
-        tables = [t for (t,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
-        counts = {t: int(con.execute(f'select count(*) from marts."{t}"').fetchone()[0]) for t in tables}
-    finally:
-        con.close()
     _write_published(spark_dir, {"run_id": run_id, "as_of": as_of.isoformat(), "schema": schema,
                                  "published_at": datetime.now().replace(microsecond=0).isoformat(),
                                  "fingerprint": fingerprint, "model_state": model_state})
-    return counts
 
 
 def _parquet_view(con: duckdb.DuckDBPyConnection, schema: str, table: str, directory: Path) -> None:
     files = str(directory / "*.parquet").replace("'", "''")
-    con.execute(f'create or replace view "{schema}"."{table}" as select * from read_parquet(\'{files}\')')
+    con.execute(f"create or replace view {quote_ident(schema)}.{quote_ident(table)}"
+                f" as select * from read_parquet('{files}')")
 
 
 def open_reader(spark_dir: Path, marts_schema: str | None = None) -> duckdb.DuckDBPyConnection:
@@ -158,7 +151,7 @@ def open_reader(spark_dir: Path, marts_schema: str | None = None) -> duckdb.Duck
     for schema in SCHEMAS:
         databases[schema] = landing_dir(spark_dir) / schema
     for schema, db_dir in databases.items():
-        con.execute(f'create schema if not exists "{schema}"')
+        con.execute(f"create schema if not exists {quote_ident(schema)}")
         for table_dir in sorted(p for p in db_dir.iterdir() if p.is_dir()) if db_dir.is_dir() else []:
             if any(table_dir.glob("*.parquet")):
                 _parquet_view(con, schema, table_dir.name, table_dir)

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 
 from orchestration.pg_connect import PgSettings
-from orchestration.spark_warehouse import SparkMarts
+from orchestration.spark_warehouse import SparkMarts, open_reader
 
 Row = dict[str, Any]
 
@@ -46,8 +46,6 @@ def open_marts(warehouse: MartsSource, required: Iterable[str]) -> Iterator[Any]
             yield con
         return
     if isinstance(warehouse, SparkMarts):
-        from orchestration.spark_warehouse import open_reader
-
         con = open_reader(warehouse.directory)
     elif not Path(warehouse).is_file():
         raise ReportError(f"no warehouse at {warehouse}: run `revwh run` (or `revwh demo`) first, or pass --warehouse")
