@@ -3,9 +3,11 @@
 Continues the session's spine warehouse (tests/conftest.py) with one night that exercises every
 way the kept rows can change: a new pull restating an account-day and adding a new one, a pull
 file replaced by a shorter version of itself, a removed file, a coverage file that covers an
-account-day with no rows (its earlier spend is superseded), and a new file with a bad row. The
-night runs incrementally; a copy of its warehouse is then rebuilt with --rebuild (a full refresh
-over the same raw rows), and the two must agree on every base row and every spend mart.
+account-day with no rows (its earlier spend is superseded), a new file with a bad row, an ad
+account mapped for the first time and a restated FX rate (int_ad_spend and fct_ad_spend_daily
+recompute the account-days these touch, macros/ad_spend_increment.sql). The night runs
+incrementally; a copy of its warehouse is then rebuilt with --rebuild (a full refresh over the
+same raw rows), and the two must agree on every base row, int_ad_spend and every spend mart.
 """
 
 from __future__ import annotations
@@ -21,13 +23,18 @@ from tests.landing_builder import query, run_pipeline_ok, write_table
 from tests.test_spine_rules import AS_OF, _g, _m, _ms
 
 BASES = ("staging.base_google_ads__google_ads", "staging.base_meta_ads__meta_ads",
-         "staging.base_microsoft_ads__microsoft_ads")
+         "staging.base_microsoft_ads__microsoft_ads", "intermediate.int_ad_spend")
+# which dbt build judged a base row: differs between an incremental and a full build by design
+BUILD_MARKERS = ("_staged_by",)
 MARTS = ("marts.fct_ad_spend_daily", "marts.budget_pacing", "marts.underspend_credits",
          "marts.data_exceptions", "marts.landing_audit")
 
 
 def _rows(wh: Path, relation: str) -> list[tuple]:
-    return sorted(query(wh, f"select * from {relation}"), key=repr)
+    columns = [c for (c,) in query(wh, "select column_name from information_schema.columns"
+                                       " where table_schema || '.' || table_name = ? order by ordinal_position",
+                                   [relation]) if c not in BUILD_MARKERS]
+    return sorted(query(wh, f"select {', '.join(columns)} from {relation}"), key=repr)
 
 
 def _write_coverage(path: Path, rows: list[dict]) -> None:
@@ -71,6 +78,13 @@ def night(tmp_path_factory: pytest.TempPathFactory, spine_cli_run: tuple) -> dic
         {"platform": "meta_ads", "account_id": "777", "start_date": "2026-10-05", "end_date": "2026-10-06",
          "extracted_at": "2026-10-17T02:00:00Z"},
     ])
+    # 5. Account 5550001111 (Oct 2, 12.34, unmapped until now) is mapped to K4 (client C3, USD).
+    write_table(landing, "ad_accounts", [{"platform": "google_ads", "account_id": "5550001111", "contract_id": "K4"}],
+                "ad_accounts_2026-10-17.csv")
+    # 6. September's CAD rate restated 0.74 -> 0.80: Meta 999's USD 200.00 on Sep 15 for K2 (a CAD
+    #    client) becomes 200.00 x 1 / 0.80 = 250.00 CAD (was 200 / 0.74 = 270.27).
+    write_table(landing, "fx_rates", [{"rate_date": "2026-09-01", "currency": "CAD", "usd_per_unit": "0.800000"}],
+                "fx_rates_2026-10-17.csv")
     run_pipeline_ok(landing, wh, AS_OF, allow_shrink=True)
     shutil.copy2(wh, full)
     run_pipeline_ok(landing, full, AS_OF, rebuild=True, allow_shrink=True)
@@ -90,6 +104,25 @@ def test_incremental_equals_full_build(night: dict[str, Path], relation: str) ->
     assert incremental == full
 
 
+def test_the_night_recomputed_only_the_account_days_it_touched(night: dict[str, Path]) -> None:
+    recomputed = query(night["incremental"], "select platform, account_id, cast(spend_date as varchar)"
+                                              " from intermediate.int_ad_spend__recompute order by 1, 2, 3")
+    assert recomputed == [
+        ("google_ads", "2220001111", "2026-10-08"),  # 1 and 2: restated by the new and the replaced pull
+        ("google_ads", "2220001111", "2026-10-09"),
+        ("google_ads", "2220001111", "2026-10-10"),  # 2: only in the replaced file's old version
+        ("google_ads", "2220001111", "2026-10-11"),  # 1: new day
+        ("google_ads", "5550001111", "2026-10-02"),  # 5: newly mapped
+        ("meta_ads", "666", "2026-10-05"),  # 4: covered with no rows
+        ("meta_ads", "777", "2026-10-06"),  # 4: restated
+        ("meta_ads", "999", "2026-09-15"),  # 6: its client's currency has a restated rate that day
+        ("microsoft_ads", "888", "2026-10-07"),  # 3: removed file, landed again
+        ("microsoft_ads", "999", "2026-09-12"),  # 3: removed file
+    ]
+    # the full rebuild recomputed every account-day
+    assert query(night["full"], "select count(*) from intermediate.int_ad_spend__recompute")[0][0] > len(recomputed)
+
+
 def _spend(wh: Path, account: str, day: str) -> D | None:
     rows = query(wh, "select sum(spend) from marts.fct_ad_spend_daily where account_id = ? and spend_date = ?",
                  [account, day])
@@ -107,6 +140,11 @@ def test_the_night_changed_exactly_what_it_landed(night: dict[str, Path]) -> Non
     assert _spend(wh, "1112223333", "2026-10-01") == D("100.00")  # untouched file, untouched day
     assert _spend(wh, "999", "2026-09-12") is None  # its file removed
     assert _spend(wh, "888", "2026-10-07") == D("1650.00")
+    assert query(wh, "select contract_id, client_id, spend from marts.fct_ad_spend_daily"
+                     " where account_id = '5550001111'") == [("K4", "C3", D("12.34"))]  # newly mapped
+    assert query(wh, "select spend, currency, spend_usd from marts.fct_ad_spend_daily"
+                     " where platform = 'meta_ads' and account_id = '999' and spend_date = '2026-09-15'"
+                 ) == [(D("250.00"), "CAD", D("200.00"))]  # 200.00 / 0.80
     assert query(wh, "select _source_file from staging.base_microsoft_ads__microsoft_ads") == [
         ("ads/microsoft_ads/microsoft_ads_2026-10-17.csv",)]
     # The bad row is quarantined with its file, row and reason; the row before it is not.
@@ -114,7 +152,7 @@ def test_the_night_changed_exactly_what_it_landed(night: dict[str, Path]) -> Non
                      "where _status = 'quarantined' and _source_file like '%google_pull_2026-10-13.csv'"
                  ) == [(3, "metrics_cost_micros")]
     # Every landed row of the three tables is in its base model exactly once.
-    for table, base in zip(("google_ads", "meta_ads", "microsoft_ads"), BASES, strict=True):
+    for table, base in zip(("google_ads", "meta_ads", "microsoft_ads"), BASES[:3], strict=True):
         landed = query(wh, f"select count(*) from raw.{table}")[0][0]
         assert query(wh, f"select count(*), count(distinct (_source_file, _row_number)) from {base}"
                      ) == [(landed, landed)]

@@ -9,18 +9,31 @@
 --                (amount x rate(account currency) / rate(client currency)), and to USD, each
 --                rounded to cents once per campaign-day; NULL when a rate is missing
 --                (missing_fx_rate in data_exceptions). Unattributed spend keeps its own currency.
+--   increment    a nightly build recomputes only the account-days whose spend rows, account
+--                mappings or FX rates changed (macros/ad_spend_increment.sql); --rebuild recomputes all.
+{{ config(
+    materialized=spend_materialization(),
+    incremental_strategy='append',
+    pre_hook=["{{ ad_spend_recompute_days() }}", "{{ ad_spend_delete_recomputed(this) }}"],
+    post_hook=["{{ ad_spend_remember('seen_batches') }}", "{{ ad_spend_remember('seen_mappings') }}",
+               "{{ ad_spend_remember('seen_rates') }}"],
+) }}
+-- depends_on: {{ ref('base_google_ads__google_ads') }}
+-- depends_on: {{ ref('base_meta_ads__meta_ads') }}
+-- depends_on: {{ ref('base_microsoft_ads__microsoft_ads') }}
 with spend as (
-    select * from {{ ref('stg_google_ads__campaign_spend') }}
-    union all
-    select * from {{ ref('stg_meta_ads__campaign_spend') }}
-    union all
-    select * from {{ ref('stg_microsoft_ads__campaign_spend') }}
+    select * from (
+        select * from {{ ref('stg_google_ads__campaign_spend') }}
+        union all
+        select * from {{ ref('stg_meta_ads__campaign_spend') }}
+        union all
+        select * from {{ ref('stg_microsoft_ads__campaign_spend') }}
+    ) s
+    {{ ad_spend_in_recompute(this, 's') }}
 ),
 
 mappings as (
-    select a.platform, a.account_id, c.contract_id, c.start_date, c.end_date
-    from {{ ref('stg_contracting__ad_accounts') }} a
-    join {{ ref('int_contracts') }} c on c.contract_id = a.contract_id
+    select platform, account_id, contract_id, start_date, end_date from ({{ ad_spend_mappings() }}) m
 ),
 
 account_days as (
@@ -116,5 +129,6 @@ select
         as is_missing_client_rate,
     extracted_at,
     _source_file,
-    _row_number
+    _row_number,
+    _loaded_at
 from attributed

@@ -3,6 +3,13 @@
 -- account bills in another currency), the account's own otherwise; spend_usd at the day's rate.
 -- A renewal keeps its ad account: each day goes to the mapped contract active that day
 -- (int_ad_spend). A conversion without a rate leaves the figure NULL (missing_fx_rate exception).
+-- Incremental where the marts are built in place (DuckDB's working copy): the account-days
+-- int_ad_spend recomputed are deleted and appended again (macros/ad_spend_increment.sql).
+{{ config(
+    materialized=spend_materialization(),
+    incremental_strategy='append',
+    pre_hook="{{ ad_spend_delete_recomputed(ref('int_ad_spend')) }}",
+) }}
 select
     platform,
     account_id,
@@ -23,4 +30,5 @@ select
     is_contract_active,
     is_missing_usd_rate or is_missing_client_rate as is_fx_rate_missing,
     extracted_at
-from {{ ref('int_ad_spend') }}
+from {{ ref('int_ad_spend') }} s
+{{ ad_spend_in_recompute(ref('int_ad_spend'), 's') }}
