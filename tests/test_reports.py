@@ -402,6 +402,22 @@ def test_client_statement_pdfs(built: Built) -> None:
     assert "No open invoices." in f6 and "Balance due (USD) -30.00" in f6
 
 
+def test_statements_from_a_pool_of_processes_equal_one_process(built: Built, tmp_path: Path) -> None:
+    """Agency-size runs lay statements out in worker processes (PARALLEL_FROM and up); the six
+    clients here are forced through a pool of two: the same files, in client order, same text."""
+    from pypdf import PdfReader
+
+    from orchestration.reports.statements import write_statements
+
+    serial = write_statements(built.warehouse, tmp_path / "one", workers=1)
+    pooled = write_statements(built.warehouse, tmp_path / "pool", workers=2)
+    assert [p.name for p in pooled] == [p.name for p in serial] == [f"F{i}.pdf" for i in range(1, 7)]
+    for one, many in zip(serial, pooled, strict=True):
+        assert many.parent.parent == tmp_path / "pool"
+        assert PdfReader(many).pages[0].extract_text() == PdfReader(one).pages[0].extract_text()
+    assert not list((tmp_path / "pool").rglob(".*.partial"))
+
+
 def test_weekly_flash_workbook_and_page(built: Built) -> None:
     import base64
     import re

@@ -12,8 +12,11 @@ read-only.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -61,18 +64,44 @@ def read_statements(warehouse: MartsSource) -> tuple[date, dict[str, list[Row]],
     return as_of, by_client, balances
 
 
-def write_statements(warehouse: MartsSource, out_dir: Path) -> list[Path]:
+# ReportLab lays out about 150-300 statements a second per core; a worker process costs about half a
+# second to start (Python, ReportLab). Below this many statements one process is quicker.
+PARALLEL_FROM = 200
+Job = tuple[Path, str, date, list[Row], list[Row]]
+
+
+def statement_workers() -> int:
+    """Processes for the statements: every core, at most 4 (measured in docs/performance.md)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def write_statements(warehouse: MartsSource, out_dir: Path, workers: int | None = None) -> list[Path]:
     """One PDF per client with an open balance or unapplied amounts at T (a row in
-    ar_aging_summary); returns the files written."""
+    ar_aging_summary); returns the files written, in client order.
+
+    Thousands of statements are laid out by `workers` processes (default: statement_workers() once
+    there are PARALLEL_FROM of them): ReportLab is pure Python and this is the report step's
+    largest cost. The figures are read once, here; workers only lay out and write."""
     as_of, lines, balances = read_statements(warehouse)
     folder = out_dir / statements_dir_name(as_of)
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for client_id in sorted(balances):
-        written.append(write_atomically(
-            folder / statement_file_name(client_id),
-            lambda partial, c=client_id: _write_pdf(partial, c, as_of, lines.get(c, []), balances[c])))
-    return written
+    jobs: list[Job] = [(folder / statement_file_name(c), c, as_of, lines.get(c, []), balances[c])
+                       for c in sorted(balances)]
+    if workers is None:
+        workers = statement_workers() if len(jobs) >= PARALLEL_FROM else 1
+    if workers <= 1 or len(jobs) < 2:
+        return _write_jobs(jobs)
+    # contiguous chunks, a few per worker, so a slow chunk does not hold the others back
+    size = max(1, -(-len(jobs) // (workers * 4)))
+    chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    # spawn, not fork: the caller may be a Dagster run with threads (a forked lock stays held)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return [path for written in pool.map(_write_jobs, chunks) for path in written]
+
+
+def _write_jobs(jobs: list[Job]) -> list[Path]:
+    return [write_atomically(path, lambda partial, j=(client_id, as_of, lines, balances): _write_pdf(partial, *j))
+            for path, client_id, as_of, lines, balances in jobs]
 
 
 def _write_pdf(path: Path, client_id: str, as_of: date, lines: list[Row], balances: list[Row]) -> None:

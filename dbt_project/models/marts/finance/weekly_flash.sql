@@ -44,11 +44,15 @@ recognized_days as (
 ),
 
 recognized_shares as (
-    select w.week_start, x.contract_id, x.month, min(x.currency) as currency,
-        {{ div_round('min(x.recognized_total) * count(*) filter (where x.day between w.week_start and w.week_end)',
-                     'count(*)', 2) }} as share
-    from weeks w
-    join recognized_days x on x.month between date_trunc('month', w.week_start) and date_trunc('month', w.week_end)
+    -- grouped by the day's week, not joined to the weeks: a range join over every contract-day cost
+    -- seconds at agency scale; days_in_period is every day of the contract-month up to T
+    select week_start, contract_id, month, min(currency) as currency,
+        {{ div_round('min(recognized_total) * count(*)', 'min(days_in_period)', 2) }} as share
+    from (
+        select *, cast(date_trunc('week', day) as date) as week_start,
+            count(*) over (partition by contract_id, month) as days_in_period
+        from recognized_days
+    ) _d
     group by 1, 2, 3
 ),
 
@@ -58,8 +62,9 @@ recognized as (
 ),
 
 spend as (
-    select w.week_start, sum(f.spend_usd) as usd
-    from weeks w join {{ ref('fct_ad_spend_daily') }} f on f.spend_date between w.week_start and w.week_end
+    select cast(date_trunc('week', spend_date) as date) as week_start, sum(spend_usd) as usd
+    from {{ ref('fct_ad_spend_daily') }}
+    where spend_date <= {{ as_of() }}
     group by 1
 ),
 
