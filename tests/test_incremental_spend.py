@@ -13,6 +13,7 @@ same raw rows), and the two must agree on every base row, int_ad_spend and every
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from decimal import Decimal as D
 from pathlib import Path
@@ -151,6 +152,20 @@ def test_the_night_changed_exactly_what_it_landed(night: dict[str, Path]) -> Non
     assert query(wh, "select _row_number, _reason_column from staging.base_google_ads__google_ads "
                      "where _status = 'quarantined' and _source_file like '%google_pull_2026-10-13.csv'"
                  ) == [(3, "metrics_cost_micros")]
+    # data_exceptions carries each reported row as landed: the quarantined row's record from its
+    # base model, an unattributed valid row's (999 on Oct 21, after K2 ended) from raw.meta_ads
+    records = dict(query(wh, "select exception_type, record from marts.data_exceptions where (source_file like"
+                             " '%google_pull_2026-10-13.csv' and row_number = 3) or (source = 'meta_ads' and"
+                             " exception_type = 'spend_outside_contract')"))
+    assert json.loads(records["quarantined_row"]) == {
+        "segments_date": "2026-10-11", "customer_id": "2220001111", "customer_currency_code": "USD",
+        "customer_time_zone": "America/New_York", "campaign_id": "C", "campaign_name": "Campaign C",
+        "metrics_cost_micros": "-5", "metrics_impressions": "100", "metrics_clicks": "5",
+        "extracted_at": "2026-10-13T02:00:00Z"}
+    assert json.loads(records["spend_outside_contract"])["date_start"] == "2026-10-21"
+    assert json.loads(records["spend_outside_contract"])["spend"] == "10.00"
+    assert query(wh, "select count(*) from staging.base_google_ads__google_ads where _record is not null"
+                 ) == [(1,)]  # valid rows keep no copy of themselves
     # Every landed row of the three tables is in its base model exactly once.
     for table, base in zip(("google_ads", "meta_ads", "microsoft_ads"), BASES[:3], strict=True):
         landed = query(wh, f"select count(*) from raw.{table}")[0][0]

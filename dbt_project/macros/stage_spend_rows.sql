@@ -27,7 +27,7 @@
 {%- set row_columns = names + ['_source_file', '_row_number', '_loaded_at', '_record', '_reason', '_reason_column'] %}
 {%- if not is_incremental() %}
 with validated as (
-{{ stage_validate(table_name, table_name, columns, key, partition, order, row_checks) }}
+{{ stage_validate(table_name, table_name, columns, key, partition, order, row_checks, records='quarantined') }}
 )
 
 {{ apply_pull_coverage('validated', table_name, row_columns) }}
@@ -53,7 +53,7 @@ gone_files as (
 ),
 
 new_rows as (
-{{ stage_validate(table_name, table_name, columns, key, partition, order, row_checks, only_files='changed_files') }}
+{{ stage_validate(table_name, table_name, columns, key, partition, order, row_checks, only_files='changed_files', records='quarantined') }}
 ),
 
 coverage as (

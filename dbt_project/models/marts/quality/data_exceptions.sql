@@ -32,20 +32,36 @@ rejected_files as (
     where status in ('rejected', 'not_loaded')
 ),
 
-staged_spend as (
+unattributed as (
+    select * from {{ ref('int_ad_spend') }} where not is_contract_active
+),
+
+{#- The spend base models keep _record for quarantined rows only (macros/stage_validate.sql,
+    records='quarantined'); a valid row's record is read from its raw table, as landed: the same
+    columns, in the contract's order, as the base models' own. #}
+landed_spend as (
     {%- for p in ['google_ads', 'meta_ads', 'microsoft_ads'] %}
-    select '{{ p }}' as platform, _source_file, _row_number, _record
-    from {{ ref('base_' ~ p ~ '__' ~ p) }} where _status = 'staged'
+    {%- set landed = [] %}
+    {%- if execute %}
+    {%- for col in adapter.get_columns_in_relation(source(p, p)) if not col.name.startswith('_') %}
+    {%- do landed.append((col.name, adapter.quote(col.name))) %}
+    {%- endfor %}
+    {%- endif %}
+    select '{{ p }}' as platform, r._source_file, r._row_number, r._loaded_at,
+        {{ json_object(landed) if landed else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as _record
+    from {{ source(p, p) }} r
+    where exists (select 1 from unattributed u
+                  where u.platform = '{{ p }}' and u._source_file = r._source_file and u._row_number = r._row_number)
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 
 spend_rows as (
     select s.*, b._record
-    from {{ ref('int_ad_spend') }} s
-    join staged_spend b
+    from unattributed s
+    join landed_spend b
         on b.platform = s.platform and b._source_file = s._source_file and b._row_number = s._row_number
-    where not s.is_contract_active
+        and b._loaded_at = s._loaded_at
 ),
 
 unmatched_spend as (
