@@ -18,7 +18,9 @@
   The pre-hook writes R to int_ad_spend__recompute and deletes R's rows; the model appends R's
   rows; the post-hook records what was seen. A full build (first run, --rebuild, any change to
   the dbt project or its settings) writes every account-day to int_ad_spend__recompute, so
-  fct_ad_spend_daily, which deletes and appends the same R, can never miss one.
+  fct_ad_spend_daily, which deletes and appends the same R, misses none, as long as both are
+  built by the same dbt invocation (every revwh run; a hand-run `dbt build -s int_ad_spend`
+  alone would leave the fact behind until a --rebuild: docs/DECISIONS.md).
   tests/test_incremental_spend.py builds a night that exercises each case and compares both
   tables with a full rebuild, row for row.
 
