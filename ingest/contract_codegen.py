@@ -95,7 +95,7 @@ def render_base_model(table: LandedTable) -> str:
         call = f"{{{{ stage_spend_rows('{table.name}',\n" + "\n".join(args)
         return "\n".join([
             "{{ config(",
-            "    materialized=spend_materialization(),",
+            "    materialized=incremental_materialization(),",
             "    incremental_strategy='delete+insert',",
             "    unique_key=['_source_file', '_row_number'],",
             f"    post_hook=\"{{{{ delete_replaced_file_rows('{table.name}') }}}}\",",

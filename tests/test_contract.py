@@ -179,7 +179,7 @@ def _macro_calls(sql: str) -> tuple[list[tuple[tuple[object, ...], dict[str, obj
         stage_validate=lambda *a, **k: calls.append((a, k)) or "",
         stage_spend_rows=lambda name, **k: calls.append(((name, name), {**k, "coverage": True})) or "",
         delete_replaced_file_rows=lambda name: f"delete_replaced_file_rows({name})",
-        spend_materialization=lambda: "incremental",  # DuckDB's and PostgreSQL's (a table on Spark)
+        incremental_materialization=lambda: "incremental",  # DuckDB's and PostgreSQL's (a table on Spark)
     )
     return calls, config
 
@@ -197,7 +197,7 @@ def test_generated_base_models_keep_stage_validates_arguments(table: LandedTable
     assert kwargs["key"] == list(table.key)
     assert kwargs.get("partition") in (None, list(table.partition))
     assert [rc["when"] for rc in kwargs["row_checks"]] == [rc.when for rc in table.row_checks]
-    # Spend tables: incremental (spend_materialization(): a table on Spark), pull coverage applied,
+    # Spend tables: incremental (incremental_materialization(): a table on Spark), pull coverage applied,
     # replaced files' rows removed after the build.
     assert kwargs.get("coverage", False) == table.pull_coverage
     assert config.get("materialized") == ("incremental" if table.pull_coverage else "table")

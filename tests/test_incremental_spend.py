@@ -1,34 +1,44 @@
-"""The ad-spend base models build incrementally, and give row for row what a full build gives.
+"""The ad-spend base models, the spend tables and the contract-day backbone build incrementally,
+and give row for row what a full build gives.
 
 Continues the session's spine warehouse (tests/conftest.py) with one night that exercises every
 way the kept rows can change: a new pull restating an account-day and adding a new one, a pull
 file replaced by a shorter version of itself, a removed file, a coverage file that covers an
 account-day with no rows (its earlier spend is superseded), a new file with a bad row, an ad
 account mapped for the first time and a restated FX rate (int_ad_spend and fct_ad_spend_daily
-recompute the account-days these touch, macros/ad_spend_increment.sql). The night runs
-incrementally; a copy of its warehouse is then rebuilt with --rebuild (a full refresh over the
-same raw rows), and the two must agree on every base row, int_ad_spend and every spend mart.
+recompute the account-days these touch, macros/ad_spend_increment.sql). A second night lands no
+spend but withdraws a mapping, moves a contract's start, adds a budget row, changes a client's
+currency and restates a rate (int_contract_days recomputes the contracts these touch,
+macros/contract_days_increment.sql). Each night runs incrementally; a copy of its warehouse is
+then rebuilt with --rebuild (a full refresh over the same raw rows), and the two must agree on
+every base row, the intermediate tables and the marts built from them.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import subprocess
 from decimal import Decimal as D
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from orchestration.dbt_manifest import dbt_executable
+from orchestration.settings import DBT_PROJECT_DIR
 from tests.landing_builder import query, run_pipeline_ok, write_table
 from tests.test_spine_rules import AS_OF, _g, _m, _ms
 
 BASES = ("staging.base_google_ads__google_ads", "staging.base_meta_ads__meta_ads",
-         "staging.base_microsoft_ads__microsoft_ads", "intermediate.int_ad_spend")
+         "staging.base_microsoft_ads__microsoft_ads", "intermediate.int_ad_spend", "intermediate.int_contract_days",
+         "intermediate.int_contract_months")
 # which dbt build judged a base row: differs between an incremental and a full build by design
 BUILD_MARKERS = ("_staged_by",)
 MARTS = ("marts.fct_ad_spend_daily", "marts.budget_pacing", "marts.underspend_credits",
-         "marts.data_exceptions", "marts.landing_audit")
+         "marts.revenue_recognition", "marts.weekly_flash", "marts.data_exceptions", "marts.landing_audit")
 
 
 def _rows(wh: Path, relation: str) -> list[tuple]:
@@ -68,7 +78,11 @@ def night(tmp_path_factory: pytest.TempPathFactory, spine_cli_run: tuple) -> dic
     # 3. The Microsoft file removed (888 Oct 7 1,650.00 and 999 Sep 12 2,500.00) and a new one
     #    landed with 888 Oct 7 alone: 999 Sep 12 leaves the warehouse.
     (landing / "ads/microsoft_ads/microsoft_ads_2026-10-16.csv").unlink()
-    write_table(landing, "microsoft_ads", [_ms("2026-10-07", "888", "9", "1650.00")], "microsoft_ads_2026-10-17.csv")
+    #    The new file also brings 888's first spend billed in CAD: Oct 8, 100.00 CAD for K8 (a USD
+    #    client) = 100.00 x 0.72 = 72.00 USD.
+    write_table(landing, "microsoft_ads", [
+        _ms("2026-10-07", "888", "9", "1650.00"), {**_ms("2026-10-08", "888", "9", "100.00"), "CurrencyCode": "CAD"},
+    ], "microsoft_ads_2026-10-17.csv")
     # 4. A Meta pull covering 666 on Oct 5 with no rows: its 1,349.99 is superseded (zero spend);
     #    the same pull restates 777 on Oct 6 (1,650.01 -> 1,600.00).
     write_table(landing, "meta_ads", [_m("2026-10-06", "777", "8", "1600.00", "2026-10-17T02:00:00Z")],
@@ -89,18 +103,52 @@ def night(tmp_path_factory: pytest.TempPathFactory, spine_cli_run: tuple) -> dic
     run_pipeline_ok(landing, wh, AS_OF, allow_shrink=True)
     shutil.copy2(wh, full)
     run_pipeline_ok(landing, full, AS_OF, rebuild=True, allow_shrink=True)
-    return {"incremental": wh, "full": full, "first": wh0}
+    return {"incremental": wh, "full": full, "first": wh0, "landing": landing}
 
 
-def test_the_night_was_built_incrementally_and_the_rebuild_fully(night: dict[str, Path]) -> None:
+@pytest.fixture(scope="module")
+def second_night(tmp_path_factory: pytest.TempPathFactory, night: dict[str, Path]) -> dict[str, Path]:
+    """A second incremental night on top of the first: no spend lands, but mappings, contracts,
+    budgets, a client's currency and a rate change under spend already in the warehouse."""
+    base = tmp_path_factory.mktemp("incremental2")
+    landing, wh, full = base / "landing", base / "revwh.duckdb", base / "full.duckdb"
+    shutil.copytree(night["landing"], landing)
+    shutil.copy2(night["incremental"], wh)
+    # a. The first night's mapping of 5550001111 to K4 is withdrawn: Oct 2 is unmapped again.
+    (landing / "contracting/ad_accounts_2026-10-17.csv").unlink()
+    # b. K7 (meta 777) starts on Oct 7 instead of Oct 1: 777's Oct 6 falls outside the contract.
+    write_table(landing, "contracts", [{"contract_id": "K7", "client_id": "C4", "product_code": "SEARCH",
+                                        "program_code": "HCOOP", "start_date": "2026-10-07"}],
+                "contracts_2026-10-18.csv")
+    # c. K6's budget rises to 4000.00 from Oct 16 (no spend depends on it).
+    write_table(landing, "budget_schedule", [{"contract_id": "K6", "effective_date": "2026-10-16",
+                                              "monthly_amount": "4000.00"}], "budget_schedule_2026-10-18.csv")
+    # d. Client C1 (K1: google 1112223333; K3) is billed in CAD from now on.
+    write_table(landing, "clients", [{"client_id": "C1", "client_name": "Alpha Toyota", "oem": "Toyota",
+                                      "country": "US", "currency": "CAD", "billing_email": "a@example.com"}],
+                "clients_2026-10-18.csv")
+    # e. October's CAD rate restated 0.72 -> 0.75.
+    write_table(landing, "fx_rates", [{"rate_date": "2026-10-01", "currency": "CAD", "usd_per_unit": "0.750000"}],
+                "fx_rates_2026-10-18.csv")
+    run_pipeline_ok(landing, wh, AS_OF, allow_shrink=True)
+    shutil.copy2(wh, full)
+    run_pipeline_ok(landing, full, AS_OF, rebuild=True, allow_shrink=True)
+    return {"incremental": wh, "full": full}
+
+
+def test_the_night_was_built_incrementally_and_the_rebuild_fully(night: dict[str, Path],
+                                                                  second_night: dict[str, Path]) -> None:
     assert query(night["first"], "select build_mode from raw._run_inputs") == [("full",)]  # an empty warehouse
-    assert query(night["incremental"], "select build_mode from raw._run_inputs") == [("incremental",)]
-    assert query(night["full"], "select build_mode from raw._run_inputs") == [("full",)]
+    for built in (night, second_night):
+        assert query(built["incremental"], "select build_mode from raw._run_inputs") == [("incremental",)]
+        assert query(built["full"], "select build_mode from raw._run_inputs") == [("full",)]
 
 
+@pytest.mark.parametrize("which", ["night", "second_night"])
 @pytest.mark.parametrize("relation", BASES + MARTS)
-def test_incremental_equals_full_build(night: dict[str, Path], relation: str) -> None:
-    incremental, full = _rows(night["incremental"], relation), _rows(night["full"], relation)
+def test_incremental_equals_full_build(request: pytest.FixtureRequest, which: str, relation: str) -> None:
+    built = request.getfixturevalue(which)
+    incremental, full = _rows(built["incremental"], relation), _rows(built["full"], relation)
     assert incremental, f"{relation} is empty"
     assert incremental == full
 
@@ -118,6 +166,7 @@ def test_the_night_recomputed_only_the_account_days_it_touched(night: dict[str, 
         ("meta_ads", "777", "2026-10-06"),  # 4: restated
         ("meta_ads", "999", "2026-09-15"),  # 6: its client's currency has a restated rate that day
         ("microsoft_ads", "888", "2026-10-07"),  # 3: removed file, landed again
+        ("microsoft_ads", "888", "2026-10-08"),  # 3: new day, in CAD
         ("microsoft_ads", "999", "2026-09-12"),  # 3: removed file
     ]
     # the full rebuild recomputed every account-day it holds
@@ -149,8 +198,11 @@ def test_the_night_changed_exactly_what_it_landed(night: dict[str, Path]) -> Non
     assert query(wh, "select spend, currency, spend_usd from marts.fct_ad_spend_daily"
                      " where platform = 'meta_ads' and account_id = '999' and spend_date = '2026-09-15'"
                  ) == [(D("250.00"), "CAD", D("200.00"))]  # 200.00 / 0.80
-    assert query(wh, "select _source_file from staging.base_microsoft_ads__microsoft_ads") == [
+    assert query(wh, "select distinct _source_file from staging.base_microsoft_ads__microsoft_ads") == [
         ("ads/microsoft_ads/microsoft_ads_2026-10-17.csv",)]
+    assert query(wh, "select spend, currency, account_spend, account_currency from marts.fct_ad_spend_daily"
+                     " where account_id = '888' and spend_date = '2026-10-08'"
+                 ) == [(D("72.00"), "USD", D("100.00"), "CAD")]  # 100.00 CAD x 0.72
     # The bad row is quarantined with its file, row and reason; the row before it is not.
     assert query(wh, "select _row_number, _reason_column from staging.base_google_ads__google_ads "
                      "where _status = 'quarantined' and _source_file like '%google_pull_2026-10-13.csv'"
@@ -174,3 +226,70 @@ def test_the_night_changed_exactly_what_it_landed(night: dict[str, Path]) -> Non
         landed = query(wh, f"select count(*) from raw.{table}")[0][0]
         assert query(wh, f"select count(*), count(distinct (_source_file, _row_number)) from {base}"
                      ) == [(landed, landed)]
+
+
+def test_the_first_night_recomputed_no_contract(night: dict[str, Path]) -> None:
+    # nothing under a contract's days changed on the first night (its rate restatement is spend's)
+    assert query(night["incremental"], "select count(*) from intermediate.int_contract_days__recompute") == [(0,)]
+    # the full rebuild recomputed all nine contracts (K1..K9 all start before the horizon)
+    assert query(night["full"], "select count(*) from intermediate.int_contract_days__recompute") == [(9,)]
+
+
+def test_the_second_night_recomputed_what_changed_under_the_spend(second_night: dict[str, Path]) -> None:
+    wh = second_night["incremental"]
+    assert query(wh, "select platform, account_id, cast(spend_date as varchar)"
+                     " from intermediate.int_ad_spend__recompute order by 1, 2, 3") == [
+        ("google_ads", "1112223333", "2026-10-01"),  # d: its client's currency changed
+        ("google_ads", "1112223333", "2026-10-02"),  # d
+        ("google_ads", "5550001111", "2026-10-02"),  # a: mapping withdrawn
+        ("meta_ads", "777", "2026-10-06"),  # b: its contract's start moved
+        ("meta_ads", "999", "2026-10-21"),  # e: CAD is its client's currency (K2, C2), October's rate restated
+        ("microsoft_ads", "888", "2026-10-08"),  # e: billed in CAD, October's rate restated
+    ]
+    assert query(wh, "select contract_id from intermediate.int_contract_days__recompute order by 1") == [
+        ("K1",), ("K3",),  # d: the client's currency is part of every contract-day
+        ("K6",),  # c: new budget row
+        ("K7",),  # b: new start date
+    ]
+    # d and e: 100.00 / 0.75 = 133.333 -> 133.33 CAD; 50.50 / 0.75 = 67.333 -> 67.33 CAD
+    assert query(wh, "select cast(spend_date as varchar), spend, currency, spend_usd from marts.fct_ad_spend_daily"
+                     " where account_id = '1112223333' order by 1") == [
+        ("2026-10-01", D("133.33"), "CAD", D("100.00")), ("2026-10-02", D("67.33"), "CAD", D("50.50"))]
+    # e: 100.00 CAD x 0.75 = 75.00 USD
+    assert query(wh, "select spend, spend_usd from marts.fct_ad_spend_daily where account_id = '888'"
+                     " and spend_date = '2026-10-08'") == [(D("75.00"), D("75.00"))]
+    assert query(wh, "select is_mapped, contract_id from marts.fct_ad_spend_daily"
+                     " where account_id = '5550001111'") == [(False, None)]  # a
+    assert query(wh, "select is_contract_active from marts.fct_ad_spend_daily"
+                     " where account_id = '777'") == [(False,)]  # b
+    # b: K7's first day is Oct 7; c: K6's amount is 3100.00 to Oct 15 and 4000.00 from Oct 16
+    assert query(wh, "select cast(min(day) as varchar) from intermediate.int_contract_days where contract_id = 'K7'"
+                 ) == [("2026-10-07",)]
+    assert query(wh, "select cast(day as varchar), monthly_amount from intermediate.int_contract_days"
+                     " where contract_id = 'K6' and day between '2026-10-15' and '2026-10-16' order by 1") == [
+        ("2026-10-15", D("3100.00")), ("2026-10-16", D("4000.00"))]
+
+
+def test_a_fact_built_apart_from_int_ad_spend_recomputes_every_row(tmp_path: Path,
+                                                                   second_night: dict[str, Path]) -> None:
+    """fct_ad_spend_daily recomputes only the account-days R that int_ad_spend wrote in the same
+    dbt invocation. Built by a dbt invocation of its own (by hand: `dbt build -s fct_ad_spend_daily`),
+    R belongs to the second night's run and the fact must recompute every row instead."""
+    wh = tmp_path / "revwh.duckdb"
+    shutil.copy2(second_night["incremental"], wh)
+    expected = _rows(wh, "marts.fct_ad_spend_daily")
+    # the fact falls behind on a day outside the second night's R: 2220001111, Oct 9 (320.00)
+    with duckdb.connect(str(wh)) as con:
+        con.execute("delete from marts.fct_ad_spend_daily where account_id = '2220001111'"
+                    " and spend_date = '2026-10-09'")
+    env = {**os.environ, "REVWH_DBT_DUCKDB_PATH": str(wh), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env.pop("REVWH_DBT_AS_OF", None)  # left by a pipeline run in this process; T goes in as the var
+    done = subprocess.run(
+        [dbt_executable(), "build", "--exclude-resource-type", "unit_test", "--select", "fct_ad_spend_daily",
+         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--target-path", str(tmp_path / "target"), "--vars", json.dumps({"as_of": AS_OF})],
+        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert _spend(wh, "2220001111", "2026-10-09") == D("320.00")
+    assert _rows(wh, "marts.fct_ad_spend_daily") == expected

@@ -18,20 +18,16 @@
   The pre-hook writes R to int_ad_spend__recompute and deletes R's rows; the model appends R's
   rows; the post-hook records what was seen. A full build (first run, --rebuild, any change to
   the dbt project or its settings) writes every account-day to int_ad_spend__recompute, so
-  fct_ad_spend_daily, which deletes and appends the same R, misses none, as long as both are
-  built by the same dbt invocation (every revwh run; a hand-run `dbt build -s int_ad_spend`
-  alone would leave the fact behind until a --rebuild: docs/DECISIONS.md).
+  fct_ad_spend_daily, which deletes and appends the same R, misses none. The pre-hook also stamps
+  R with the dbt invocation that wrote it: when the fact is built by another invocation than
+  int_ad_spend (a hand-run `dbt build -s int_ad_spend`, then the fact later), R is not its own and
+  the fact recomputes every row (docs/DECISIONS.md).
   tests/test_incremental_spend.py builds a night that exercises each case and compares both
   tables with a full rebuild, row for row.
 
   On Spark (plain Parquet tables: no DELETE) both are tables rebuilt whole and the hooks do
-  nothing (spend_materialization).
+  nothing (incremental_materialization).
 #}
-
-{#- The state tables sit beside int_ad_spend (`spend`: its relation, `this` inside it). #}
-{% macro _ad_spend_state(spend, name) -%}
-{{ return(api.Relation.create(database=spend.database, schema=spend.schema, identifier='int_ad_spend__' ~ name)) }}
-{%- endmacro %}
 
 {% macro ad_spend_mappings() -%}
 select a.platform, a.account_id, c.contract_id, c.start_date, c.end_date, c.client_id, c.product_code, c.currency
@@ -53,27 +49,17 @@ select currency, rate_day, usd_per_unit from {{ ref('int_fx_daily_rates') }}
            ref('stg_microsoft_ads__campaign_spend')]) }}
 {%- endmacro %}
 
-{#- One hook statement that replaces a table (PostgreSQL has no CREATE OR REPLACE TABLE; its driver
-    runs the two statements of one hook in order). #}
-{% macro _replace_table(relation, sql) -%}{{ return(adapter.dispatch('_replace_table')(relation, sql)) }}{%- endmacro %}
-{% macro default___replace_table(relation, sql) -%}
-create or replace table {{ relation }} as {{ sql }}
-{%- endmacro %}
-{% macro postgres___replace_table(relation, sql) -%}
-drop table if exists {{ relation }}; create table {{ relation }} as {{ sql }}
-{%- endmacro %}
-
 {#- Pre-hook of int_ad_spend: R into int_ad_spend__recompute (every account-day on a full build). #}
 {% macro ad_spend_recompute_days() -%}
-{%- if spend_materialization() != 'incremental' -%}select 1
+{%- if incremental_materialization() != 'incremental' -%}select 1
 {%- elif not is_incremental() -%}
 {%- set parts = [] -%}
 {%- for staged in _ad_spend_staged() -%}
 {%- do parts.append("select platform, account_id, spend_date from " ~ staged) -%}
 {%- endfor -%}
-{{ _replace_table(_ad_spend_state(this, 'recompute'), parts | join(' union ')) }}
+{{ replace_table(increment_state(this, 'recompute'), parts | join(' union ')) }}
 {%- else -%}
-{%- set seen_batches, seen_mappings, seen_rates = _ad_spend_state(this, 'seen_batches'), _ad_spend_state(this, 'seen_mappings'), _ad_spend_state(this, 'seen_rates') -%}
+{%- set seen_batches, seen_mappings, seen_rates = increment_state(this, 'seen_batches'), increment_state(this, 'seen_mappings'), increment_state(this, 'seen_rates') -%}
 {% set sql %}
 with mappings as ({{ ad_spend_mappings() }}),
 
@@ -122,41 +108,74 @@ select platform, account_id, spend_date from judged_days
 union
 select platform, account_id, spend_date from held_days
 {% endset %}
-{{ _replace_table(_ad_spend_state(this, 'recompute'), sql) }}
+{{ replace_table(increment_state(this, 'recompute'), sql) }}
 {%- endif -%}
 {%- endmacro %}
 
-{#- Pre-hook of int_ad_spend and fct_ad_spend_daily (`spend`: int_ad_spend's relation): R's rows out. #}
-{% macro ad_spend_delete_recomputed(spend) -%}
-{%- if not is_incremental() -%}select 1{%- else -%}
-delete from {{ this }}
-where exists (
-    select 1 from {{ _ad_spend_state(spend, 'recompute') }} r
-    where r.platform = {{ this }}.platform and r.account_id = {{ this }}.account_id and r.spend_date = {{ this }}.spend_date)
+{#- Pre-hook of int_ad_spend: which dbt invocation wrote R. #}
+{% macro ad_spend_stamp_recompute() -%}
+{%- if incremental_materialization() != 'incremental' -%}select 1{%- else -%}
+{{ replace_table(increment_state(this, 'recomputed_by'), "select '" ~ invocation_id ~ "' as invocation_id") }}
 {%- endif -%}
 {%- endmacro %}
 
-{#- The models' filter: in an incremental build only R's rows. #}
-{% macro ad_spend_in_recompute(spend, alias) -%}
-{%- if is_incremental() -%}
-where exists (
-    select 1 from {{ _ad_spend_state(spend, 'recompute') }} r
+{#- True when R was written by this dbt invocation. int_ad_spend writes it in its own pre-hook, so
+    only fct_ad_spend_daily asks (it is compiled after int_ad_spend ran). When int_ad_spend did not
+    run in this invocation (a hand-run `dbt build -s fct_ad_spend_daily`), R describes some earlier
+    build and the fact recomputes every row instead. #}
+{% macro _ad_spend_recompute_is_current(spend) -%}
+{%- if not execute -%}{{ return(true) }}{%- endif -%}
+{%- set stamp = increment_state(spend, 'recomputed_by') -%}
+{%- set found = run_query("select count(*) from information_schema.tables where table_catalog = '" ~ stamp.database
+                          ~ "' and table_schema = '" ~ stamp.schema ~ "' and table_name = '" ~ stamp.identifier ~ "'") -%}
+{%- if found.columns[0].values()[0] == 0 -%}{{ return(false) }}{%- endif -%}
+{%- set current = run_query("select count(*) from " ~ stamp ~ " where invocation_id = '" ~ invocation_id ~ "'") -%}
+{{ return(current.columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+{#- The account-day of `alias` is in R. #}
+{% macro _ad_spend_day_in_recompute(spend, alias) -%}
+exists (
+    select 1 from {{ increment_state(spend, 'recompute') }} r
     where r.platform = {{ alias }}.platform and r.account_id = {{ alias }}.account_id and r.spend_date = {{ alias }}.spend_date)
+{%- endmacro %}
+
+{#- Whether an incremental build of `this` recomputes R only: int_ad_spend always (it has just
+    written R); fct_ad_spend_daily when R is this invocation's. #}
+{% macro _ad_spend_recomputes_r_only(spend) -%}
+{{ return(is_incremental() and (spend.identifier == this.identifier or _ad_spend_recompute_is_current(spend))) }}
+{%- endmacro %}
+
+{#- Pre-hook of int_ad_spend and fct_ad_spend_daily (`spend`: int_ad_spend's relation): R's rows
+    out; every row when the fact cannot rely on R. #}
+{% macro ad_spend_delete_recomputed(spend) -%}
+{%- if not is_incremental() -%}select 1
+{%- elif _ad_spend_recomputes_r_only(spend) -%}
+delete from {{ this }} where {{ _ad_spend_day_in_recompute(spend, this) }}
+{%- else -%}
+delete from {{ this }}
+{%- endif -%}
+{%- endmacro %}
+
+{#- The models' filter: R's rows when recomputing R only. #}
+{% macro ad_spend_in_recompute(spend, alias) -%}
+{%- if _ad_spend_recomputes_r_only(spend) -%}
+where {{ _ad_spend_day_in_recompute(spend, alias) }}
 {%- endif -%}
 {%- endmacro %}
 
 {#- Post-hooks of int_ad_spend: what this build saw. #}
 {% macro ad_spend_remember(name) -%}
-{%- if spend_materialization() != 'incremental' -%}select 1
+{%- if incremental_materialization() != 'incremental' -%}select 1
 {%- elif name == 'seen_mappings' -%}
-{{ _replace_table(_ad_spend_state(this, name), ad_spend_mappings()) }}
+{{ replace_table(increment_state(this, name), ad_spend_mappings()) }}
 {%- elif name == 'seen_rates' -%}
-{{ _replace_table(_ad_spend_state(this, name), _ad_spend_rates()) }}
+{{ replace_table(increment_state(this, name), _ad_spend_rates()) }}
 {%- else -%}
 {%- set parts = [] -%}
 {%- for platform, base in _ad_spend_bases() -%}
 {%- do parts.append("select distinct '" ~ platform ~ "' as platform, _staged_by from " ~ base) -%}
 {%- endfor -%}
-{{ _replace_table(_ad_spend_state(this, 'seen_batches'), parts | join(' union all ')) }}
+{{ replace_table(increment_state(this, 'seen_batches'), parts | join(' union all ')) }}
 {%- endif -%}
 {%- endmacro %}

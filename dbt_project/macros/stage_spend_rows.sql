@@ -131,13 +131,4 @@ using (
 where t._source_file = gone._source_file and t._loaded_at = gone._loaded_at
 {% endmacro %}
 
-{#
-  The spend base models' materialization: incremental (delete+insert) where the engine can delete
-  rows; on Spark without Delta/Iceberg (plain Parquet tables: no DELETE, and dbt-spark has no
-  delete+insert) a table rebuilt whole every run, which is what the incremental build equals row
-  for row (tests/test_incremental_spend.py). Then nothing is left to delete after the build.
-#}
-{% macro spend_materialization() %}{{ return(adapter.dispatch('spend_materialization')()) }}{% endmacro %}
-{% macro default__spend_materialization() %}{{ return('incremental') }}{% endmacro %}
-{% macro spark__spend_materialization() %}{{ return('table') }}{% endmacro %}
 {% macro spark__delete_replaced_file_rows(table_name) %}select 1{% endmacro %}

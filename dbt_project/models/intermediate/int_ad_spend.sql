@@ -12,9 +12,10 @@
 --   increment    a nightly build recomputes only the account-days whose spend rows, account
 --                mappings or FX rates changed (macros/ad_spend_increment.sql); --rebuild recomputes all.
 {{ config(
-    materialized=spend_materialization(),
+    materialized=incremental_materialization(),
     incremental_strategy='append',
-    pre_hook=["{{ ad_spend_recompute_days() }}", "{{ ad_spend_delete_recomputed(this) }}"],
+    pre_hook=["{{ ad_spend_recompute_days() }}", "{{ ad_spend_stamp_recompute() }}",
+              "{{ ad_spend_delete_recomputed(this) }}"],
     post_hook=["{{ ad_spend_remember('seen_batches') }}", "{{ ad_spend_remember('seen_mappings') }}",
                "{{ ad_spend_remember('seen_rates') }}"],
 ) }}

@@ -17,9 +17,9 @@ with months as (
         month,
         min(days_in_month) as days_in_month,
         count(*) as active_days,
-        count(*) filter (where is_through_as_of) as active_days_to_date,
+        count(*) filter (where day <= {{ as_of() }}) as active_days_to_date,
         sum(coalesce(monthly_amount, 0.00)) as amount_day_sum,
-        coalesce(sum(coalesce(monthly_amount, 0.00)) filter (where is_through_as_of), 0.00) as amount_day_sum_to_date,
+        coalesce(sum(coalesce(monthly_amount, 0.00)) filter (where day <= {{ as_of() }}), 0.00) as amount_day_sum_to_date,
         max(day) as last_active_day,
         {{ arg_max_of('coalesce(monthly_amount, 0.00)', 'day') }} as amount_on_last_active_day,
         count(*) filter (where monthly_amount is null) as days_without_budget

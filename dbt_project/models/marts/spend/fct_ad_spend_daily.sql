@@ -6,7 +6,7 @@
 -- Incremental where the marts are built in place (DuckDB's working copy): the account-days
 -- int_ad_spend recomputed are deleted and appended again (macros/ad_spend_increment.sql).
 {{ config(
-    materialized=spend_materialization(),
+    materialized=incremental_materialization(),
     incremental_strategy='append',
     pre_hook="{{ ad_spend_delete_recomputed(ref('int_ad_spend')) }}",
 ) }}

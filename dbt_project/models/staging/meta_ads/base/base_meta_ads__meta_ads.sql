@@ -1,5 +1,5 @@
 {{ config(
-    materialized=spend_materialization(),
+    materialized=incremental_materialization(),
     incremental_strategy='delete+insert',
     unique_key=['_source_file', '_row_number'],
     post_hook="{{ delete_replaced_file_rows('meta_ads') }}",
