@@ -270,6 +270,18 @@ def test_the_second_night_recomputed_what_changed_under_the_spend(second_night: 
         ("2026-10-15", D("3100.00")), ("2026-10-16", D("4000.00"))]
 
 
+def _dbt(wh: Path, *args: str) -> subprocess.CompletedProcess:
+    """dbt itself on a warehouse file, as a developer would run it by hand."""
+    env = {**os.environ, "REVWH_DBT_DUCKDB_PATH": str(wh), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env.pop("REVWH_DBT_AS_OF", None)  # left by a pipeline run in this process; T goes in as the var
+    return subprocess.run(
+        [dbt_executable(), *args, "--exclude-resource-type", "unit_test",
+         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+         "--target-path", str(wh.parent / "target"), "--vars", json.dumps({"as_of": AS_OF})],
+        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )
+
+
 def test_a_fact_built_apart_from_int_ad_spend_recomputes_every_row(tmp_path: Path,
                                                                    second_night: dict[str, Path]) -> None:
     """fct_ad_spend_daily recomputes only the account-days R that int_ad_spend wrote in the same
@@ -282,14 +294,28 @@ def test_a_fact_built_apart_from_int_ad_spend_recomputes_every_row(tmp_path: Pat
     with duckdb.connect(str(wh)) as con:
         con.execute("delete from marts.fct_ad_spend_daily where account_id = '2220001111'"
                     " and spend_date = '2026-10-09'")
-    env = {**os.environ, "REVWH_DBT_DUCKDB_PATH": str(wh), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    env.pop("REVWH_DBT_AS_OF", None)  # left by a pipeline run in this process; T goes in as the var
-    done = subprocess.run(
-        [dbt_executable(), "build", "--exclude-resource-type", "unit_test", "--select", "fct_ad_spend_daily",
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(tmp_path / "target"), "--vars", json.dumps({"as_of": AS_OF})],
-        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600, check=False,
-    )
+    done = _dbt(wh, "build", "--select", "fct_ad_spend_daily")
     assert done.returncode == 0, done.stdout[-3000:]
     assert _spend(wh, "2220001111", "2026-10-09") == D("320.00")
     assert _rows(wh, "marts.fct_ad_spend_daily") == expected
+
+
+def test_a_build_tests_the_rows_it_recomputed_and_dbt_test_the_whole_table(
+        tmp_path: Path, second_night: dict[str, Path]) -> None:
+    """In a build that recomputed R only, the tests of the incremental tables read R's rows
+    (macros/test_scope.sql); `dbt test` on its own reads every row."""
+    wh = tmp_path / "revwh.duckdb"
+    shutil.copy2(second_night["incremental"], wh)
+    # a duplicate of a row outside R, made by hand: 2220001111, Oct 9
+    with duckdb.connect(str(wh)) as con:
+        con.execute("insert into marts.fct_ad_spend_daily select * from marts.fct_ad_spend_daily"
+                    " where account_id = '2220001111' and spend_date = '2026-10-09'")
+    # nothing changed since the second night: R is empty, and so is what the uniqueness test reads
+    built = _dbt(wh, "build", "--select", "int_ad_spend", "fct_ad_spend_daily")
+    assert built.returncode == 0, built.stdout[-3000:]
+    assert query(wh, "select count(*) from intermediate.int_ad_spend__recompute") == [(0,)]
+    assert query(wh, "select count(*) from marts.fct_ad_spend_daily where account_id = '2220001111'"
+                     " and spend_date = '2026-10-09'") == [(2,)]
+    tested = _dbt(wh, "test", "--select", "fct_ad_spend_daily")
+    assert tested.returncode == 1
+    assert "FAIL 1 unique_combination_fct_ad_spend_daily_platform__account_id__campaign_id__spend_date" in tested.stdout

@@ -112,25 +112,12 @@ select platform, account_id, spend_date from held_days
 {%- endif -%}
 {%- endmacro %}
 
-{#- Pre-hook of int_ad_spend: which dbt invocation wrote R. #}
-{% macro ad_spend_stamp_recompute() -%}
-{%- if incremental_materialization() != 'incremental' -%}select 1{%- else -%}
-{{ replace_table(increment_state(this, 'recomputed_by'), "select '" ~ invocation_id ~ "' as invocation_id") }}
-{%- endif -%}
-{%- endmacro %}
-
-{#- True when R was written by this dbt invocation. int_ad_spend writes it in its own pre-hook, so
-    only fct_ad_spend_daily asks (it is compiled after int_ad_spend ran). When int_ad_spend did not
-    run in this invocation (a hand-run `dbt build -s fct_ad_spend_daily`), R describes some earlier
+{#- True when int_ad_spend wrote R in this dbt invocation. It writes R in its own pre-hook, so only
+    fct_ad_spend_daily asks (it is compiled after int_ad_spend ran). When int_ad_spend did not run
+    in this invocation (a hand-run `dbt build -s fct_ad_spend_daily`), R describes some earlier
     build and the fact recomputes every row instead. #}
 {% macro _ad_spend_recompute_is_current(spend) -%}
-{%- if not execute -%}{{ return(true) }}{%- endif -%}
-{%- set stamp = increment_state(spend, 'recomputed_by') -%}
-{%- set found = run_query("select count(*) from information_schema.tables where table_catalog = '" ~ stamp.database
-                          ~ "' and table_schema = '" ~ stamp.schema ~ "' and table_name = '" ~ stamp.identifier ~ "'") -%}
-{%- if found.columns[0].values()[0] == 0 -%}{{ return(false) }}{%- endif -%}
-{%- set current = run_query("select count(*) from " ~ stamp ~ " where invocation_id = '" ~ invocation_id ~ "'") -%}
-{{ return(current.columns[0].values()[0] > 0) }}
+{{ return(not execute or recompute_of_this_invocation(increment_state(spend, 'recomputed_by')) is not none) }}
 {%- endmacro %}
 
 {#- The account-day of `alias` is in R. #}
@@ -144,6 +131,13 @@ exists (
     written R); fct_ad_spend_daily when R is this invocation's. #}
 {% macro _ad_spend_recomputes_r_only(spend) -%}
 {{ return(is_incremental() and (spend.identifier == this.identifier or _ad_spend_recompute_is_current(spend))) }}
+{%- endmacro %}
+
+{#- Pre-hook of int_ad_spend and fct_ad_spend_daily: which invocation built them, and whether it
+    recomputed R only (macros/test_scope.sql reads it). #}
+{% macro ad_spend_stamp(spend) -%}
+{%- set name = 'recomputed_by' if spend.identifier == this.identifier else 'fct_recomputed_by' -%}
+{{ stamp_recompute(increment_state(spend, name), _ad_spend_recomputes_r_only(spend)) }}
 {%- endmacro %}
 
 {#- Pre-hook of int_ad_spend and fct_ad_spend_daily (`spend`: int_ad_spend's relation): R's rows

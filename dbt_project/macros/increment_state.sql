@@ -25,3 +25,22 @@ create or replace table {{ relation }} as {{ sql }}
 {% macro postgres__replace_table(relation, sql) -%}
 drop table if exists {{ relation }}; create table {{ relation }} as {{ sql }}
 {%- endmacro %}
+
+{#- Which dbt invocation last built an incremental model, and whether it recomputed only its set R
+    ('r') or every row ('all'): a one-row state table written by a pre-hook. #}
+{% macro stamp_recompute(stamp, r_only) -%}
+{%- if incremental_materialization() != 'incremental' -%}select 1{%- else -%}
+{{ replace_table(stamp, "select '" ~ invocation_id ~ "' as invocation_id, '" ~ ('r' if r_only else 'all') ~ "' as recomputed") }}
+{%- endif -%}
+{%- endmacro %}
+
+{#- The stamp's `recomputed` when this dbt invocation wrote it, else none (another invocation's,
+    or no stamp yet). Only called at execution time, after the stamping model ran. #}
+{% macro recompute_of_this_invocation(stamp) -%}
+{%- if not execute or incremental_materialization() != 'incremental' -%}{{ return(none) }}{%- endif -%}
+{%- set found = run_query("select count(*) from information_schema.tables where table_catalog = '" ~ stamp.database
+                          ~ "' and table_schema = '" ~ stamp.schema ~ "' and table_name = '" ~ stamp.identifier ~ "'") -%}
+{%- if found.columns[0].values()[0] == 0 -%}{{ return(none) }}{%- endif -%}
+{%- set current = run_query("select recomputed from " ~ stamp ~ " where invocation_id = '" ~ invocation_id ~ "'") -%}
+{{ return(current.columns[0].values()[0] if current.rows | length > 0 else none) }}
+{%- endmacro %}

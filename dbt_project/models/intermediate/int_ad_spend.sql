@@ -14,7 +14,7 @@
 {{ config(
     materialized=incremental_materialization(),
     incremental_strategy='append',
-    pre_hook=["{{ ad_spend_recompute_days() }}", "{{ ad_spend_stamp_recompute() }}",
+    pre_hook=["{{ ad_spend_recompute_days() }}", "{{ ad_spend_stamp(this) }}",
               "{{ ad_spend_delete_recomputed(this) }}"],
     post_hook=["{{ ad_spend_remember('seen_batches') }}", "{{ ad_spend_remember('seen_mappings') }}",
                "{{ ad_spend_remember('seen_rates') }}"],

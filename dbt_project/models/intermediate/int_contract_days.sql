@@ -7,7 +7,8 @@
 {{ config(
     materialized=incremental_materialization(),
     incremental_strategy='append',
-    pre_hook=["{{ contract_days_recompute() }}", "{{ contract_days_delete_recomputed() }}"],
+    pre_hook=["{{ contract_days_recompute() }}", "{{ stamp_recompute(increment_state(this, 'recomputed_by'), is_incremental()) }}",
+              "{{ contract_days_delete_recomputed() }}"],
     post_hook=["{{ contract_days_remember('seen_spans') }}", "{{ contract_days_remember('seen_budgets') }}"],
 ) }}
 with spans as (

@@ -8,7 +8,7 @@
 {{ config(
     materialized=incremental_materialization(),
     incremental_strategy='append',
-    pre_hook="{{ ad_spend_delete_recomputed(ref('int_ad_spend')) }}",
+    pre_hook=["{{ ad_spend_stamp(ref('int_ad_spend')) }}", "{{ ad_spend_delete_recomputed(ref('int_ad_spend')) }}"],
 ) }}
 select
     platform,
