@@ -248,10 +248,15 @@ def _compound(
 ) -> Outcome:
     kw = exp["kwargs"]
     missing, window = _compound_predicates(kw)
-    ranked = f"(select *, {window} as _repeats from {batch} where not {missing})"
+    # counted by a hash aggregate over the combinations (a window over every row sorts the whole
+    # batch: 10.8 M ad rows at 5,000 dealers); the window only finds the examples of a failure
+    groups = ", ".join(quote(c) for c in kw["column_list"])
     checked, unexpected = con.execute(
-        f"select count(*), count(*) filter (where _repeats > 1) from {ranked}"
+        f"select coalesce(sum(_n), 0), coalesce(sum(_n) filter (where _n > 1), 0)"
+        f" from (select count(*) as _n from {batch} where not {missing} group by {groups}) _g"
     ).fetchone()
+    checked, unexpected = int(checked), int(unexpected)
+    ranked = f"(select *, {window} as _repeats from {batch} where not {missing})"
     examples = [] if unexpected == 0 else _examples(
         con, ranked, "true", "_repeats > 1", [c for c in kw["column_list"] if c != "_source_file"], order_by
     )
