@@ -55,6 +55,14 @@ def _write_coverage(path: Path, rows: list[dict]) -> None:
         writer.writerows(rows)
 
 
+def _build_both_ways(landing: Path, wh: Path, full: Path) -> None:
+    """The night incrementally on `wh`; then a copy of that warehouse rebuilt whole (`--rebuild`,
+    a full refresh over the same raw rows) as `full`."""
+    run_pipeline_ok(landing, wh, AS_OF, allow_shrink=True)
+    shutil.copy2(wh, full)
+    run_pipeline_ok(landing, full, AS_OF, rebuild=True, allow_shrink=True)
+
+
 @pytest.fixture(scope="module")
 def night(tmp_path_factory: pytest.TempPathFactory, spine_cli_run: tuple) -> dict[str, Path]:
     landing0, wh0, proc = spine_cli_run
@@ -100,9 +108,7 @@ def night(tmp_path_factory: pytest.TempPathFactory, spine_cli_run: tuple) -> dic
     #    client) becomes 200.00 x 1 / 0.80 = 250.00 CAD (was 200 / 0.74 = 270.27).
     write_table(landing, "fx_rates", [{"rate_date": "2026-09-01", "currency": "CAD", "usd_per_unit": "0.800000"}],
                 "fx_rates_2026-10-17.csv")
-    run_pipeline_ok(landing, wh, AS_OF, allow_shrink=True)
-    shutil.copy2(wh, full)
-    run_pipeline_ok(landing, full, AS_OF, rebuild=True, allow_shrink=True)
+    _build_both_ways(landing, wh, full)
     return {"incremental": wh, "full": full, "first": wh0, "landing": landing}
 
 
@@ -130,9 +136,7 @@ def second_night(tmp_path_factory: pytest.TempPathFactory, night: dict[str, Path
     # e. October's CAD rate restated 0.72 -> 0.75.
     write_table(landing, "fx_rates", [{"rate_date": "2026-10-01", "currency": "CAD", "usd_per_unit": "0.750000"}],
                 "fx_rates_2026-10-18.csv")
-    run_pipeline_ok(landing, wh, AS_OF, allow_shrink=True)
-    shutil.copy2(wh, full)
-    run_pipeline_ok(landing, full, AS_OF, rebuild=True, allow_shrink=True)
+    _build_both_ways(landing, wh, full)
     return {"incremental": wh, "full": full}
 
 
