@@ -119,8 +119,10 @@ def render_base_model(table: LandedTable) -> str:
 
 
 def render_landed_tables_macro(tables: Sequence[LandedTable] = TABLES) -> str:
-    """`landed_base_models()`: every (source, table) pair, in declaration order."""
+    """`landed_base_models()`: every (source, table) pair, in declaration order; and
+    `landed_columns(table)`: a table's landed columns in the contract's order."""
     pairs = ",\n".join(f"    ('{t.source}', '{t.name}')" for t in tables)
+    columns = ",\n".join(f"    '{t.name}': [{', '.join(repr(c) for c in t.columns)}]" for t in tables)
     return (
         "{#\n"
         f"  {GENERATED_NOTE}\n"
@@ -132,6 +134,17 @@ def render_landed_tables_macro(tables: Sequence[LandedTable] = TABLES) -> str:
         "{{ return([\n"
         f"{pairs}\n"
         "]) }}\n"
+        "{%- endmacro %}\n"
+        "\n"
+        "{#\n"
+        "  landed_columns(table_name): the table's landed columns, in the contract's order: the columns of\n"
+        "  a row's record (the row as landed), whether the base model or data_exceptions builds it. A\n"
+        "  column dropped from the contract leaves the records here, even while it stays in raw.\n"
+        "#}\n"
+        "{% macro landed_columns(table_name) -%}\n"
+        "{{ return({\n"
+        f"{columns}\n"
+        "}[table_name]) }}\n"
         "{%- endmacro %}\n"
     )
 

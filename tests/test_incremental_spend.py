@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingest.contract import TABLES_BY_NAME
 from orchestration.dbt_manifest import dbt_executable
 from orchestration.settings import DBT_PROJECT_DIR
 from tests.landing_builder import query, run_pipeline_ok, write_table
@@ -221,6 +222,8 @@ def test_the_night_changed_exactly_what_it_landed(night: dict[str, Path]) -> Non
         "customer_time_zone": "America/New_York", "campaign_id": "C", "campaign_name": "Campaign C",
         "metrics_cost_micros": "-5", "metrics_impressions": "100", "metrics_clicks": "5",
         "extracted_at": "2026-10-13T02:00:00Z"}
+    # the contract's columns in its order, as the base models' records (landed_columns())
+    assert list(json.loads(records["spend_outside_contract"])) == list(TABLES_BY_NAME["meta_ads"].columns)
     assert json.loads(records["spend_outside_contract"])["date_start"] == "2026-10-21"
     assert json.loads(records["spend_outside_contract"])["spend"] == "10.00"
     assert query(wh, "select count(*) from staging.base_google_ads__google_ads where _record is not null"

@@ -27,3 +27,32 @@
     ('ads', 'ad_coverage')
 ]) }}
 {%- endmacro %}
+
+{#
+  landed_columns(table_name): the table's landed columns, in the contract's order: the columns of
+  a row's record (the row as landed), whether the base model or data_exceptions builds it. A
+  column dropped from the contract leaves the records here, even while it stays in raw.
+#}
+{% macro landed_columns(table_name) -%}
+{{ return({
+    'google_ads': ['segments_date', 'customer_id', 'customer_currency_code', 'customer_time_zone', 'campaign_id', 'campaign_name', 'metrics_cost_micros', 'metrics_impressions', 'metrics_clicks', 'extracted_at'],
+    'meta_ads': ['date_start', 'account_id', 'account_currency', 'campaign_id', 'campaign_name', 'spend', 'impressions', 'clicks', 'extracted_at'],
+    'microsoft_ads': ['TimePeriod', 'AccountId', 'CurrencyCode', 'CampaignId', 'CampaignName', 'Spend', 'Impressions', 'Clicks', 'extracted_at'],
+    'clients': ['client_id', 'client_name', 'oem', 'country', 'currency', 'billing_email'],
+    'products': ['product_code', 'product_name', 'product_line', 'pricing_model'],
+    'oem_programs': ['program_code', 'oem', 'coop_share_pct', 'monthly_cap', 'eligible_products'],
+    'contracts': ['contract_id', 'client_id', 'product_code', 'program_code', 'start_date', 'end_date'],
+    'budget_schedule': ['contract_id', 'effective_date', 'monthly_amount'],
+    'rate_card': ['product_code', 'min_monthly_budget', 'max_monthly_budget', 'fee_pct'],
+    'client_discounts': ['client_id', 'product_code', 'discount_pct', 'effective_from', 'effective_to'],
+    'ad_accounts': ['platform', 'account_id', 'contract_id'],
+    'invoices': ['invoice_id', 'client_id', 'invoice_date', 'due_date', 'currency', 'total_amount'],
+    'invoice_lines': ['invoice_id', 'line_no', 'contract_id', 'service_month', 'line_type', 'amount'],
+    'credit_memos': ['credit_memo_id', 'client_id', 'contract_id', 'service_month', 'memo_date', 'amount', 'reason', 'applied_invoice_id'],
+    'payments': ['payment_id', 'client_id', 'payment_date', 'amount', 'method', 'reference'],
+    'payment_applications': ['payment_id', 'invoice_id', 'amount_applied'],
+    'write_offs': ['invoice_id', 'write_off_date', 'amount', 'reason'],
+    'fx_rates': ['rate_date', 'currency', 'usd_per_unit'],
+    'ad_coverage': ['platform', 'account_id', 'start_date', 'end_date', 'extracted_at']
+}[table_name]) }}
+{%- endmacro %}

@@ -37,18 +37,17 @@ unattributed as (
 ),
 
 {#- The spend base models keep _record for quarantined rows only (macros/stage_validate.sql,
-    records='quarantined'); a valid row's record is read from its raw table, as landed: the same
-    columns, in the contract's order, as the base models' own. #}
+    records='quarantined'); a valid row's record is read from its raw table, as landed: the
+    contract's columns in its order (landed_columns, generated from ingest/contract.py), as the
+    base models' own. #}
 landed_spend as (
     {%- for p in ['google_ads', 'meta_ads', 'microsoft_ads'] %}
     {%- set landed = [] %}
-    {%- if execute %}
-    {%- for col in adapter.get_columns_in_relation(source(p, p)) if not col.name.startswith('_') %}
-    {%- do landed.append((col.name, adapter.quote(col.name))) %}
+    {%- for name in landed_columns(p) %}
+    {%- do landed.append((name, adapter.quote(name))) %}
     {%- endfor %}
-    {%- endif %}
     select '{{ p }}' as platform, r._source_file, r._row_number, r._loaded_at,
-        {{ json_object(landed) if landed else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as _record
+        {{ json_object(landed) }} as _record
     from {{ source(p, p) }} r
     where exists (select 1 from unattributed u
                   where u.platform = '{{ p }}' and u._source_file = r._source_file and u._row_number = r._row_number)
