@@ -10,8 +10,14 @@
   at the last build; and every one of them is an error, which stops a run before anything is
   published, so the rows outside R passed them when they were built.
   A full build, a hand-run `dbt test` (another invocation) and every other engine test the whole
-  table.
+  table. Only DuckDB scopes: there a failed run's working copy is thrown away with the rows that
+  failed, while PostgreSQL builds its incremental tables in place, so rows that failed a test
+  would stay, outside the next night's R.
 #}
+{% macro _tests_may_scope() %}{{ return(adapter.dispatch('_tests_may_scope')()) }}{% endmacro %}
+{% macro default___tests_may_scope() %}{{ return(false) }}{% endmacro %}
+{% macro duckdb___tests_may_scope() %}{{ return(true) }}{% endmacro %}
+
 {% macro _incremental_test_scopes() -%}
 {{ return({
     'int_ad_spend': ('int_ad_spend', 'recomputed_by', ['platform', 'account_id', 'spend_date']),
@@ -22,7 +28,7 @@
 
 {% macro _incremental_test_scope(relation, alias) -%}
 {%- set scope = _incremental_test_scopes().get(relation.identifier) -%}
-{%- if scope is none or not execute -%}{{ return(none) }}{%- endif -%}
+{%- if scope is none or not execute or not _tests_may_scope() -%}{{ return(none) }}{%- endif -%}
 {%- set owner = api.Relation.create(database=relation.database, schema='intermediate', identifier=scope[0]) -%}
 {%- if recompute_of_this_invocation(increment_state(owner, scope[1])) != 'r' -%}{{ return(none) }}{%- endif -%}
 {%- set matches = [] -%}
