@@ -222,6 +222,8 @@ def test_the_night_changed_exactly_what_it_landed(night: dict[str, Path]) -> Non
         "customer_time_zone": "America/New_York", "campaign_id": "C", "campaign_name": "Campaign C",
         "metrics_cost_micros": "-5", "metrics_impressions": "100", "metrics_clicks": "5",
         "extracted_at": "2026-10-13T02:00:00Z"}
+    # filled in by the base model's post-hook (record_quarantined_rows) in the contract's order
+    assert list(json.loads(records["quarantined_row"])) == list(TABLES_BY_NAME["google_ads"].columns)
     # the contract's columns in its order, as the base models' records (landed_columns())
     assert list(json.loads(records["spend_outside_contract"])) == list(TABLES_BY_NAME["meta_ads"].columns)
     assert json.loads(records["spend_outside_contract"])["date_start"] == "2026-10-21"

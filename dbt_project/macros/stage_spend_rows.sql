@@ -27,7 +27,7 @@
 {%- set row_columns = names + ['_source_file', '_row_number', '_loaded_at', '_record', '_reason', '_reason_column'] %}
 {%- if not is_incremental() %}
 with validated as (
-{{ stage_validate(table_name, table_name, columns, key, partition, order, row_checks, records='quarantined') }}
+{{ stage_validate(table_name, table_name, columns, key, partition, order, row_checks, records=spend_records_mode()) }}
 )
 
 {{ apply_pull_coverage('validated', table_name, row_columns) }}
@@ -53,7 +53,7 @@ gone_files as (
 ),
 
 new_rows as (
-{{ stage_validate(table_name, table_name, columns, key, partition, order, row_checks, only_files='changed_files', records='quarantined') }}
+{{ stage_validate(table_name, table_name, columns, key, partition, order, row_checks, only_files='changed_files', records=spend_records_mode()) }}
 ),
 
 coverage as (
@@ -132,3 +132,33 @@ where t._source_file = gone._source_file and t._loaded_at = gone._loaded_at
 {% endmacro %}
 
 {% macro spark__delete_replaced_file_rows(table_name) %}select 1{% endmacro %}
+
+
+{#
+  Where a spend base model's quarantined rows get their _record (the row as landed): the model
+  leaves it null and the post-hook record_quarantined_rows fills it ('by_hook', see
+  macros/stage_validate.sql for the measurement); Spark's tables take no UPDATE, so there the
+  query builds it ('quarantined').
+#}
+{% macro spend_records_mode() %}{{ return(adapter.dispatch('spend_records_mode')()) }}{% endmacro %}
+{% macro default__spend_records_mode() %}{{ return('by_hook') }}{% endmacro %}
+{% macro spark__spend_records_mode() %}{{ return('quarantined') }}{% endmacro %}
+
+{#
+  Post-hook of the spend base models: the record of every quarantined row that has none yet (those
+  this build typed), built from its raw row with the contract's columns in the contract's order
+  (landed_columns), as data_exceptions builds the records of valid rows it reports. A few rows
+  found by the row's (_source_file, _row_number): rows of unchanged files keep theirs.
+#}
+{% macro record_quarantined_rows(table_name) %}{{ return(adapter.dispatch('record_quarantined_rows')(table_name)) }}{% endmacro %}
+{% macro default__record_quarantined_rows(table_name) %}
+{%- set landed = [] %}
+{%- for name in landed_columns(table_name) %}{% do landed.append((name, 'r.' ~ adapter.quote(name))) %}{% endfor %}
+update {{ this }} t
+set _record = {{ json_object(landed) }}
+from {{ source(table_name, table_name) }} r
+where t._status = 'quarantined' and t._record is null
+  and r._source_file = t._source_file and r._row_number = t._row_number
+{% endmacro %}
+
+{% macro spark__record_quarantined_rows(table_name) %}select 1{% endmacro %}
