@@ -37,7 +37,7 @@ unattributed as (
 ),
 
 {#- The spend base models keep _record for quarantined rows only (macros/stage_validate.sql,
-    records='quarantined'); a valid row's record is read from its raw table, as landed: the
+    records='by_hook' or 'quarantined'); a valid row's record is read from its raw table, as landed: the
     contract's columns in its order (landed_columns, generated from ingest/contract.py), as the
     base models' own. #}
 landed_spend as (
