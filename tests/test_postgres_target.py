@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -85,6 +86,27 @@ RUN_CLOCK_COLUMNS = {"loaded_at", "closed_at", "close_run_id"}
 def _rows(cols: list[str], fetched: list[tuple]) -> list[tuple]:
     keep = [i for i, c in enumerate(cols) if c not in RUN_CLOCK_COLUMNS]
     return sorted((tuple(_norm(row[i]) for i in keep) for row in fetched), key=repr)
+
+
+def _kill_mid_build(landing: Path, store: Path, pg_env: dict[str, str], tmp: Path, *extra: str) -> str:
+    """Start `revwh run --target postgres` and kill its whole process tree (SIGKILL, dbt included)
+    once dbt reports 60 models and tests done; what it printed until then."""
+    env = {**os.environ, **pg_env, "DAGSTER_HOME": str(tmp / "dagster_home"), "REVWH_PROGRESS": "1"}
+    args = [REVWH, "run", "--landing", str(landing), "--warehouse", str(store), "--as-of", AS_OF,
+            "--target", "postgres", *extra]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+    seen: list[str] = []
+    try:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            seen.append(line)
+            if "dbt: 60 models and tests done" in line:
+                break
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+    return "".join(seen)
 
 
 def _mart_rows_duckdb(warehouse: Path) -> dict[str, tuple[list[str], list[tuple]]]:
@@ -333,6 +355,11 @@ def test_second_night_equals_duckdbs_and_analyst_keeps_access(
     _close_september_then_restate_it(tmp / "landing", [(tmp / "store.duckdb", "postgres"),
                                                        (tmp_path / "revwh.duckdb", "duckdb")],
                                      {**os.environ, **pipeline_env, "DAGSTER_HOME": str(tmp / "dagster_home")})
+    # A full rebuild killed in the middle of dbt's build (a power cut, an operator's kill -9): the
+    # models it had committed are rebuilt whole, the rest are as the first night left them, and the
+    # marts it had not published are not the analysts'. The next night must not notice.
+    killed = _kill_mid_build(tmp / "landing", tmp / "store.duckdb", pipeline_env, tmp, "--rebuild")
+    assert "dbt: 60 models and tests done" in killed, killed[-2000:]
     _second_night(tmp / "landing")
     pg_result = _run(tmp / "landing", tmp / "store.duckdb", pipeline_env, tmp, "--allow-shrink")
     assert pg_result.returncode == 0, pg_result.stderr[-3000:]
