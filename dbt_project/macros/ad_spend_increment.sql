@@ -1,7 +1,8 @@
 {#
-  ad_spend_increment: int_ad_spend and fct_ad_spend_daily recompute only the account-days whose
-  inputs changed (issue 11: a nightly run restates 8 days of 450; rebuilding 8.8 M rows took
-  20-30 s at 5,000 dealers).
+  ad_spend_increment: int_ad_spend recomputes only the account-days whose inputs changed (issue
+  11: a nightly run restates 8 days of 450; rebuilding 8.8 M rows took 20-30 s at 5,000 dealers).
+  fct_ad_spend_daily is a view over it on DuckDB and a table rebuilt whole with the other marts
+  on PostgreSQL and Spark (spend_fact_materialization).
 
   A row of int_ad_spend is a function of its account-day alone: the staged spend rows of that
   (platform, account_id, spend_date), the account's mappings (ad_accounts joined to the contracts'
@@ -17,11 +18,10 @@
        int_ad_spend__seen_rates on that day.
   The pre-hook writes R to int_ad_spend__recompute and deletes R's rows; the model appends R's
   rows; the post-hook records what was seen. A full build (first run, --rebuild, any change to
-  the dbt project or its settings) writes every account-day to int_ad_spend__recompute, so
-  fct_ad_spend_daily, which deletes and appends the same R, misses none. The pre-hook also stamps
-  R with the dbt invocation that wrote it: when the fact is built by another invocation than
-  int_ad_spend (a hand-run `dbt build -s int_ad_spend`, then the fact later), R is not its own and
-  the fact recomputes every row (docs/DECISIONS.md).
+  the dbt project or its settings) writes every account-day to int_ad_spend__recompute. The
+  pre-hook also stamps the table with the dbt invocation that built it and whether it recomputed
+  R only (int_ad_spend__recomputed_by): the tests of int_ad_spend and of the fact read R's rows
+  only in that invocation (macros/test_scope.sql).
   tests/test_incremental_spend.py builds a night that exercises each case and compares both
   tables with a full rebuild, row for row.
 
@@ -112,51 +112,38 @@ select platform, account_id, spend_date from held_days
 {%- endif -%}
 {%- endmacro %}
 
-{#- True when int_ad_spend wrote R in this dbt invocation. It writes R in its own pre-hook, so only
-    fct_ad_spend_daily asks (it is compiled after int_ad_spend ran). When int_ad_spend did not run
-    in this invocation (a hand-run `dbt build -s fct_ad_spend_daily`), R describes some earlier
-    build and the fact recomputes every row instead. #}
-{% macro _ad_spend_recompute_is_current(spend) -%}
-{{ return(not execute or recompute_of_this_invocation(increment_state(spend, 'recomputed_by')) is not none) }}
-{%- endmacro %}
-
 {#- The account-day of `alias` is in R. #}
-{% macro _ad_spend_day_in_recompute(spend, alias) -%}
+{% macro _ad_spend_day_in_recompute(alias) -%}
 exists (
-    select 1 from {{ increment_state(spend, 'recompute') }} r
+    select 1 from {{ increment_state(this, 'recompute') }} r
     where r.platform = {{ alias }}.platform and r.account_id = {{ alias }}.account_id and r.spend_date = {{ alias }}.spend_date)
 {%- endmacro %}
 
-{#- Whether an incremental build of `this` recomputes R only: int_ad_spend always (it has just
-    written R); fct_ad_spend_daily when R is this invocation's. #}
-{% macro _ad_spend_recomputes_r_only(spend) -%}
-{{ return(is_incremental() and (spend.identifier == this.identifier or _ad_spend_recompute_is_current(spend))) }}
+{#- Pre-hook of int_ad_spend: which invocation built it, and whether it recomputed R only
+    (macros/test_scope.sql reads it). #}
+{% macro ad_spend_stamp() -%}
+{{ stamp_recompute(increment_state(this, 'recomputed_by'), is_incremental()) }}
 {%- endmacro %}
 
-{#- Pre-hook of int_ad_spend and fct_ad_spend_daily: which invocation built them, and whether it
-    recomputed R only (macros/test_scope.sql reads it). #}
-{% macro ad_spend_stamp(spend) -%}
-{%- set name = 'recomputed_by' if spend.identifier == this.identifier else 'fct_recomputed_by' -%}
-{{ stamp_recompute(increment_state(spend, name), _ad_spend_recomputes_r_only(spend)) }}
-{%- endmacro %}
-
-{#- Pre-hook of int_ad_spend and fct_ad_spend_daily (`spend`: int_ad_spend's relation): R's rows
-    out; every row when the fact cannot rely on R. #}
-{% macro ad_spend_delete_recomputed(spend) -%}
+{#- Pre-hook of int_ad_spend: R's rows out. #}
+{% macro ad_spend_delete_recomputed() -%}
 {%- if not is_incremental() -%}select 1
-{%- elif _ad_spend_recomputes_r_only(spend) -%}
-delete from {{ this }} where {{ _ad_spend_day_in_recompute(spend, this) }}
 {%- else -%}
-delete from {{ this }}
+delete from {{ this }} where {{ _ad_spend_day_in_recompute(this) }}
 {%- endif -%}
 {%- endmacro %}
 
-{#- The models' filter: R's rows when recomputing R only. #}
-{% macro ad_spend_in_recompute(spend, alias) -%}
-{%- if _ad_spend_recomputes_r_only(spend) -%}
-where {{ _ad_spend_day_in_recompute(spend, alias) }}
+{#- The model's filter: R's rows when recomputing R only. #}
+{% macro ad_spend_in_recompute(alias) -%}
+{%- if is_incremental() -%}
+where {{ _ad_spend_day_in_recompute(alias) }}
 {%- endif -%}
 {%- endmacro %}
+
+{#- fct_ad_spend_daily: a view on DuckDB, a table where the marts are published by a swap. #}
+{% macro spend_fact_materialization() %}{{ return(adapter.dispatch('spend_fact_materialization')()) }}{% endmacro %}
+{% macro default__spend_fact_materialization() %}{{ return('table') }}{% endmacro %}
+{% macro duckdb__spend_fact_materialization() %}{{ return('view') }}{% endmacro %}
 
 {#- Post-hooks of int_ad_spend: what this build saw. #}
 {% macro ad_spend_remember(name) -%}

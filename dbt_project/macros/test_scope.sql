@@ -9,6 +9,8 @@
   account-day (or the contract), so a failure that involves a row outside R would have been there
   at the last build; and every one of them is an error, which stops a run before anything is
   published, so the rows outside R passed them when they were built.
+  fct_ad_spend_daily is a view over int_ad_spend on DuckDB: its rows outside R are int_ad_spend's,
+  unchanged since they were last tested, so it is scoped by int_ad_spend's stamp.
   A full build, a hand-run `dbt test` (another invocation) and every other engine test the whole
   table. Only DuckDB scopes: there a failed run's working copy is thrown away with the rows that
   failed, while PostgreSQL builds its incremental tables in place, so rows that failed a test
@@ -21,7 +23,7 @@
 {% macro _incremental_test_scopes() -%}
 {{ return({
     'int_ad_spend': ('int_ad_spend', 'recomputed_by', ['platform', 'account_id', 'spend_date']),
-    'fct_ad_spend_daily': ('int_ad_spend', 'fct_recomputed_by', ['platform', 'account_id', 'spend_date']),
+    'fct_ad_spend_daily': ('int_ad_spend', 'recomputed_by', ['platform', 'account_id', 'spend_date']),
     'int_contract_days': ('int_contract_days', 'recomputed_by', ['contract_id']),
 }) }}
 {%- endmacro %}

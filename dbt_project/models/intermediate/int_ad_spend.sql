@@ -14,8 +14,8 @@
 {{ config(
     materialized=incremental_materialization(),
     incremental_strategy='append',
-    pre_hook=["{{ ad_spend_recompute_days() }}", "{{ ad_spend_stamp(this) }}",
-              "{{ ad_spend_delete_recomputed(this) }}"],
+    pre_hook=["{{ ad_spend_recompute_days() }}", "{{ ad_spend_stamp() }}",
+              "{{ ad_spend_delete_recomputed() }}"],
     post_hook=["{{ ad_spend_remember('seen_batches') }}", "{{ ad_spend_remember('seen_mappings') }}",
                "{{ ad_spend_remember('seen_rates') }}"],
 ) }}
@@ -30,7 +30,7 @@ with spend as (
         union all
         select * from {{ ref('stg_microsoft_ads__campaign_spend') }}
     ) s
-    {{ ad_spend_in_recompute(this, 's') }}
+    {{ ad_spend_in_recompute('s') }}
 ),
 
 mappings as (
