@@ -146,6 +146,8 @@ select
     _loaded_at,
     {%- if records == 'all' %}
     _record,
+    {%- elif records == 'by_hook' %}
+    cast(null as {{ dbt.type_string() }}) as _record,
     {%- endif %}
     case
         when {{ list_len('_error_list') }} > 0 then {{ list_join('_error_list', "'; '") }}
@@ -163,23 +165,9 @@ select
 from ranked
 )
 
-{%- if records == 'all' %}
+{%- if records in ('all', 'by_hook') %}
 
 select * from judged
-{%- elif records == 'by_hook' %}
-
-select
-    {%- for c in columns %}
-    {{ adapter.quote(c.get('as', c.name)) }},
-    {%- endfor %}
-    _source_file,
-    _row_number,
-    _loaded_at,
-    cast(null as {{ dbt.type_string() }}) as _record,
-    _reason,
-    _reason_column,
-    _status
-from judged
 {%- else %},
 
 quarantined_records as (
