@@ -198,9 +198,10 @@ def test_generated_base_models_keep_stage_validates_arguments(table: LandedTable
     assert kwargs.get("partition") in (None, list(table.partition))
     assert [rc["when"] for rc in kwargs["row_checks"]] == [rc.when for rc in table.row_checks]
     # Spend tables: incremental (incremental_materialization(): a table on Spark), pull coverage applied,
-    # replaced files' rows removed after the build.
+    # replaced files' rows removed after the build, then the quarantined rows' records filled in.
     assert kwargs.get("coverage", False) == table.pull_coverage
     assert config.get("materialized") == ("incremental" if table.pull_coverage else "table")
     if table.pull_coverage:
         assert config["unique_key"] == ["_source_file", "_row_number"]
-        assert config["post_hook"] == f"{{{{ delete_replaced_file_rows('{table.name}') }}}}"
+        assert config["post_hook"] == [f"{{{{ delete_replaced_file_rows('{table.name}') }}}}",
+                                       f"{{{{ record_quarantined_rows('{table.name}') }}}}"]
