@@ -10,7 +10,7 @@ row-selection rules applied in staging (dbt), so raw keeps every landed row.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -56,6 +56,8 @@ class LoadReport:
     removed: list[FileRef] = field(default_factory=list)
     rejected: list[RejectedFile] = field(default_factory=list)
     unrecognized: list[UnrecognizedFile] = field(default_factory=list)
+    # loaded files the published warehouse already held (the run started from an older generation)
+    caught_up: set[str] = field(default_factory=set)
 
     def rows_loaded(self, table: str) -> int:
         return sum(f.rows for f in self.loaded if f.table == table)
@@ -120,10 +122,20 @@ def load_landing(
     loaded_at: datetime,
     progress: Callable[[str], None] | None = None,
     discovered: tuple[list[LandingFile], list[UnrecognizedFile]] | None = None,
+    earlier_loads: Mapping[str, tuple[str, datetime]] | None = None,
 ) -> LoadReport:
     """Load every new or changed file of `landing_dir` into raw; drop rows of removed files.
 
-    `discovered` is `discover(landing_dir)` when the caller already listed and hashed the files."""
+    `discovered` is `discover(landing_dir)` when the caller already listed and hashed the files.
+    `earlier_loads` (source_file -> (content_hash, loaded_at)) gives the load time of a file the
+    published warehouse already holds when the run starts from an older generation of it
+    (orchestration/working_copy.py): the file keeps the time it first entered the warehouse."""
+    earlier = earlier_loads or {}
+
+    def earlier_time(lf: LandingFile) -> datetime | None:
+        known = earlier.get(lf.rel_path)
+        return known[1] if known is not None and known[0] == lf.content_hash else None
+
     ensure_raw_schema(con)
     files, unknown = discovered if discovered is not None else discover(landing_dir)
     report = LoadReport(unrecognized=unknown)
@@ -153,8 +165,13 @@ def load_landing(
                 _delete_file_rows(con, known[1], lf.rel_path)
             if progress:
                 progress(f"loading {lf.rel_path} ({i}/{len(files)})")
+            at = earlier_time(lf)
+            if at is None:
+                at = loaded_at
+            else:
+                report.caught_up.add(lf.rel_path)
             try:
-                rows = _load_file(con, lf, loaded_at)
+                rows = _load_file(con, lf, at)
                 status, error = "loaded", None
                 report.loaded.append(LoadedFile(lf.table.name, lf.rel_path, rows))
             except FileRejected as exc:
@@ -162,7 +179,7 @@ def load_landing(
                 report.rejected.append(RejectedFile(lf.table.name, lf.rel_path, error))
             con.execute(
                 f"insert into {FILES_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
-                [lf.rel_path, lf.table.name, lf.content_hash, loaded_at, rows, status, error],
+                [lf.rel_path, lf.table.name, lf.content_hash, at, rows, status, error],
             )
         for item in unknown:
             con.execute(

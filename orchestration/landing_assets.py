@@ -1,12 +1,12 @@
 """The raw assets: one per landed table, all materialized by one load of the landing dir.
 
-The load starts the run's working copy of the warehouse (a copy of the published file), so a
-run that fails later leaves the published warehouse as it was. A run whose inputs are those of
+The load starts the run's working file (orchestration/working_copy.py: the previous generation
+caught up, or a copy of the published file), so a run that fails later leaves the published
+warehouse as it was. A run whose inputs are those of
 the published warehouse (orchestration/run_inputs.py) stops here: the raw assets are skippable,
 so Dagster skips dbt, publish and the reports.
 """
 
-import shutil
 from datetime import date
 from decimal import Decimal
 
@@ -17,13 +17,13 @@ from ingest.contract import TABLES
 from ingest.landing import discover
 from ingest.loader import LoadReport, load_landing
 from orchestration import progress, run_inputs
-from orchestration.dbt_launcher import remove_stale_run_dirs
 from orchestration.gates import gate_results, gate_specs
 from orchestration.guards import GuardError, check_as_of, check_landing_not_empty, shrink_findings, source_counts
 from orchestration.month_close import ensure_closed_schema
 from orchestration.pg_connect import PostgresUnavailable
 from orchestration.quality import quality_findings
 from orchestration.settings import RevwhSettings, run_timestamp
+from orchestration.working_copy import start_working_file
 
 RAW_GROUP = "raw"
 FILES_KEY = AssetKey(["raw", "_files"])
@@ -34,22 +34,23 @@ def raw_key(table: str) -> AssetKey:
     return AssetKey(["raw", table])
 
 
-def start_working_copy(settings: RevwhSettings) -> None:
-    """Copy the published warehouse to the working file (or start empty)."""
-    published, building = settings.published(), settings.building()
-    building.parent.mkdir(parents=True, exist_ok=True)
-    for stale in (building, building.with_name(building.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    remove_stale_run_dirs(building)
-    if published.exists():
-        progress.report(f"copying the published warehouse ({published.stat().st_size / 1e6:,.0f} MB) to work on")
-        shutil.copy2(published, building)
+def published_source_counts(settings: RevwhSettings) -> dict:
+    """The published warehouse's loaded files and rows per table (the shrink check's baseline)."""
+    if not settings.published().exists():
+        return {}
+    con = duckdb.connect(str(settings.published()), read_only=True)
+    try:
+        return source_counts(con)
+    finally:
+        con.close()
 
 
 def _table_metadata(report: LoadReport, table: str) -> dict[str, object]:
     return {
-        "files_loaded": sum(1 for f in report.loaded if f.table == table),
-        "rows_loaded": report.rows_loaded(table),
+        # new to the warehouse analysts see; files the older generation caught up on apart
+        "files_loaded": sum(1 for f in report.loaded if f.table == table and f.file not in report.caught_up),
+        "rows_loaded": sum(f.rows for f in report.loaded if f.table == table and f.file not in report.caught_up),
+        "files_caught_up": sum(1 for f in report.loaded if f.table == table and f.file in report.caught_up),
         "files_unchanged": sum(1 for f in report.skipped if f.table == table),
         "files_removed": sum(1 for f in report.removed if f.table == table),
         "files_rejected": [f.reason for f in report.rejected if f.table == table],
@@ -110,13 +111,16 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
         progress.report(line)
         context.log.info(line)
         return
-    start_working_copy(settings)
+    before = published_source_counts(settings)  # what analysts see now, whatever the run starts from
+    working = start_working_file(settings.published(), settings.building(),
+                                 reuse_previous=not (settings.on_postgres() or settings.on_spark()))
+    context.log.info(working.why)
     progress.report(f"loading landing files from {landing}")
     con = duckdb.connect(str(settings.building()), config={"memory_limit": settings.memory_limit})
     try:
-        before = source_counts(con)  # the published warehouse's sources (the copy is still unchanged)
         report = load_landing(
-            con, landing, loaded_at=run_timestamp(), progress=progress.report, discovered=discovered
+            con, landing, loaded_at=run_timestamp(), progress=progress.report, discovered=discovered,
+            earlier_loads=working.earlier_loads,
         )
         ensure_closed_schema(con)  # month-end closes (orchestration/month_close.py), read by dbt
         state = run_inputs.model_state(settings.run_vars())
@@ -138,7 +142,9 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
     for unknown in report.unrecognized:
         context.log.warning(f"ignored {unknown.rel_path}: {unknown.reason}")
     context.log.info(
-        f"loaded {len(report.loaded)} files, {sum(f.rows for f in report.loaded)} rows; "
+        f"loaded {len(report.loaded) - len(report.caught_up)} new files, "
+        f"{sum(f.rows for f in report.loaded if f.file not in report.caught_up)} rows "
+        f"({len(report.caught_up)} more caught up from the previous generation); "
         f"{len(report.skipped)} unchanged, {len(report.removed)} removed, "
         f"{len(report.rejected)} rejected"
     )
@@ -146,7 +152,8 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
         yield MaterializeResult(asset_key=raw_key(t.name), metadata=_table_metadata(report, t.name))
     yield MaterializeResult(
         asset_key=FILES_KEY,
-        metadata={"rejected": len(report.rejected), "unrecognized": len(report.unrecognized)},
+        metadata={"rejected": len(report.rejected), "unrecognized": len(report.unrecognized),
+                  "working_file": working.why},
     )
     for table, items in sorted(findings.items()):
         for item in items:

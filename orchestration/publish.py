@@ -14,6 +14,7 @@ from orchestration import progress
 from orchestration.dbt_assets import dbt_models
 from orchestration.month_close import record_published_run
 from orchestration.settings import RevwhSettings
+from orchestration.working_copy import keep_previous_generation
 
 
 @asset(
@@ -43,6 +44,8 @@ def published_warehouse(context: AssetExecutionContext, settings: RevwhSettings)
             lag = as_of_warning(con, as_of)
     finally:
         con.close()
+    if not (settings.on_postgres() or settings.on_spark()):
+        keep_previous_generation(published)  # the next run's working file (orchestration/working_copy.py)
     os.replace(building, published)  # on PostgreSQL and Spark: the landing store the next run loads against
     shown = f"PostgreSQL {where}" if settings.on_postgres() else where if settings.on_spark() else str(published)
     progress.report(f"published {shown}")

@@ -1,0 +1,175 @@
+"""The file a run builds on: the previous generation of the warehouse caught up, or a copy.
+
+A run never writes the file analysts open: it builds on `<warehouse>.building` and publishes it
+with an atomic rename (orchestration/publish.py). Copying the published file to start that
+working file costs time and disk I/O in proportion to the whole history, every night. So the
+publish step keeps the file it replaces, under `<warehouse>.previous` (a hard link taken just
+before the rename: no bytes move), and the next run renames that file to `.building` and works
+on it. It is one generation behind, and catches up by the ordinary machinery: the loader brings
+its raw tables to the state the landing directory describes now (a file loaded last night is
+loaded again), and each incremental dbt model recomputes what differs from its own state
+tables, so the work is two nights' changes instead of one, not the history. What is not a
+function of the landing files comes from the published warehouse: the month-end closes
+(`closed` schema) and, through the loader, the load time of every file it had already loaded,
+so the result is the warehouse a copy would have given, row for row (tests/test_working_copy.py).
+
+The published file is copied, as before, when the previous generation cannot be used:
+- there is none (the first runs, or the last run failed: its working file is removed);
+- it was built by other models or rule settings than the published warehouse (its kept rows
+  may follow other rules; a full rebuild would be decided from the published warehouse's state);
+- a reader still has it open (a session an analyst opened before the last publish): DuckDB
+  admits no writer beside a reader, and the reader must keep what it sees;
+- the target is PostgreSQL or Spark, where the file is only the landing store.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from orchestration import progress
+from orchestration.dbt_launcher import remove_stale_run_dirs
+from orchestration.run_inputs import RUN_INPUTS, has_table
+
+NEW, COPIED, CAUGHT_UP = "new", "copied", "previous generation"
+
+
+@dataclass(frozen=True)
+class WorkingFile:
+    """How the run's working file was started, and what it takes from the published warehouse."""
+
+    how: str  # NEW, COPIED or CAUGHT_UP
+    why: str  # one line for the run's log and the load step's metadata
+    # source_file -> (content_hash, loaded_at) of every file the published warehouse had landed
+    earlier_loads: dict[str, tuple[str, datetime]]
+
+
+def previous_generation(published: Path) -> Path:
+    return published.with_name(published.name + ".previous")
+
+
+def _remove(path: Path) -> None:
+    for stale in (path, path.with_name(path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+
+
+def start_working_file(published: Path, building: Path, *, reuse_previous: bool) -> WorkingFile:
+    """Start `building` from the previous generation when it can be used, else from a copy of
+    `published` (or empty before the first publish). Called under the warehouse lock."""
+    building.parent.mkdir(parents=True, exist_ok=True)
+    _remove(building)
+    remove_stale_run_dirs(building)
+    previous = previous_generation(published)
+    if not published.exists():
+        _remove(previous)
+        return WorkingFile(NEW, "no published warehouse yet: starting empty", {})
+    reason = _unusable(previous, published) if reuse_previous else "the target keeps its marts elsewhere"
+    if reason is None:
+        os.replace(previous, building)
+        _take_closes(building, published)
+        why = "working on the previous generation, caught up from the landing files (no copy)"
+        progress.report(why)
+        return WorkingFile(CAUGHT_UP, why, _earlier_loads(published))
+    _remove(previous)
+    size = published.stat().st_size / 1e6
+    progress.report(f"copying the published warehouse ({size:,.0f} MB) to work on")
+    shutil.copy2(published, building)
+    return WorkingFile(COPIED, f"copied the published warehouse ({size:,.0f} MB): {reason}", {})
+
+
+def keep_previous_generation(published: Path) -> None:
+    """Called by publish just before the rename: the file being replaced stays as the next
+    run's working file. A hard link moves no bytes; where the filesystem has none, nothing is
+    kept and the next run copies."""
+    previous = previous_generation(published)
+    _remove(previous)
+    if published.exists():
+        try:
+            os.link(published, previous)
+        except OSError:
+            pass
+
+
+def _unusable(previous: Path, published: Path) -> str | None:
+    """Why the previous generation cannot be the working file (None: it can)."""
+    if not previous.exists():
+        return "no previous generation kept (first publish here, or the last run did not publish)"
+    if previous.with_name(previous.name + ".wal").exists():
+        return "the previous generation has a write-ahead log beside it"
+    if os.path.samefile(previous, published):
+        return "the previous generation is the published file itself"
+    try:
+        con = duckdb.connect(str(previous))  # read-write: fails while any reader holds the file
+    except duckdb.Error:
+        return "a session still has the previous generation open"
+    try:
+        mine = _model_state(con)
+    finally:
+        con.close()
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        theirs = _model_state(con)
+    finally:
+        con.close()
+    if mine is None or mine != theirs:
+        return "the previous generation was built by other models or settings"
+    return None
+
+
+def _model_state(con: duckdb.DuckDBPyConnection) -> str | None:
+    if not has_table(con, "raw", "_run_inputs"):
+        return None
+    try:
+        return con.execute(f"select model_state from {RUN_INPUTS}").fetchone()[0]
+    except duckdb.BinderException:  # recorded before revwh kept the model state
+        return None
+
+
+def _earlier_loads(published: Path) -> dict[str, tuple[str, datetime]]:
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        if not has_table(con, "raw", "_files"):
+            return {}
+        rows = con.execute(
+            "select source_file, content_hash, loaded_at from raw._files where status <> 'not_loaded'").fetchall()
+    finally:
+        con.close()
+    return {path: (digest, at) for path, digest, at in rows}
+
+
+def _take_closes(building: Path, published: Path) -> None:
+    """The `closed` schema is written by `revwh close`/`reopen`, not derived from landing files:
+    the working file takes the published warehouse's, whole (a few rows per closed month)."""
+    from orchestration.month_close import CLOSED_DDL
+
+    con = duckdb.connect(str(building))
+    try:
+        con.execute(f"attach '{_quoted(published)}' as published (read_only)")
+        tables = [t for (t,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'published' and schema_name = 'closed'"
+        ).fetchall()]
+        con.execute("drop schema if exists closed cascade")
+        for statement in CLOSED_DDL:
+            con.execute(statement)
+        made = {t for (t,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database() and schema_name = 'closed'"
+        ).fetchall()}
+        for table in tables:
+            source = f'published.closed."{table}"'
+            if table in made:  # keep the tables' declared constraints
+                con.execute(f'insert into closed."{table}" by name select * from {source}')
+            else:
+                con.execute(f'create table closed."{table}" as select * from {source}')
+        con.execute("detach published")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")
