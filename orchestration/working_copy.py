@@ -70,10 +70,10 @@ def start_working_file(published: Path, building: Path, *, reuse_previous: bool)
         return WorkingFile(NEW, "no published warehouse yet: starting empty", {})
     reason = _unusable(previous, published) if reuse_previous else "the target keeps its marts elsewhere"
     if reason is None:
-        os.replace(previous, building)
-        _take_closes(building, published)
         why = "working on the previous generation, caught up from the landing files (no copy)"
         progress.report(why)
+        os.replace(previous, building)
+        _take_closes(building, published)
         return WorkingFile(CAUGHT_UP, why, _earlier_loads(published))
     _remove(previous)
     size = published.stat().st_size / 1e6
@@ -105,8 +105,8 @@ def _unusable(previous: Path, published: Path) -> str | None:
         return "the previous generation is the published file itself"
     try:
         con = duckdb.connect(str(previous))  # read-write: fails while any reader holds the file
-    except duckdb.Error:
-        return "a session still has the previous generation open"
+    except duckdb.Error as exc:  # a reader's lock, mostly ("Could not set lock on file ...")
+        return "the previous generation cannot be opened for writing: " + str(exc).strip().splitlines()[0]
     try:
         mine = _model_state(con)
     finally:

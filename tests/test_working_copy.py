@@ -164,3 +164,38 @@ def test_both_arms_give_the_same_warehouse(arms: dict) -> None:
     spend = ("select spend from marts.fct_ad_spend_daily where account_id = '2220001111' and campaign_id = 'A'"
              " and spend_date = '2026-10-11'")
     assert query(one, spend) == query(two, spend) == [(D("123.45"),)]
+
+
+def _generation(path: Path, model_state: str) -> Path:
+    con = duckdb.connect(str(path))
+    con.execute("create schema raw")
+    con.execute("create table raw._run_inputs as select 'f' as fingerprint, ? as model_state, 'incremental'"
+                " as build_mode", [model_state])
+    con.close()
+    return path
+
+
+def test_which_previous_generation_a_run_may_use(tmp_path: Path) -> None:
+    from orchestration.working_copy import COPIED, start_working_file
+    from orchestration.working_copy import _unusable as unusable
+
+    published = _generation(tmp_path / "wh.duckdb", "models-2")
+    previous = previous_generation(published)
+    assert unusable(previous, published).startswith("no previous generation kept")
+    _generation(previous, "models-1")  # built by other models or settings than the published one
+    assert unusable(previous, published) == "the previous generation was built by other models or settings"
+    previous.unlink()
+    _generation(previous, "models-2")
+    assert unusable(previous, published) is None
+    previous.with_name(previous.name + ".wal").write_bytes(b"")
+    assert unusable(previous, published) == "the previous generation has a write-ahead log beside it"
+    previous.with_name(previous.name + ".wal").unlink()
+    previous.unlink()
+    previous.hardlink_to(published)  # a publish cut between its link and its rename
+    assert unusable(previous, published) == "the previous generation is the published file itself"
+    # start_working_file then copies, and leaves the published file as it was
+    building = published.with_name(published.name + ".building")
+    started = start_working_file(published, building, reuse_previous=True)
+    assert started.how == COPIED and started.why.endswith("the previous generation is the published file itself")
+    assert not previous.exists() and building.stat().st_ino != published.stat().st_ino
+    assert query(published, "select model_state from raw._run_inputs") == [("models-2",)]
