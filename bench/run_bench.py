@@ -50,9 +50,10 @@ from ingest.demo import generate_landing  # noqa: E402
 OUT = ROOT / "bench" / "out"
 REVWH = str(Path(sys.executable).parent / "revwh")
 # progress line prefix -> step that starts there (orchestration/progress.py lines, in run order)
+WORKING_FILE_COPY, WORKING_FILE_PREVIOUS = "copying the published warehouse", "working on the previous generation"
 STEPS = (
-    ("copying the published warehouse", "working file"),
-    ("working on the previous generation", "working file"),
+    (WORKING_FILE_COPY, "working file"),
+    (WORKING_FILE_PREVIOUS, "working file"),
     ("loading landing files", "load"),
     ("checking the landed rows", "gate"),
     ("building dbt models", "dbt + publish"),
@@ -69,6 +70,7 @@ class RunFigures:
     revwh_peak_mb: float = 0  # the revwh process alone (loader, gate, Dagster)
     children_peak_mb: float = 0  # its children together (dbt and its DuckDB)
     slow_models_s: dict[str, float] = field(default_factory=dict)
+    working_file: str | None = None  # "copy" or "previous generation"; None: nothing rebuilt
 
 
 def timed_run(landing: Path, warehouse: Path, as_of: date, dagster_home: Path, *extra: str) -> RunFigures:
@@ -81,8 +83,12 @@ def timed_run(landing: Path, warehouse: Path, as_of: date, dagster_home: Path, *
     memory = PeakRss(child)
     marks: list[tuple[str, float]] = []
     assert child.stderr is not None
+    working_file = None
     for line in child.stderr:
         text = line.strip().removeprefix("… ").strip()
+        for prefix, how in ((WORKING_FILE_COPY, "copy"), (WORKING_FILE_PREVIOUS, "previous generation")):
+            if text.startswith(prefix):
+                working_file = how
         for prefix, step in STEPS:
             if text.startswith(prefix) and step not in dict(marks):
                 marks.append((step, time.perf_counter() - start))
@@ -98,7 +104,7 @@ def timed_run(landing: Path, warehouse: Path, as_of: date, dagster_home: Path, *
     for (step, at), (_next, until) in zip(marks, [*marks[1:], ("end", wall)][: len(marks)], strict=True):
         steps[step] = until - at
     return RunFigures(round(wall, 1), peak_mb, {k: round(v, 1) for k, v in steps.items()},
-                      own_mb, children_mb, _slow_models(dagster_home))
+                      own_mb, children_mb, _slow_models(dagster_home), working_file)
 
 
 def _slow_models(dagster_home: Path, top: int = 5) -> dict[str, float]:
@@ -133,12 +139,12 @@ def hold_back_last_night(landing: Path) -> dict[Path, bytes]:
     return held
 
 
-def land_next_night(landing: Path, held: dict[Path, bytes]) -> list[str]:
+def land_next_night(landing: Path, held: dict[Path, bytes], night: int) -> list[str]:
     """What one night lands, as an agency's landing dir receives it; return the files written.
 
     The held-back pull files (the new day and the 7 days it restates, with their coverage)
     arrive; the accounting, contracting and FX exports arrive again as the day's snapshots
-    (rewritten with CRLF line ends: the same rows in new bytes, so the loader reloads them, as it
+    (rewritten with other line ends: the same rows in new bytes, so the loader reloads them, as it
     does a real day's exports); the ad history and earlier pulls stay byte for byte as they were.
     The demo generator draws its world per as-of date, so T + 1 is generated first and T derived
     from it (hold_back_last_night): history, accounts and contracts are then one world.
@@ -148,14 +154,15 @@ def land_next_night(landing: Path, held: dict[Path, bytes]) -> list[str]:
         path.write_bytes(data)
         written.append(path.relative_to(landing).as_posix())
     for path in sorted(p for p in landing.rglob("*.csv") if p.relative_to(landing).parts[0] != "ads"):
-        data = path.read_bytes()
-        lf = data.replace(b"\r\n", b"\n")
-        path.write_bytes(lf if lf != data else lf.replace(b"\n", b"\r\n"))
+        lf = path.read_bytes().replace(b"\r\n", b"\n")
+        # night 1: CRLF line ends; night 2: LF, no newline after the last row: new bytes each
+        # night, never the bytes of an earlier night (a previous generation must reload them)
+        path.write_bytes(lf.replace(b"\n", b"\r\n") if night == 1 else lf.rstrip(b"\n"))
         written.append(path.relative_to(landing).as_posix())
     return written
 
 
-def bench_size(size: int, as_of: date, work: Path) -> dict[str, object]:
+def bench_size(size: int, as_of: date, work: Path, out: Path = OUT) -> dict[str, object]:
     landing, wh, home = work / f"landing_{size}", work / f"revwh_{size}.duckdb", work / f"dagster_{size}"
     for stale in (landing, home):
         shutil.rmtree(stale, ignore_errors=True)
@@ -174,11 +181,11 @@ def bench_size(size: int, as_of: date, work: Path) -> dict[str, object]:
         table = rel.split("/")[-1].split(".")[0]
         rows_by_table[table] = rows_by_table.get(table, 0) + rows
     first = timed_run(landing, wh, as_of, home)
-    limit = run_limit(landing, as_of, OUT / f"bound-{size}.duckdb")
+    limit = run_limit(landing, as_of, out / f"bound-{size}.duckdb")
     agree = compare_with_revwh(limit, wh)
-    land_next_night(landing, first_night)
+    land_next_night(landing, first_night, 1)
     nightly_copy = timed_run(landing, wh, as_of + timedelta(days=1), home)
-    nightly_files = land_next_night(landing, second_night)
+    nightly_files = land_next_night(landing, second_night, 2)
     nightly = timed_run(landing, wh, as_of + timedelta(days=2), home)
     rerun = timed_run(landing, wh, as_of + timedelta(days=2), home)
     return {
@@ -291,15 +298,17 @@ def main() -> None:
     parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 10, 30))
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     parser.add_argument("--write-docs", action="store_true", help="write the table to docs/performance.md")
+    parser.add_argument("--out", type=Path, default=OUT, help="results.json and the bound's files (default bench/out)")
     args = parser.parse_args()
-    OUT.mkdir(exist_ok=True)
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
     work = args.work or Path(tempfile.mkdtemp(prefix="revwh-bench-"))
     results = []
     for size in args.sizes:
-        results.append(bench_size(size, args.as_of, work))
+        results.append(bench_size(size, args.as_of, work, out))
         print(json.dumps({k: v for k, v in results[-1].items() if k != "rows_by_file"}), flush=True)
     help_s = help_seconds()
-    (OUT / "results.json").write_text(json.dumps({"help_s": help_s, "sizes": results}, indent=2, default=str))
+    (out / "results.json").write_text(json.dumps({"help_s": help_s, "sizes": results}, indent=2, default=str))
     table = markdown(results, args.as_of, help_s)
     print(table)
     if args.write_docs:
