@@ -52,8 +52,7 @@ REVWH = str(Path(sys.executable).parent / "revwh")
 # progress line prefix -> step that starts there (orchestration/progress.py lines, in run order)
 WORKING_FILE_COPY, WORKING_FILE_PREVIOUS = "copying the published warehouse", "working on the previous generation"
 STEPS = (
-    (WORKING_FILE_COPY, "working file"),
-    (WORKING_FILE_PREVIOUS, "working file"),
+    ("starting the run's working file", "working file"),
     ("loading landing files", "load"),
     ("checking the landed rows", "gate"),
     ("building dbt models", "dbt + publish"),
@@ -146,8 +145,9 @@ def land_next_night(landing: Path, held: dict[Path, bytes], night: int) -> list[
     arrive; the accounting, contracting and FX exports arrive again as the day's snapshots
     (rewritten with other line ends: the same rows in new bytes, so the loader reloads them, as it
     does a real day's exports); the ad history and earlier pulls stay byte for byte as they were.
-    The demo generator draws its world per as-of date, so T + 1 is generated first and T derived
-    from it (hold_back_last_night): history, accounts and contracts are then one world.
+    The demo generator draws its world per as-of date, so T + 2 is generated first and T derived
+    from it by holding back two nights' pulls (hold_back_last_night): history, accounts and
+    contracts are then one world.
     """
     written = []
     for path, data in sorted(held.items()):
@@ -295,7 +295,8 @@ def markdown(results: list[dict[str, object]], as_of: date, help_s: float = 0.0)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000, 5000])
-    parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 10, 30))
+    parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 10, 29),
+                        help="T; the two nights are T + 1 and T + 2 (default: both in October)")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     parser.add_argument("--write-docs", action="store_true", help="write the table to docs/performance.md")
     parser.add_argument("--out", type=Path, default=OUT, help="results.json and the bound's files (default bench/out)")

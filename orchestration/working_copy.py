@@ -34,9 +34,10 @@ import duckdb
 
 from orchestration import progress
 from orchestration.dbt_launcher import remove_stale_run_dirs
-from orchestration.run_inputs import RUN_INPUTS, has_table
+from orchestration.run_inputs import RUN_INPUTS
 
 NEW, COPIED, CAUGHT_UP = "new", "copied", "previous generation"
+STARTING = "starting the run's working file"
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,17 @@ def start_working_file(published: Path, building: Path, *, reuse_previous: bool)
     if not published.exists():
         _remove(previous)
         return WorkingFile(NEW, "no published warehouse yet: starting empty", {})
-    reason = _unusable(previous, published) if reuse_previous else "the target keeps its marts elsewhere"
+    progress.report(STARTING)
+    earlier: dict[str, tuple[str, datetime]] = {}
+    if reuse_previous:
+        reason, earlier = _prepare_previous(previous, published)
+    else:
+        reason = "the target keeps its marts elsewhere"
     if reason is None:
+        os.replace(previous, building)
         why = "working on the previous generation, caught up from the landing files (no copy)"
         progress.report(why)
-        os.replace(previous, building)
-        _take_closes(building, published)
-        return WorkingFile(CAUGHT_UP, why, _earlier_loads(published))
+        return WorkingFile(CAUGHT_UP, why, earlier)
     _remove(previous)
     size = published.stat().st_size / 1e6
     progress.report(f"copying the published warehouse ({size:,.0f} MB) to work on")
@@ -95,80 +100,74 @@ def keep_previous_generation(published: Path) -> None:
             pass
 
 
-def _unusable(previous: Path, published: Path) -> str | None:
-    """Why the previous generation cannot be the working file (None: it can)."""
+def _prepare_previous(previous: Path, published: Path) -> tuple[str | None, dict[str, tuple[str, datetime]]]:
+    """Why the previous generation cannot be the working file; or None, once it has taken the
+    published warehouse's closes, with the published warehouse's load time of each file it
+    holds. One connection to each file: opening the previous generation read-write is also the
+    check that no reader holds it."""
     if not previous.exists():
-        return "no previous generation kept (first publish here, or the last run did not publish)"
+        return "no previous generation kept (first publish here, or the last run did not publish)", {}
     if previous.with_name(previous.name + ".wal").exists():
-        return "the previous generation has a write-ahead log beside it"
+        return "the previous generation has a write-ahead log beside it", {}
     if os.path.samefile(previous, published):
-        return "the previous generation is the published file itself"
+        return "the previous generation is the published file itself", {}
     try:
         con = duckdb.connect(str(previous))  # read-write: fails while any reader holds the file
     except duckdb.Error as exc:  # a reader's lock, mostly ("Could not set lock on file ...")
-        return "the previous generation cannot be opened for writing: " + str(exc).strip().splitlines()[0]
+        return "the previous generation cannot be opened for writing: " + str(exc).strip().splitlines()[0], {}
     try:
-        mine = _model_state(con)
+        con.execute(f"attach '{_quoted(published)}' as published (read_only)")
+        mine, theirs = _model_state(con, current=True), _model_state(con, current=False)
+        if mine is None or mine != theirs:
+            return "the previous generation was built by other models or settings", {}
+        _take_closes(con)
+        earlier = {path: (digest, at) for path, digest, at in con.execute(
+            "select source_file, content_hash, loaded_at from published.raw._files where status <> 'not_loaded'"
+        ).fetchall()} if _has(con, "published", "raw", "_files") else {}
+        con.execute("detach published")
+        con.execute("checkpoint")
+        return None, earlier
     finally:
         con.close()
-    con = duckdb.connect(str(published), read_only=True)
-    try:
-        theirs = _model_state(con)
-    finally:
-        con.close()
-    if mine is None or mine != theirs:
-        return "the previous generation was built by other models or settings"
-    return None
 
 
-def _model_state(con: duckdb.DuckDBPyConnection) -> str | None:
-    if not has_table(con, "raw", "_run_inputs"):
+def _has(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> bool:
+    return con.execute(
+        "select count(*) from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
+        [database, schema, table]).fetchone()[0] > 0
+
+
+def _model_state(con: duckdb.DuckDBPyConnection, *, current: bool) -> str | None:
+    database = con.execute("select current_database()").fetchone()[0] if current else "published"
+    if not _has(con, database, "raw", "_run_inputs"):
         return None
     try:
-        return con.execute(f"select model_state from {RUN_INPUTS}").fetchone()[0]
+        return con.execute(f'select model_state from "{database}".{RUN_INPUTS}').fetchone()[0]
     except duckdb.BinderException:  # recorded before revwh kept the model state
         return None
 
 
-def _earlier_loads(published: Path) -> dict[str, tuple[str, datetime]]:
-    con = duckdb.connect(str(published), read_only=True)
-    try:
-        if not has_table(con, "raw", "_files"):
-            return {}
-        rows = con.execute(
-            "select source_file, content_hash, loaded_at from raw._files where status <> 'not_loaded'").fetchall()
-    finally:
-        con.close()
-    return {path: (digest, at) for path, digest, at in rows}
-
-
-def _take_closes(building: Path, published: Path) -> None:
+def _take_closes(con: duckdb.DuckDBPyConnection) -> None:
     """The `closed` schema is written by `revwh close`/`reopen`, not derived from landing files:
-    the working file takes the published warehouse's, whole (a few rows per closed month)."""
+    the working file takes the published warehouse's (attached as `published`), whole: a few
+    rows per closed month."""
     from orchestration.month_close import CLOSED_DDL
 
-    con = duckdb.connect(str(building))
-    try:
-        con.execute(f"attach '{_quoted(published)}' as published (read_only)")
-        tables = [t for (t,) in con.execute(
-            "select table_name from duckdb_tables() where database_name = 'published' and schema_name = 'closed'"
-        ).fetchall()]
-        con.execute("drop schema if exists closed cascade")
-        for statement in CLOSED_DDL:
-            con.execute(statement)
-        made = {t for (t,) in con.execute(
-            "select table_name from duckdb_tables() where database_name = current_database() and schema_name = 'closed'"
-        ).fetchall()}
-        for table in tables:
-            source = f'published.closed."{table}"'
-            if table in made:  # keep the tables' declared constraints
-                con.execute(f'insert into closed."{table}" by name select * from {source}')
-            else:
-                con.execute(f'create table closed."{table}" as select * from {source}')
-        con.execute("detach published")
-        con.execute("checkpoint")
-    finally:
-        con.close()
+    tables = [t for (t,) in con.execute(
+        "select table_name from duckdb_tables() where database_name = 'published' and schema_name = 'closed'"
+    ).fetchall()]
+    con.execute("drop schema if exists closed cascade")
+    for statement in CLOSED_DDL:
+        con.execute(statement)
+    made = {t for (t,) in con.execute(
+        "select table_name from duckdb_tables() where database_name = current_database() and schema_name = 'closed'"
+    ).fetchall()}
+    for table in tables:
+        source = f'published.closed."{table}"'
+        if table in made:  # keep the tables' declared constraints
+            con.execute(f'insert into closed."{table}" by name select * from {source}')
+        else:
+            con.execute(f'create table closed."{table}" as select * from {source}')
 
 
 def _quoted(path: Path) -> str:

@@ -176,8 +176,10 @@ def _generation(path: Path, model_state: str) -> Path:
 
 
 def test_which_previous_generation_a_run_may_use(tmp_path: Path) -> None:
-    from orchestration.working_copy import COPIED, start_working_file
-    from orchestration.working_copy import _unusable as unusable
+    from orchestration.working_copy import COPIED, _prepare_previous, start_working_file
+
+    def unusable(previous: Path, published: Path) -> str | None:
+        return _prepare_previous(previous, published)[0]
 
     published = _generation(tmp_path / "wh.duckdb", "models-2")
     previous = previous_generation(published)
