@@ -59,8 +59,13 @@ class LoadReport:
     # loaded files the published warehouse already held (the run started from an older generation)
     caught_up: set[str] = field(default_factory=set)
 
+    def new_loads(self) -> list[LoadedFile]:
+        """Loaded files the published warehouse did not already hold: what this run landed.
+        Caught-up files were landed, gated and reported by the run that published them."""
+        return [f for f in self.loaded if f.file not in self.caught_up]
+
     def rows_loaded(self, table: str) -> int:
-        return sum(f.rows for f in self.loaded if f.table == table)
+        return sum(f.rows for f in self.new_loads() if f.table == table)
 
     def changed_tables(self) -> set[str]:
         """Tables whose content this load changed (loaded or removed files)."""
@@ -86,9 +91,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def _registry(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
-    rows = con.execute(f"select source_file, content_hash, table_name from {FILES_TABLE}").fetchall()
-    return {path: (digest, table) for path, digest, table in rows}
+def _registry(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str, datetime]]:
+    rows = con.execute(f"select source_file, content_hash, table_name, loaded_at from {FILES_TABLE}").fetchall()
+    return {path: (digest, table, at) for path, digest, table, at in rows}
 
 
 def _delete_file_rows(con: duckdb.DuckDBPyConnection, table: str, rel_path: str) -> None:
@@ -127,14 +132,24 @@ def load_landing(
     """Load every new or changed file of `landing_dir` into raw; drop rows of removed files.
 
     `discovered` is `discover(landing_dir)` when the caller already listed and hashed the files.
-    `earlier_loads` (source_file -> (content_hash, loaded_at)) gives the load time of a file the
-    published warehouse already holds when the run starts from an older generation of it
-    (orchestration/working_copy.py): the file keeps the time it first entered the warehouse."""
-    earlier = earlier_loads or {}
+    `earlier_loads` (source_file -> (content_hash, loaded_at)) is given when the run starts from an
+    older generation of the published warehouse (orchestration/working_copy.py): it is the
+    published warehouse's registry, and the load is made to give what loading onto a copy of the
+    published warehouse would. A file the published warehouse holds with the same bytes keeps the
+    time it first entered the warehouse; the working file's own registry counts as unchanged only
+    what the published one holds identically (a file changed last night and changed back tonight
+    is loaded again, with tonight's time, as on a copy). None: the working file's registry is
+    the published warehouse's (a copy, or the first run)."""
+    earlier = earlier_loads if earlier_loads is not None else {}
 
     def earlier_time(lf: LandingFile) -> datetime | None:
         known = earlier.get(lf.rel_path)
         return known[1] if known is not None and known[0] == lf.content_hash else None
+
+    def unchanged(lf: LandingFile, known: tuple[str, str, datetime] | None) -> bool:
+        if known is None or known[0] != lf.content_hash:
+            return False
+        return earlier_loads is None or earlier.get(lf.rel_path) == (known[0], known[2])
 
     ensure_raw_schema(con)
     files, unknown = discovered if discovered is not None else discover(landing_dir)
@@ -145,13 +160,14 @@ def load_landing(
         # Files that belong to no table are re-listed from scratch on every load.
         con.execute(f"delete from {FILES_TABLE} where status = 'not_loaded'")
         registry = _registry(con)
-        for rel_path, (_digest, table) in sorted(registry.items()):
+        for rel_path, (_digest, table, _at) in sorted(registry.items()):
             if rel_path not in present:
                 _delete_file_rows(con, table, rel_path)
-                report.removed.append(FileRef(table, rel_path))
+                if earlier_loads is None or rel_path in earlier:  # else removed by last night's run
+                    report.removed.append(FileRef(table, rel_path))
         for i, lf in enumerate(files, 1):
             known = registry.get(lf.rel_path)
-            if known and known[0] == lf.content_hash:
+            if unchanged(lf, known):
                 status, error = con.execute(
                     f"select status, error from {FILES_TABLE} where source_file = ?",
                     [lf.rel_path],

@@ -48,8 +48,8 @@ def published_source_counts(settings: RevwhSettings) -> dict:
 def _table_metadata(report: LoadReport, table: str) -> dict[str, object]:
     return {
         # new to the warehouse analysts see; files the older generation caught up on apart
-        "files_loaded": sum(1 for f in report.loaded if f.table == table and f.file not in report.caught_up),
-        "rows_loaded": sum(f.rows for f in report.loaded if f.table == table and f.file not in report.caught_up),
+        "files_loaded": sum(1 for f in report.new_loads() if f.table == table),
+        "rows_loaded": report.rows_loaded(table),
         "files_caught_up": sum(1 for f in report.loaded if f.table == table and f.file in report.caught_up),
         "files_unchanged": sum(1 for f in report.skipped if f.table == table),
         "files_removed": sum(1 for f in report.removed if f.table == table),
@@ -127,7 +127,7 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
         mode = run_inputs.build_mode(previous, state, settings.rebuild)
         run_inputs.record(con, inputs, state, mode)
         con.execute("checkpoint")
-        if report.loaded:
+        if report.new_loads():
             progress.report("checking the landed rows (expectation suites, in DuckDB)")
         findings = quality_findings(con, report, settings.as_of_date())
         shrunk = shrink_findings(
@@ -142,8 +142,8 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
     for unknown in report.unrecognized:
         context.log.warning(f"ignored {unknown.rel_path}: {unknown.reason}")
     context.log.info(
-        f"loaded {len(report.loaded) - len(report.caught_up)} new files, "
-        f"{sum(f.rows for f in report.loaded if f.file not in report.caught_up)} rows "
+        f"loaded {len(report.new_loads())} new files, "
+        f"{sum(f.rows for f in report.new_loads())} rows "
         f"({len(report.caught_up)} more caught up from the previous generation); "
         f"{len(report.skipped)} unchanged, {len(report.removed)} removed, "
         f"{len(report.rejected)} rejected"

@@ -13,6 +13,7 @@ from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataV
 from orchestration import progress
 from orchestration.dbt_assets import dbt_models
 from orchestration.month_close import record_published_run
+from orchestration.run_inputs import FULL, RUN_INPUTS
 from orchestration.settings import RevwhSettings
 from orchestration.working_copy import keep_previous_generation
 
@@ -30,6 +31,7 @@ def published_warehouse(context: AssetExecutionContext, settings: RevwhSettings)
     as_of = settings.as_of_date()
     con = duckdb.connect(str(building))
     try:
+        (mode,) = con.execute(f"select build_mode from {RUN_INPUTS}").fetchone()
         record_published_run(con, context.run_id, as_of)
         con.execute("checkpoint")
         if settings.on_postgres():
@@ -45,7 +47,9 @@ def published_warehouse(context: AssetExecutionContext, settings: RevwhSettings)
     finally:
         con.close()
     if not (settings.on_postgres() or settings.on_spark()):
-        keep_previous_generation(published)  # the next run's working file (orchestration/working_copy.py)
+        # the next run's working file (orchestration/working_copy.py); none after a full build, so
+        # the next run copies the rebuilt file and no run works on the generation it replaced
+        keep_previous_generation(published, keep=mode != FULL)
     os.replace(building, published)  # on PostgreSQL and Spark: the landing store the next run loads against
     shown = f"PostgreSQL {where}" if settings.on_postgres() else where if settings.on_spark() else str(published)
     progress.report(f"published {shown}")

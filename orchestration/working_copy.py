@@ -14,7 +14,8 @@ function of the landing files comes from the published warehouse: the month-end 
 so the result is the warehouse a copy would have given, row for row (tests/test_working_copy.py).
 
 The published file is copied, as before, when the previous generation cannot be used:
-- there is none (the first runs, or the last run failed: its working file is removed);
+- there is none (the first runs; the last run failed: its working file is removed; or the last
+  run was a full build: publish keeps nothing, so no run catches up on the file it replaced);
 - it was built by other models or rule settings than the published warehouse (its kept rows
   may follow other rules; a full rebuild would be decided from the published warehouse's state);
 - a reader still has it open (a session an analyst opened before the last publish): DuckDB
@@ -38,6 +39,7 @@ from orchestration.run_inputs import RUN_INPUTS
 
 NEW, COPIED, CAUGHT_UP = "new", "copied", "previous generation"
 STARTING = "starting the run's working file"
+PUBLISHED = "__revwh_published"  # the alias the published warehouse is attached under
 
 
 @dataclass(frozen=True)
@@ -46,8 +48,9 @@ class WorkingFile:
 
     how: str  # NEW, COPIED or CAUGHT_UP
     why: str  # one line for the run's log and the load step's metadata
-    # source_file -> (content_hash, loaded_at) of every file the published warehouse had landed
-    earlier_loads: dict[str, tuple[str, datetime]]
+    # source_file -> (content_hash, loaded_at) of every file the published warehouse had landed,
+    # for the loader (ingest/loader.py); None when the working file is a copy or new
+    earlier_loads: dict[str, tuple[str, datetime]] | None
 
 
 def previous_generation(published: Path) -> Path:
@@ -68,7 +71,7 @@ def start_working_file(published: Path, building: Path, *, reuse_previous: bool)
     previous = previous_generation(published)
     if not published.exists():
         _remove(previous)
-        return WorkingFile(NEW, "no published warehouse yet: starting empty", {})
+        return WorkingFile(NEW, "no published warehouse yet: starting empty", None)
     progress.report(STARTING)
     earlier: dict[str, tuple[str, datetime]] = {}
     if reuse_previous:
@@ -84,16 +87,18 @@ def start_working_file(published: Path, building: Path, *, reuse_previous: bool)
     size = published.stat().st_size / 1e6
     progress.report(f"copying the published warehouse ({size:,.0f} MB) to work on")
     shutil.copy2(published, building)
-    return WorkingFile(COPIED, f"copied the published warehouse ({size:,.0f} MB): {reason}", {})
+    return WorkingFile(COPIED, f"copied the published warehouse ({size:,.0f} MB): {reason}", None)
 
 
-def keep_previous_generation(published: Path) -> None:
+def keep_previous_generation(published: Path, *, keep: bool = True) -> None:
     """Called by publish just before the rename: the file being replaced stays as the next
     run's working file. A hard link moves no bytes; where the filesystem has none, nothing is
-    kept and the next run copies."""
+    kept and the next run copies. After a full build (`--rebuild`, other models or settings)
+    nothing is kept: the generation it replaced was built without it, and a run catching up on
+    that file would bring back what the rebuild was for."""
     previous = previous_generation(published)
     _remove(previous)
-    if published.exists():
+    if keep and published.exists():
         try:
             os.link(published, previous)
         except OSError:
@@ -116,17 +121,21 @@ def _prepare_previous(previous: Path, published: Path) -> tuple[str | None, dict
     except duckdb.Error as exc:  # a reader's lock, mostly ("Could not set lock on file ...")
         return "the previous generation cannot be opened for writing: " + str(exc).strip().splitlines()[0], {}
     try:
-        con.execute(f"attach '{_quoted(published)}' as published (read_only)")
+        # DuckDB names a file's database after its name up to the first dot: the alias must be
+        # one no warehouse file is called
+        con.execute(f"attach '{_quoted(published)}' as {PUBLISHED} (read_only)")
         mine, theirs = _model_state(con, current=True), _model_state(con, current=False)
         if mine is None or mine != theirs:
             return "the previous generation was built by other models or settings", {}
         _take_closes(con)
         earlier = {path: (digest, at) for path, digest, at in con.execute(
-            "select source_file, content_hash, loaded_at from published.raw._files where status <> 'not_loaded'"
-        ).fetchall()} if _has(con, "published", "raw", "_files") else {}
-        con.execute("detach published")
+            f"select source_file, content_hash, loaded_at from {PUBLISHED}.raw._files where status <> 'not_loaded'"
+        ).fetchall()} if _has(con, PUBLISHED, "raw", "_files") else {}
+        con.execute(f"detach {PUBLISHED}")
         con.execute("checkpoint")
         return None, earlier
+    except duckdb.Error as exc:  # an unreadable or foreign file: the copy is always safe
+        return "the previous generation could not be read: " + str(exc).strip().splitlines()[0], {}
     finally:
         con.close()
 
@@ -138,7 +147,7 @@ def _has(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str)
 
 
 def _model_state(con: duckdb.DuckDBPyConnection, *, current: bool) -> str | None:
-    database = con.execute("select current_database()").fetchone()[0] if current else "published"
+    database = con.execute("select current_database()").fetchone()[0] if current else PUBLISHED
     if not _has(con, database, "raw", "_run_inputs"):
         return None
     try:
@@ -149,12 +158,12 @@ def _model_state(con: duckdb.DuckDBPyConnection, *, current: bool) -> str | None
 
 def _take_closes(con: duckdb.DuckDBPyConnection) -> None:
     """The `closed` schema is written by `revwh close`/`reopen`, not derived from landing files:
-    the working file takes the published warehouse's (attached as `published`), whole: a few
+    the working file takes the published warehouse's (attached as PUBLISHED), whole: a few
     rows per closed month."""
     from orchestration.month_close import CLOSED_DDL
 
     tables = [t for (t,) in con.execute(
-        "select table_name from duckdb_tables() where database_name = 'published' and schema_name = 'closed'"
+        f"select table_name from duckdb_tables() where database_name = '{PUBLISHED}' and schema_name = 'closed'"
     ).fetchall()]
     con.execute("drop schema if exists closed cascade")
     for statement in CLOSED_DDL:
@@ -163,7 +172,7 @@ def _take_closes(con: duckdb.DuckDBPyConnection) -> None:
         "select table_name from duckdb_tables() where database_name = current_database() and schema_name = 'closed'"
     ).fetchall()}
     for table in tables:
-        source = f'published.closed."{table}"'
+        source = f'{PUBLISHED}.closed."{table}"'
         if table in made:  # keep the tables' declared constraints
             con.execute(f'insert into closed."{table}" by name select * from {source}')
         else:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.runner import run_pipeline
+from orchestration.working_copy import previous_generation
 from tests.landing_builder import query, run_pipeline_ok, write_table
 from tests.test_spine_rules import AS_OF, _g
 
@@ -46,6 +47,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory, spine_cli_run: tuple) -> dict
     files_second = query(wh, "select source_file, content_hash, loaded_at from raw._files order by 1")
     published_second = query(wh, "select run_id from raw._published_run")
     inode_second = wh.stat().st_ino  # publish replaces the file: a new inode
+    kept_after_rebuild = previous_generation(wh).exists()
     idle = run_pipeline(landing, wh, AS_OF)
     idle_state = dict(outcome=idle, published=query(wh, "select run_id from raw._published_run"),
                       inode=wh.stat().st_ino, marts={m: mart_fingerprint(wh, m) for m in MARTS},
@@ -55,11 +57,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory, spine_cli_run: tuple) -> dict
         _g("2026-10-10", "2220001111", "A", 500_000_000, "2026-10-14T02:00:00Z"),
     ], "google_pull_2026-10-14.csv")
     run_pipeline_ok(landing, wh, AS_OF)
+    kept_after_restatement = previous_generation(wh).exists()
     third_fact = query(wh, "select platform, account_id, campaign_id, spend_date, spend from marts.fct_ad_spend_daily")
     k5 = query(wh, "select spend_to_date from marts.budget_pacing where contract_id = 'K5'")
     return dict(first=first, second=second, files_first=files_first, files_second=files_second,
                 first_fact=first_fact, third_fact=third_fact, k5=k5, published_second=published_second,
-                inode_second=inode_second, idle=idle_state)
+                inode_second=inode_second, idle=idle_state,
+                kept=(kept_after_rebuild, kept_after_restatement))
 
 
 def test_second_run_on_same_files_changes_nothing(runs: dict) -> None:
@@ -86,3 +90,10 @@ def test_repull_changes_only_the_restated_day(runs: dict) -> None:
     assert after[("google_ads", "2220001111", "A", date(2026, 10, 10))] == D("500.00")
     # K5 spend to date: 650 + 300 + 500 = 1450.00
     assert runs["k5"] == [(D("1450.00"),)]
+
+
+def test_a_full_rebuild_keeps_no_previous_generation(runs: dict) -> None:
+    # After --rebuild the next run must copy the rebuilt file: catching up on the generation the
+    # rebuild replaced would bring back whatever the rebuild was run to repair. The restatement
+    # run after it is incremental and keeps the rebuilt warehouse as the next previous generation.
+    assert runs["kept"] == (False, True)

@@ -201,3 +201,14 @@ def test_which_previous_generation_a_run_may_use(tmp_path: Path) -> None:
     assert started.how == COPIED and started.why.endswith("the previous generation is the published file itself")
     assert not previous.exists() and building.stat().st_ino != published.stat().st_ino
     assert query(published, "select model_state from raw._run_inputs") == [("models-2",)]
+
+
+def test_a_warehouse_named_published_can_use_its_previous_generation(tmp_path: Path) -> None:
+    # DuckDB names a file's database after its name up to the first dot: `published.duckdb.previous`
+    # is database `published`, which must not clash with the alias the published file is attached as
+    from orchestration.working_copy import CAUGHT_UP, start_working_file
+
+    published = _generation(tmp_path / "published.duckdb", "models-2")
+    _generation(previous_generation(published), "models-2")
+    started = start_working_file(published, published.with_name("published.duckdb.building"), reuse_previous=True)
+    assert started.how == CAUGHT_UP and started.earlier_loads == {}
