@@ -302,7 +302,9 @@ def _record_in_dagster(warehouse: Path, action: str, month: date, close_id: int,
         ))
 
 
-def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table]).fetchone()[0] > 0
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, database: str | None = None) -> bool:
+    """Whether `schema.table` exists (in `database`, an attached one, when given)."""
+    where, params = "table_schema = ? and table_name = ?", [schema, table]
+    if database is not None:
+        where, params = where + " and table_catalog = ?", [*params, database]
+    return con.execute(f"select count(*) from information_schema.tables where {where}", params).fetchone()[0] > 0

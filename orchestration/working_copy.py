@@ -35,6 +35,7 @@ import duckdb
 
 from orchestration import progress
 from orchestration.dbt_launcher import remove_stale_run_dirs
+from orchestration.month_close import ensure_closed_schema, has_table
 from orchestration.run_inputs import RUN_INPUTS
 
 NEW, COPIED, CAUGHT_UP = "new", "copied", "previous generation"
@@ -130,7 +131,7 @@ def _prepare_previous(previous: Path, published: Path) -> tuple[str | None, dict
         _take_closes(con)
         earlier = {path: (digest, at) for path, digest, at in con.execute(
             f"select source_file, content_hash, loaded_at from {PUBLISHED}.raw._files where status <> 'not_loaded'"
-        ).fetchall()} if _has(con, PUBLISHED, "raw", "_files") else {}
+        ).fetchall()} if has_table(con, "raw", "_files", PUBLISHED) else {}
         con.execute(f"detach {PUBLISHED}")
         con.execute("checkpoint")
         return None, earlier
@@ -140,15 +141,9 @@ def _prepare_previous(previous: Path, published: Path) -> tuple[str | None, dict
         con.close()
 
 
-def _has(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> bool:
-    return con.execute(
-        "select count(*) from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?",
-        [database, schema, table]).fetchone()[0] > 0
-
-
 def _model_state(con: duckdb.DuckDBPyConnection, *, current: bool) -> str | None:
     database = con.execute("select current_database()").fetchone()[0] if current else PUBLISHED
-    if not _has(con, database, "raw", "_run_inputs"):
+    if not has_table(con, "raw", "_run_inputs", database):
         return None
     try:
         return con.execute(f'select model_state from "{database}".{RUN_INPUTS}').fetchone()[0]
@@ -160,14 +155,11 @@ def _take_closes(con: duckdb.DuckDBPyConnection) -> None:
     """The `closed` schema is written by `revwh close`/`reopen`, not derived from landing files:
     the working file takes the published warehouse's (attached as PUBLISHED), whole: a few
     rows per closed month."""
-    from orchestration.month_close import CLOSED_DDL
-
     tables = [t for (t,) in con.execute(
         f"select table_name from duckdb_tables() where database_name = '{PUBLISHED}' and schema_name = 'closed'"
     ).fetchall()]
     con.execute("drop schema if exists closed cascade")
-    for statement in CLOSED_DDL:
-        con.execute(statement)
+    ensure_closed_schema(con)
     made = {t for (t,) in con.execute(
         "select table_name from duckdb_tables() where database_name = current_database() and schema_name = 'closed'"
     ).fetchall()}
