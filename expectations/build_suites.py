@@ -41,7 +41,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ingest.contract import ISO_CURRENCIES, TABLES, LandedTable
+from ingest.contract import ISO_CURRENCIES, TABLES, LandedTable, number_pattern
 
 SUITES_DIR = Path(__file__).parent / "suites"
 DEFAULT_BLOCK_SHARE = 0.10
@@ -55,9 +55,10 @@ DATE = (
     r"|02-(?:0[1-9]|1\d|2[0-8]))|(?:\d\d(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29)\s*$"
 )
 FIRST_OF_MONTH = r"^\s*\d{4}-\d{2}-01\s*$"
-MONEY = r"^\s*-?\d{1,15}(?:\.\d{1,2})?\s*$"
-DECIMAL = r"^\s*-?\d{1,9}(?:\.\d{1,9})?\s*$"
-INTEGER = r"^\s*-?\d{1,18}(?:\.0+)?\s*$"
+# Numbers in the forms spreadsheets write them (SPEC 6), the pattern staging's casts accept.
+MONEY = r"^\s*(?:" + number_pattern("money") + r")\s*$"
+DECIMAL = r"^\s*(?:" + number_pattern("decimal") + r")\s*$"
+INTEGER = r"^\s*(?:" + number_pattern("integer") + r")\s*$"
 TIMESTAMP = r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\s*$"
 # An ISO 4217 code (SPEC 5; staging upper-cases it); CDN for Canadian dollars is not one.
 CURRENCY_ISO = r"^\s*(?i:" + "|".join(ISO_CURRENCIES) + r")\s*$"
@@ -67,7 +68,7 @@ CODE_LIST = r"^\s*[^|\s]+(?:\s*\|\s*[^|\s]+)*\s*$"
 # Typed views the runner derives (see module docstring); the regex decides what converts.
 DATE_VIEW = "__date"
 NUMBER_VIEW = "__number"
-VIEW_FORMATS = {DATE_VIEW: DATE, NUMBER_VIEW: r"^\s*-?\d{1,18}(?:\.\d{1,9})?\s*$"}
+VIEW_FORMATS = {DATE_VIEW: DATE, NUMBER_VIEW: r"^\s*(?:" + number_pattern("number") + r")\s*$"}
 
 FIRST_PLAUSIBLE = "2000-01-01"
 LAST_PLAUSIBLE = "2099-12-31"

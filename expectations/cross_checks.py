@@ -99,7 +99,7 @@ class _Report:
         if hits.empty:
             return
         examples = [
-            example(r.get("_source_file"), r.get("_row_number", i + 1), r[column],
+            example(r.get("_source_file"), r.get("_row_number", i + 2), r[column],
                     None if detail is None else str(detail[i]))
             for i, r in hits.iterrows()
         ]

@@ -68,7 +68,7 @@ def example(source_file: object, row_number: object, value: object, detail: str 
 
 
 def where(ex: dict[str, Any]) -> str:
-    return f"{ex['source_file'] or 'batch'} row {ex['row_number']}"
+    return f"{ex['source_file'] or 'batch'} line {ex['row_number']}"
 
 
 def found(ex: dict[str, Any], compound: bool = False) -> str:
@@ -105,7 +105,7 @@ def block_message(
     files = sorted({e["source_file"] for e in examples if e["source_file"]})
     place = files[0] if len(files) == 1 else table
     share = 100.0 * count / checked if checked else 100.0
-    eg = f"; e.g. row {examples[0]['row_number']} found {found(examples[0], compound)}" if examples else ""
+    eg = f"; e.g. line {examples[0]['row_number']} found {found(examples[0], compound)}" if examples else ""
     return (
         f"{place}: column {column} fails in {count} of {checked} rows ({share:.0f}%, more than "
         f"{block_share:.0%} blocks the run): expected {expected}{eg}"

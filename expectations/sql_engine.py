@@ -89,7 +89,11 @@ def column_sql(column: str) -> str:
     for view, cast in ((DATE_VIEW, "date"), (NUMBER_VIEW, "double")):
         if column.endswith(view):
             pattern = literal(VIEW_FORMATS[view])
-            return f"(case when regexp_matches({base}, {pattern}) then cast(trim({base}, {_WHITESPACE}) as {cast}) end)"
+            text = f"trim({base}, {_WHITESPACE})"
+            if view == NUMBER_VIEW:  # a number as spreadsheets write it: sign, then digits and dot
+                sign = f"(case when {text} like '(%' or {text} like '%-%' then '-' else '' end)"
+                text = f"({sign} || regexp_replace(regexp_replace({text}, '[^0-9.]', '', 'g'), '[.]$', ''))"
+            return f"(case when regexp_matches({base}, {pattern}) then cast({text} as {cast}) end)"
     return base
 
 

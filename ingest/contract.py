@@ -55,8 +55,13 @@ class Column:
     alias: str | None = None
     platform: str | None = None
     description: str = ""
+    # The column may be left out of a file altogether (SPEC 6: campaign names, time zone, impressions
+    # and clicks): its values are then empty. Every other column must be in the header.
+    optional: bool = False
 
     def __post_init__(self) -> None:
+        if self.optional and self.required:
+            raise ValueError(f"{self.name}: a required column cannot be optional")
         # Caught here, not as a dbt compile error or a suite that silently checks nothing.
         if self.kind not in KINDS:
             raise ValueError(f"{self.name}: unknown kind {self.kind!r} (expected one of {', '.join(KINDS)})")
@@ -105,9 +110,11 @@ class LandedTable:
     pull_coverage: bool = False
     # Derived from column_specs; kept as a field so the many readers of `.columns` pay no lookup.
     columns: tuple[str, ...] = field(init=False)
+    optional_columns: tuple[str, ...] = field(init=False)  # may be left out of a file (Column.optional)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "columns", tuple(c.name for c in self.column_specs))
+        object.__setattr__(self, "optional_columns", tuple(c.name for c in self.column_specs if c.optional))
         typed = [c.typed_name for c in self.column_specs]
         for what, names in (("key", self.key), ("partition", self.partition)):
             unknown = [n for n in names if n not in typed]
@@ -208,13 +215,14 @@ TABLES: tuple[LandedTable, ...] = (
         Column("customer_id", "account_id", required=True, alias="account_id", platform="'google_ads'",
                description=_ACCOUNT),
         Column("customer_currency_code", "currency", required=True, alias="currency", description=_ACCOUNT_CURRENCY),
-        Column("customer_time_zone", alias="account_time_zone", description="Time zone of the ad account."),
+        Column("customer_time_zone", alias="account_time_zone", optional=True,
+               description="Time zone of the ad account."),
         Column("campaign_id", required=True, description="Campaign identifier."),
-        Column("campaign_name", description="Campaign name."),
+        Column("campaign_name", optional=True, description="Campaign name."),
         Column("metrics_cost_micros", "integer", required=True, nonneg=True, alias="cost_micros",
                description="Cost in millionths of the account currency (12500000 = 12.50)."),
-        Column("metrics_impressions", "integer", alias="impressions", description="Impressions."),
-        Column("metrics_clicks", "integer", alias="clicks", description="Clicks."),
+        Column("metrics_impressions", "integer", alias="impressions", optional=True, description="Impressions."),
+        Column("metrics_clicks", "integer", alias="clicks", optional=True, description="Clicks."),
         Column("extracted_at", "timestamp", required=True, description=_EXTRACTED_AT),
     ),
     _spend(
@@ -225,10 +233,10 @@ TABLES: tuple[LandedTable, ...] = (
         Column("account_id", "account_id", required=True, platform="'meta_ads'", description=_ACCOUNT),
         Column("account_currency", "currency", required=True, alias="currency", description=_ACCOUNT_CURRENCY),
         Column("campaign_id", required=True, description="Campaign identifier."),
-        Column("campaign_name", description="Campaign name."),
+        Column("campaign_name", optional=True, description="Campaign name."),
         Column("spend", "money", required=True, nonneg=True, description="Spend in the account currency."),
-        Column("impressions", "integer", description="Impressions."),
-        Column("clicks", "integer", description="Clicks."),
+        Column("impressions", "integer", optional=True, description="Impressions."),
+        Column("clicks", "integer", optional=True, description="Clicks."),
         Column("extracted_at", "timestamp", required=True, description=_EXTRACTED_AT),
     ),
     _spend(
@@ -240,11 +248,11 @@ TABLES: tuple[LandedTable, ...] = (
                description=_ACCOUNT),
         Column("CurrencyCode", "currency", required=True, alias="currency", description=_ACCOUNT_CURRENCY),
         Column("CampaignId", required=True, alias="campaign_id", description="Campaign identifier."),
-        Column("CampaignName", alias="campaign_name", description="Campaign name."),
+        Column("CampaignName", alias="campaign_name", optional=True, description="Campaign name."),
         Column("Spend", "money", required=True, nonneg=True, alias="spend",
                description="Spend in the account currency."),
-        Column("Impressions", "integer", alias="impressions", description="Impressions."),
-        Column("Clicks", "integer", alias="clicks", description="Clicks."),
+        Column("Impressions", "integer", alias="impressions", optional=True, description="Impressions."),
+        Column("Clicks", "integer", alias="clicks", optional=True, description="Clicks."),
         Column("extracted_at", "timestamp", required=True, description=_EXTRACTED_AT),
     ),
     LandedTable(
@@ -491,6 +499,31 @@ TABLES: tuple[LandedTable, ...] = (
 # ISO 4217 currency codes a landed currency column may hold (SPEC 5: any other code, such as
 # CDN for Canadian dollars, is a row exception). Precious metals and test codes are left out.
 # dbt_project/macros/iso_currencies.sql holds the same list (tests/test_contract.py checks it).
+# Numbers as spreadsheets write them (SPEC 6): thousands separators (28,298.00), a leading currency
+# symbol ($12,096.00, CA$, C$, US$), an accounting negative in parentheses ((100.00)) and a trailing
+# dot (144.) are the same number. One pattern of the accepted forms per numeric kind, for staging
+# (generated into dbt_project/macros/number_forms.sql) and the expectation suites alike. Bracket
+# classes instead of backslash escapes: the same text works in DuckDB (RE2), PostgreSQL, Spark and
+# Python. The digit counts bound what the typed column holds (money DECIMAL(18,2): 15 + 2 digits).
+_NUMBER_DIGITS = {
+    "money": "(?:[0-9]{1,3}(?:,[0-9]{3}){1,4}|[0-9]{1,15})(?:[.][0-9]{0,2})?",
+    "decimal": "(?:[0-9]{1,3}(?:,[0-9]{3}){1,2}|[0-9]{1,9})(?:[.][0-9]{0,9})?",
+    "integer": "(?:[0-9]{1,3}(?:,[0-9]{3}){1,5}|[0-9]{1,18})(?:[.]0*)?",
+    # any of the three (the expectation suites' number view, which compares numbers with bounds)
+    "number": "(?:[0-9]{1,3}(?:,[0-9]{3}){1,5}|[0-9]{1,18})(?:[.][0-9]{0,9})?",
+}
+_CURRENCY_SYMBOL = "(?:(?:US|CA|C)?[$] ?)"
+
+
+def number_pattern(kind: str) -> str:
+    """The accepted forms of a `money`, `decimal` or `integer` value (trimmed text), unanchored.
+
+    Its value: a minus sign when the text has `-` or starts with `(`, then the digits and the dot
+    (a trailing dot dropped)."""
+    digits, sym = _NUMBER_DIGITS[kind], _CURRENCY_SYMBOL
+    return f"-?{sym}?{digits}|{sym}-{digits}|[(]{sym}?{digits}[)]"
+
+
 ISO_CURRENCIES: tuple[str, ...] = (
     "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
     "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD",

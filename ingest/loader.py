@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import NamedTuple
 
 import duckdb
+import polars as pl
 
 from ingest.contract import TABLES, LandedTable
 from ingest.landing import LandingFile, UnrecognizedFile, discover, file_hash
 from ingest.reader import FileRejected, read_landing_file
 
 FILES_TABLE = "raw._files"
+REGISTRY_COLUMNS = ("source_file, table_name, content_hash, loaded_at, row_count, status, error, blank_rows,"
+                    " extra_columns")
 
 
 INSERT_SLICE = 500_000  # rows handed to DuckDB at a time
@@ -73,7 +76,12 @@ class LoadReport:
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw schema, the file registry and one all-text table per landed table."""
+    """Create the raw schema, the file registry and one all-text table per landed table.
+
+    `_row_number` is the row's line in its file as a spreadsheet shows it (the header is line 1,
+    the first data row line 2; SPEC 6), so every message and `data_exceptions` name the line a
+    person finds in Excel. Warehouses built before (whose registry has no `blank_rows`) numbered
+    data rows from 1: their rows move down one line, once, with the columns that mark the change."""
     con.execute("create schema if not exists raw")
     con.execute(
         f"""create table if not exists {FILES_TABLE} (
@@ -89,6 +97,24 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
             f"create table if not exists raw.{table.name} ({cols}, _source_file varchar not null,"
             " _row_number integer not null, _loaded_at timestamp not null)"
         )
+        # A column the contract gained since the table was made (empty for the files already loaded).
+        have = {r[0] for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?",
+            [table.name]).fetchall()}
+        for c in table.columns:
+            if c not in have:
+                con.execute(f'alter table raw.{table.name} add column "{c}" varchar')
+    numbered_by_line = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'raw' and table_name = '_files'"
+        " and column_name = 'blank_rows'").fetchone()[0]
+    if not numbered_by_line:
+        con.execute("begin transaction")
+        for table in TABLES:
+            con.execute(f"update raw.{table.name} set _row_number = _row_number + 1")
+        # rows of all-empty cells the file had (not data: SPEC 6), and its columns beyond the contract
+        con.execute(f"alter table {FILES_TABLE} add column blank_rows bigint default 0")
+        con.execute(f"alter table {FILES_TABLE} add column extra_columns varchar")
+        con.execute("commit")
 
 
 def _registry(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str, datetime]]:
@@ -101,23 +127,39 @@ def _delete_file_rows(con: duckdb.DuckDBPyConnection, table: str, rel_path: str)
     con.execute(f"delete from {FILES_TABLE} where source_file = ?", [rel_path])
 
 
+class FileRows(NamedTuple):
+    """What one file put into raw."""
+
+    rows: int  # data rows landed
+    blank_rows: int  # rows whose every cell is empty: not data, not landed (SPEC 6)
+    extra_columns: tuple[str, ...]  # header columns the contract does not have: ignored
+
+
 def _load_file(
     con: duckdb.DuckDBPyConnection, lf: LandingFile, loaded_at: datetime
-) -> int:
+) -> FileRows:
     table: LandedTable = lf.table
-    frame = read_landing_file(lf.path, lf.rel_path, lf.format, table.columns)
+    frame, extra = read_landing_file(lf.path, lf.rel_path, lf.format, table.columns, table.optional_columns)
     cols = ", ".join(f'"{c}"' for c in table.columns)
-    # The row number is attached before DuckDB sees the rows, so it is the file's own order.
+    # A row is blank when every cell is empty or spaces (a trailing empty line, a spacer row).
+    blank = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in table.columns)
+    rows = blanks = 0
+    # The line number is attached before DuckDB sees the rows and before blank rows are dropped, so
+    # it is the file's own line as a spreadsheet shows it: the header is line 1, the first row line 2
+    # (a value spanning lines inside quotes shifts the lines after it; Parquet counts as if exported).
     # Slices of INSERT_SLICE rows: the Arrow copy handed to DuckDB stays small for a large file.
     for offset in range(0, frame.height, INSERT_SLICE):
-        part = frame.slice(offset, INSERT_SLICE).with_row_index("_row_number", offset=offset + 1)
-        arrow = part.to_arrow()  # noqa: F841 (used in SQL)
+        part = frame.slice(offset, INSERT_SLICE).with_row_index("_row_number", offset=offset + 2)
+        data = part.filter(~blank)
+        blanks += part.height - data.height
+        rows += data.height
+        arrow = data.to_arrow()  # noqa: F841 (used in SQL)
         con.execute(
             f"insert into raw.{table.name} ({cols}, _source_file, _row_number, _loaded_at)"
             f" select {cols}, ?, _row_number::integer, ? from arrow",
             [lf.rel_path, loaded_at],
         )
-    return frame.height
+    return FileRows(rows, blanks, extra)
 
 
 def load_landing(
@@ -187,19 +229,20 @@ def load_landing(
             else:
                 report.caught_up.add(lf.rel_path)
             try:
-                rows = _load_file(con, lf, at)
+                got = _load_file(con, lf, at)
                 status, error = "loaded", None
-                report.loaded.append(LoadedFile(lf.table.name, lf.rel_path, rows))
+                report.loaded.append(LoadedFile(lf.table.name, lf.rel_path, got.rows))
             except FileRejected as exc:
-                rows, status, error = 0, "rejected", str(exc)
+                got, status, error = FileRows(0, 0, ()), "rejected", str(exc)
                 report.rejected.append(RejectedFile(lf.table.name, lf.rel_path, error))
             con.execute(
-                f"insert into {FILES_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
-                [lf.rel_path, lf.table.name, lf.content_hash, at, rows, status, error],
+                f"insert into {FILES_TABLE} ({REGISTRY_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [lf.rel_path, lf.table.name, lf.content_hash, at, got.rows, status, error, got.blank_rows,
+                 ", ".join(got.extra_columns) or None],
             )
         for item in unknown:
             con.execute(
-                f"insert into {FILES_TABLE} values (?, null, ?, ?, 0, 'not_loaded', ?)",
+                f"insert into {FILES_TABLE} ({REGISTRY_COLUMNS}) values (?, null, ?, ?, 0, 'not_loaded', ?, 0, null)",
                 [item.rel_path, file_hash(landing_dir / item.rel_path), loaded_at, item.reason],
             )
         con.execute("commit")

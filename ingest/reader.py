@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 from pathlib import Path
+from typing import NamedTuple
 
 import polars as pl
 
@@ -71,23 +72,36 @@ def _read_parquet(path: Path, rel_path: str) -> pl.DataFrame:
     return frame.with_columns(pl.all().cast(pl.String))
 
 
+class ReadFile(NamedTuple):
+    """A landing file's rows (strings, the expected columns in order) and what its header had beyond them."""
+
+    frame: pl.DataFrame
+    extra_columns: tuple[str, ...]  # in the file, not in the contract: ignored (SPEC 6), listed in the summary
+
+
 def read_landing_file(
-    path: Path, rel_path: str, fmt: str, expected: tuple[str, ...]
-) -> pl.DataFrame:
+    path: Path, rel_path: str, fmt: str, expected: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> ReadFile:
     """The file's rows as strings, with exactly the `expected` columns in order.
 
-    Header names are matched ignoring case and surrounding spaces; extra columns are
-    dropped; a missing column rejects the file, naming it.
+    Header names are matched ignoring case and surrounding spaces; extra columns are dropped and
+    returned by name; an `optional` column missing from the header is empty (SPEC 6: campaign
+    names, time zones, impressions, clicks); any other missing column rejects the file, naming it.
     """
     frame = _read_parquet(path, rel_path) if fmt == "parquet" else _read_csv(path, rel_path)
     by_key = {str(c).strip().lower(): c for c in frame.columns}
-    missing = [c for c in expected if c.lower() not in by_key]
+    known = {c.lower() for c in expected}
+    extra = tuple(str(c) for c in frame.columns if str(c).strip().lower() not in known)
+    may_lack = {c.lower() for c in optional}
+    missing = [c for c in expected if c.lower() not in by_key and c.lower() not in may_lack]
     if missing:
-        known = {c.lower() for c in expected}
-        extra = [c for c in frame.columns if str(c).strip().lower() not in known]
         hint = f"; found unexpected column(s) {', '.join(extra)}" if extra else ""
         raise FileRejected(
             f"{rel_path}: missing column(s) {', '.join(missing)}{hint}"
             f" (expected: {', '.join(expected)})"
         )
-    return frame.select([pl.col(by_key[c.lower()]).alias(c) for c in expected])
+    columns = [
+        pl.col(by_key[c.lower()]).alias(c) if c.lower() in by_key else pl.lit(None, dtype=pl.String).alias(c)
+        for c in expected
+    ]
+    return ReadFile(frame.select(columns), extra)

@@ -127,7 +127,8 @@ def test_a_declaration_change_reaches_loader_suites_sql_and_docs(tmp_path: Path)
     # Loader: the reader expects the declared columns, so a file without the new one is rejected.
     landed = tmp_path / "clients.csv"
     landed.write_text(",".join(TABLES_BY_NAME["clients"].columns) + "\nC001,Dealer,Kia,CA,CAD,a@b.example\n")
-    assert read_landing_file(landed, "contracting/clients.csv", "csv", TABLES_BY_NAME["clients"].columns).height == 1
+    read = read_landing_file(landed, "contracting/clients.csv", "csv", TABLES_BY_NAME["clients"].columns)
+    assert read.frame.height == 1
     with pytest.raises(FileRejected, match="missing column.s. account_manager"):
         read_landing_file(landed, "contracting/clients.csv", "csv", clients.columns)
 

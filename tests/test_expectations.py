@@ -222,7 +222,7 @@ def test_impossible_and_misformatted_dates() -> None:
     assert (first.expectation, first.column, first.unexpected_count, first.unexpected_percent) == (
         "expect_column_values_to_match_regex", "start_date", 2, 50.0)
     assert first.message == (
-        "contracting/contracts.csv row 1, column start_date: expected a real date YYYY-MM-DD, found '2026-02-30'"
+        "contracting/contracts.csv line 1, column start_date: expected a real date YYYY-MM-DD, found '2026-02-30'"
         " (+1 more row)"
     )
 
@@ -242,7 +242,7 @@ def test_amounts_text_too_many_decimals_and_negative_budget() -> None:
         ("warning", "non_negative:monthly_amount", [3]),
     ]
     assert result.warnings[1].message == (
-        "contracting/budget_schedule.csv row 3, column monthly_amount: expected not negative, found '-500.00'"
+        "contracting/budget_schedule.csv line 3, column monthly_amount: expected not negative, found '-500.00'"
     )
 
 
@@ -325,7 +325,7 @@ def test_end_on_or_after_start_and_due_on_or_after_invoice_date() -> None:
     )
     assert outcome(contracts) == [("warning", "after:end_date:start_date", [1])]
     assert contracts.warnings[0].message == (
-        "contracting/contracts.csv row 1, column end_date: expected end_date on or after start_date,"
+        "contracting/contracts.csv line 1, column end_date: expected end_date on or after start_date,"
         " found end_date='2026-04-30', start_date='2026-05-01'"
     )
     invoices = validate_batch("invoices", frame("invoices", {"due_date": "2026-09-30"}), as_of=T)
@@ -339,7 +339,7 @@ def test_duplicate_key_in_one_file_but_not_across_files() -> None:
     result = validate_batch("invoices", one_file, as_of=T)
     assert outcome(result) == [("warning", "unique_in_file:invoice_id", [1, 2])]
     assert result.warnings[0].message == (
-        "accounting/invoices.csv row 1, column invoice_id: expected invoice_id once per file,"
+        "accounting/invoices.csv line 1, column invoice_id: expected invoice_id once per file,"
         " found invoice_id='INV-001' (+1 more row)"
     )
     # the same invoice in a later export is a restatement (the file sorting last wins)
@@ -385,7 +385,7 @@ def test_more_than_ten_percent_of_a_batch_failing_blocks() -> None:
     assert (err.unexpected_count, err.unexpected_percent) == (25, 100.0)
     assert err.message == (
         "contracting/contracts.csv: column start_date fails in 25 of 25 rows (100%, more than 10% blocks the run):"
-        " expected a real date YYYY-MM-DD; e.g. row 1 found '01/02/2026'"
+        " expected a real date YYYY-MM-DD; e.g. line 1 found '01/02/2026'"
     )
 
 
@@ -420,11 +420,11 @@ def test_payment_applications_known_and_within_the_payment() -> None:
     ]
     assert {f.expectation for f in result.warnings} == {"cross_check"}
     assert result.warnings[1].message == (
-        "accounting/payment_applications.csv row 2, column invoice_id: expected invoice_id present in invoices,"
+        "accounting/payment_applications.csv line 2, column invoice_id: expected invoice_id present in invoices,"
         " found 'INV-404'"
     )
     assert result.warnings[2].message == (
-        "accounting/payment_applications.csv row 1, column amount_applied: expected applications of a payment not"
+        "accounting/payment_applications.csv line 1, column amount_applied: expected applications of a payment not"
         " above the payment's amount, found '3000.00' (payment P001 of 3450.00 has 3500.00 applied in all)"
         " (+1 more row)"
     )
@@ -493,9 +493,9 @@ def _landed(case: str, rel_path: str) -> pd.DataFrame:
     """A corpus file read as the loader reads it (ingest.reader), with file and row number."""
     table = TABLES_BY_NAME[_table_of(rel_path)]
     path = CORPUS / case / rel_path
-    df = read_landing_file(path, rel_path, path.suffix.lstrip("."), table.columns).to_pandas()
+    df = read_landing_file(path, rel_path, path.suffix.lstrip("."), table.columns).frame.to_pandas()
     df["_source_file"] = rel_path
-    df["_row_number"] = range(1, len(df) + 1)
+    df["_row_number"] = range(2, len(df) + 2)  # the file's line: the header is line 1
     return df
 
 
@@ -520,13 +520,13 @@ def test_row_level_corpus_cases_are_gate_warnings() -> None:
         return outcome(result)
 
     assert gate("contracting/budget_schedule_2026-11.csv") == [
-        ("warning", "money:monthly_amount", [1]), ("warning", "non_negative:monthly_amount", [2])]
-    assert gate("contracting/contracts_2026-11.csv") == [("warning", "date:start_date", [1])]
-    assert gate("contracting/clients_2026-11.csv") == [("warning", "currency:currency", [1])]
-    assert gate("accounting/invoices_2026-11.csv") == [("warning", "unique_in_file:invoice_id", [1, 2])]
+        ("warning", "money:monthly_amount", [2]), ("warning", "non_negative:monthly_amount", [3])]
+    assert gate("contracting/contracts_2026-11.csv") == [("warning", "date:start_date", [2])]
+    assert gate("contracting/clients_2026-11.csv") == [("warning", "currency:currency", [2])]
+    assert gate("accounting/invoices_2026-11.csv") == [("warning", "unique_in_file:invoice_id", [2, 3])]
     context = {"payments": _landed("row_level", "accounting/payments_2026-11.csv"),
                "invoices": _landed("row_level", "accounting/invoices_2026-11.csv")}
-    assert gate("accounting/payment_applications_2026-11.csv", context) == [("warning", "known:invoice_id", [1])]
+    assert gate("accounting/payment_applications_2026-11.csv", context) == [("warning", "known:invoice_id", [2])]
     assert gate("accounting/payments_2026-11.csv") == []
     assert gate("accounting/write_offs_2026-11.csv") == []  # header only: 0 rows
 

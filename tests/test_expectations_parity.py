@@ -31,6 +31,8 @@ AWKWARD = [
     None, " ", "", "  2026-10-01 ", "2026-02-30", "2026-10-16", "1999-12-31", "2099-12-31", "2100-01-01",
     "-5", "-0.01", "0", "0.00", "12.345", "1e3", "abc", "CDN", "cad", "15", "0.5", "2026-09-15",
     "2026-10-15T02:00:00Z", "x|y", "SEARCH", "google_ads", "adjustment", "1.5",
+    # amounts as spreadsheets write them (SPEC 6): accepted, and forms that stay refused
+    "28,298.00", "$12,096.00", "CA$ 5.00", "(100.00)", "144.", "1.234,56", "$$5", "12 USD", "1,2345.00",
 ]
 
 
@@ -64,7 +66,11 @@ def gx_outcomes(table: str, batch: pd.DataFrame) -> list[tuple[bool, int, list[i
             prepared[col] = parsed.dt.date.astype(object).where(parsed.notna(), None)
         else:
             assert col.endswith(NUMBER_VIEW)
-            prepared[col] = pd.to_numeric(text.where(ok), errors="coerce").astype(float)
+            # a number as spreadsheets write it (SPEC 6): minus for "-" or "(", then digits and dot
+            negative = text.str.startswith("(") | text.str.contains("-", regex=False)
+            digits = text.str.replace(r"[^0-9.]", "", regex=True).str.replace(r"\.$", "", regex=True)
+            value = digits.where(~negative.fillna(False).astype(bool), "-" + digits)
+            prepared[col] = pd.to_numeric(value.where(ok), errors="coerce").astype(float)
     expectations = suite_expectations(table)
     suite = context.suites.add(gx.ExpectationSuite(name=f"parity_{table}", expectations=json.loads(
         json.dumps(expectations))))

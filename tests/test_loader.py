@@ -32,7 +32,8 @@ def test_same_file_twice_loads_once(tmp_path: Path, con: duckdb.DuckDBPyConnecti
     second = load_landing(con, tmp_path, loaded_at=T1)
     assert first.loaded == [("clients", "contracting/clients.csv", 1)]
     assert second.loaded == [] and second.skipped == [("clients", "contracting/clients.csv")]
-    assert _rows(con, "clients") == [("C1", "A", "Toyota", "US", "USD", "a@x", "contracting/clients.csv", 1)]
+    # line 2: the header is line 1, as a spreadsheet numbers it
+    assert _rows(con, "clients") == [("C1", "A", "Toyota", "US", "USD", "a@x", "contracting/clients.csv", 2)]
     assert con.execute("select loaded_at from raw._files").fetchall() == [(T0,)]
 
 
@@ -55,7 +56,8 @@ def test_bom_header_case_and_extra_columns(tmp_path: Path, con: duckdb.DuckDBPyC
         "\ufeffRate_Date, currency ,usd_per_unit,comment\n2026-10-01,CAD,0.720000,x\n".encode())
     report = load_landing(con, tmp_path, loaded_at=T0)
     assert report.rejected == []
-    assert _rows(con, "fx_rates") == [("2026-10-01", "CAD", "0.720000", "fx/fx_rates.csv", 1)]
+    assert _rows(con, "fx_rates") == [("2026-10-01", "CAD", "0.720000", "fx/fx_rates.csv", 2)]
+    assert con.execute("select extra_columns from raw._files").fetchall() == [("comment",)]
 
 
 def test_parquet_file_loads_as_text(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
@@ -70,7 +72,7 @@ def test_parquet_file_loads_as_text(tmp_path: Path, con: duckdb.DuckDBPyConnecti
     load_landing(con, tmp_path, loaded_at=T0)
     assert _rows(con, "google_ads") == [(
         "2026-10-01", "1112223333", "USD", "UTC", "11", "Brand", "123450000", "10", "1",
-        "2026-10-02T02:00:00Z", "ads/google_ads/history.parquet", 1)]
+        "2026-10-02T02:00:00Z", "ads/google_ads/history.parquet", 2)]  # counted as if exported with a header
 
 
 def test_file_level_problems_are_rejected_with_one_line(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
@@ -122,7 +124,7 @@ def test_a_large_file_is_loaded_in_slices_in_file_order(tmp_path: Path, con: duc
     report = load_landing(con, tmp_path, loaded_at=T0)
     assert report.rejected == [] and report.rows_loaded("clients") == 50
     got = con.execute("select _row_number, client_id, client_name from raw.clients order by _row_number").fetchall()
-    assert [(n, c) for n, c, _ in got] == [(i, f"C{i}") for i in range(1, 51)]
+    assert [(n, c) for n, c, _ in got] == [(i + 1, f"C{i}") for i in range(1, 51)]  # C1 is on line 2
     assert got[0][2] == pad + "é" and got[49][2] == "Dealer 50"
 
 
@@ -135,3 +137,61 @@ def test_a_bad_byte_after_the_first_block_names_its_line(tmp_path: Path, con: du
     report = load_landing(con, tmp_path, loaded_at=T0)
     assert [r.reason for r in report.rejected] == [
         "contracting/clients.csv: not UTF-8 text (byte 0xe9 on line 60002); export it again as UTF-8"]
+
+
+def test_blank_rows_are_counted_not_landed_and_lines_keep_their_numbers(tmp_path: Path,
+                                                                       con: duckdb.DuckDBPyConnection) -> None:
+    """SPEC 6: a row of empty cells (a spacer row, the trailing empty line Excel writes) is not data.
+    Lines: 1 header, 2 C1, 3 blank, 4 C2, 5 commas only, 6 spaces only, then a trailing empty line."""
+    (tmp_path / "contracting").mkdir()
+    (tmp_path / "contracting" / "clients.csv").write_text(
+        "client_id,client_name,oem,country,currency,billing_email\n"
+        "C1,A,Toyota,US,USD,a@x\n\nC2,B,Kia,US,USD,b@x\n,,,,,\n , ,,,, \n\n", encoding="utf-8")
+    report = load_landing(con, tmp_path, loaded_at=T0)
+    assert report.loaded == [("clients", "contracting/clients.csv", 2)]
+    assert [(r[0], r[-1]) for r in _rows(con, "clients")] == [("C1", 2), ("C2", 4)]
+    # lines 3, 5, 6 and the trailing empty line 7
+    assert con.execute("select row_count, blank_rows from raw._files").fetchall() == [(2, 4)]
+
+
+def test_optional_columns_may_be_absent_and_extra_columns_are_listed(tmp_path: Path,
+                                                                      con: duckdb.DuckDBPyConnection) -> None:
+    """SPEC 6: a Microsoft report without CampaignName, Impressions and Clicks loads (they are empty);
+    DeviceType and Network, which the contract does not have, are ignored and listed."""
+    folder = tmp_path / "ads" / "microsoft_ads"
+    folder.mkdir(parents=True)
+    (folder / "report.csv").write_text(
+        "TimePeriod,AccountId,CurrencyCode,CampaignId,DeviceType,Network,Spend,extracted_at\n"
+        "2026-10-01,111,USD,9,Computer,Search,12.50,2026-10-02T06:00:00Z\n", encoding="utf-8")
+    report = load_landing(con, tmp_path, loaded_at=T0)
+    assert report.rejected == [] and report.rows_loaded("microsoft_ads") == 1
+    row = con.execute('select "CampaignName", "Impressions", "Clicks", "Spend" from raw.microsoft_ads').fetchone()
+    assert row == (None, None, None, "12.50")
+    assert con.execute("select extra_columns from raw._files").fetchone() == ("DeviceType, Network",)
+
+
+def test_a_required_column_missing_still_rejects_the_file(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
+    folder = tmp_path / "ads" / "microsoft_ads"
+    folder.mkdir(parents=True)
+    (folder / "report.csv").write_text("TimePeriod,AccountId,CurrencyCode,CampaignId,extracted_at\n"
+                                       "2026-10-01,111,USD,9,2026-10-02T06:00:00Z\n", encoding="utf-8")
+    report = load_landing(con, tmp_path, loaded_at=T0)
+    assert [r.reason.split(" (expected")[0] for r in report.rejected] == [
+        "ads/microsoft_ads/report.csv: missing column(s) Spend"]
+
+
+def test_a_warehouse_numbered_by_data_row_moves_to_line_numbers_once(tmp_path: Path) -> None:
+    """Warehouses built before line numbers held 1 for the first data row; their raw rows move down
+    one line when the registry gains blank_rows, and only then."""
+    landing = tmp_path / "landing"
+    write_table(landing, "clients", [("C1", "A", "Toyota", "US", "USD", "a@x")])
+    db = duckdb.connect(str(tmp_path / "old.duckdb"))
+    load_landing(db, landing, loaded_at=T0)
+    # make it look like an older warehouse: data-row numbering, no blank_rows / extra_columns
+    db.execute("update raw.clients set _row_number = 1")
+    db.execute("alter table raw._files drop column blank_rows")
+    db.execute("alter table raw._files drop column extra_columns")
+    load_landing(db, landing, loaded_at=T1)  # unchanged file: skipped, its row renumbered
+    load_landing(db, landing, loaded_at=T1)  # and not again
+    assert db.execute("select _row_number from raw.clients").fetchall() == [(2,)]
+    assert db.execute("select loaded_at, blank_rows from raw._files").fetchall() == [(T0, 0)]

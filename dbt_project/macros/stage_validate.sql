@@ -40,9 +40,11 @@
   {%- elif kind == 'date' -%} case when {{ rx_full(v, '\d{4}-\d{2}-\d{2}') }} then {{ try_cast_to(v, 'date') }} end
   {#- The outer cast keeps the declared type on PostgreSQL, whose CASE drops a branch's precision
       and scale (an amount landed as "1000" would stay 1000, not 1000.00); on DuckDB it is a no-op. #}
-  {%- elif kind == 'money' -%} cast(case when {{ rx_full(v, '-?\d{1,15}(\.\d{1,2})?') }} then cast({{ v }} as decimal(18,2)) end as decimal(18,2))
-  {%- elif kind == 'decimal' -%} cast(case when {{ rx_full(v, '-?\d{1,9}(\.\d{1,9})?') }} then cast({{ v }} as decimal(18,9)) end as decimal(18,9))
-  {%- elif kind == 'integer' -%} case when {{ rx_full(v, '-?\d{1,18}(\.0+)?') }} then cast(cast({{ v }} as decimal(38,0)) as bigint) end
+  {#- Amounts as spreadsheets write them (separators, a currency symbol, (negatives), a trailing
+      dot) are read as the number they are: macros/spreadsheet_number.sql. -#}
+  {%- elif kind == 'money' -%} cast(cast({{ number_text(v, 'money') }} as decimal(18,2)) as decimal(18,2))
+  {%- elif kind == 'decimal' -%} cast(cast({{ number_text(v, 'decimal') }} as decimal(18,9)) as decimal(18,9))
+  {%- elif kind == 'integer' -%} cast(cast({{ number_text(v, 'integer') }} as decimal(38,0)) as bigint)
   {%- elif kind == 'currency' -%} case when upper({{ v }}) in ({{ iso_currency_list() }}) then upper({{ v }}) end
   {%- elif kind == 'account_id' -%} nullif({{ normalize_account_id(quoted_sql(col.platform), v) }}, '')
   {%- elif kind == 'timestamp' -%} case when {{ rx_search(v, '(Z|[+-]\d\d:?\d\d)$') }} then {{ utc_naive(try_cast_to(v, 'timestamptz')) }} else {{ try_cast_to(v, 'timestamp') }} end
@@ -56,6 +58,18 @@
       'timestamp': 'a timestamp YYYY-MM-DDTHH:MM:SSZ', 'currency': 'an ISO 4217 currency code',
       'account_id': 'an ad account id (digits; Meta may carry act_)'} -%}
   {{- labels.get(kind, 'text') -}}
+{%- endmacro %}
+
+{#- Why a value of `kind` did not convert, in words: the form of a number (number_problem), a date
+    in a local form, else what was expected. `v` is the trimmed landed text. -#}
+{% macro _kind_problem(kind, v) -%}
+  {%- if kind in ('money', 'decimal', 'integer') -%} {{ number_problem(v, kind, _kind_label(kind)) }}
+  {%- elif kind == 'date' -%}
+  case when {{ rx_full(v, '[0-9]{1,2}[/.-][0-9]{1,2}[/.-][0-9]{2,4}') }}
+       then 'a date in a local form is ambiguous (10/5/2025 is 5 October in the US, 10 May in Canada): export dates as YYYY-MM-DD'
+       else 'expected {{ _kind_label(kind) }}' end
+  {%- else -%} 'expected {{ _kind_label(kind) }}'
+  {%- endif -%}
 {%- endmacro %}
 
 {% macro stage_validate(source_name, table_name, columns, key, partition=none, order=none, row_checks=[], only_files=none, records='all') %}
@@ -95,7 +109,7 @@ checked as (
             {%- endif %}
             {%- if c.get('kind', 'text') not in ['text', 'upper'] %}
             case when nullif(trim({{ adapter.quote('_raw_' ~ n) }}), '') is not null and {{ adapter.quote(n) }} is null
-                 then '{{ c.name }}: expected {{ _kind_label(c.kind) }}, got ''' || {{ adapter.quote('_raw_' ~ n) }} || '''' end @@SEP@@
+                 then '{{ c.name }}: ' || {{ _kind_problem(c.kind, "trim(" ~ adapter.quote('_raw_' ~ n) ~ ")") }} || ', got ''' || {{ adapter.quote('_raw_' ~ n) }} || '''' end @@SEP@@
             {%- endif %}
             {%- if c.get('enum') %}
             case when {{ adapter.quote(n) }} is not null and {{ adapter.quote(n) }} not in ({% for e in c.enum %}'{{ e }}'{{ "," if not loop.last }}{% endfor %})

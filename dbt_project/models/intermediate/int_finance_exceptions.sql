@@ -8,7 +8,7 @@ with settled as (
 select
     'invoices' as source,
     b._source_file as source_file,
-    b._row_number as row_number,
+    b._row_number as line_number,
     'total_amount' as column_name,
     'overpayment' as exception_type,
     'invoice ' || i.invoice_id || ': payments, credits and write-offs of ' || s.settled

@@ -12,7 +12,7 @@ spend as (
     select
         s.platform as source,
         s._source_file as source_file,
-        s._row_number as row_number,
+        s._row_number as line_number,
         case when s.is_missing_usd_rate then s.account_currency else s.currency end as currency,
         s.spend_date as needed_day,
         'spend of ' || s.account_spend || ' ' || s.account_currency || ' on ' || s.spend_date as what
@@ -58,7 +58,7 @@ needed as (
 select
     n.source,
     n.source_file,
-    n.row_number,
+    n.line_number,
     'currency' as column_name,
     'missing_fx_rate' as exception_type,
     'no ' || n.currency || ' rate on or before ' || n.needed_day

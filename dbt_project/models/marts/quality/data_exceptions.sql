@@ -8,7 +8,7 @@ with quarantined as (
     select
         '{{ tbl }}' as source,
         _source_file as source_file,
-        _row_number as row_number,
+        _row_number as line_number,
         _reason_column as column_name,
         'quarantined_row' as exception_type,
         _reason as reason,
@@ -23,7 +23,7 @@ rejected_files as (
     select
         coalesce(table_name, 'landing') as source,
         source_file,
-        cast(null as integer) as row_number,
+        cast(null as integer) as line_number,
         cast(null as {{ dbt.type_string() }}) as column_name,
         case status when 'rejected' then 'rejected_file' else 'file_not_loaded' end as exception_type,
         error as reason,
@@ -67,7 +67,7 @@ unmatched_spend as (
     select
         platform as source,
         _source_file as source_file,
-        _row_number as row_number,
+        _row_number as line_number,
         case when is_mapped then 'spend_date' else 'account_id' end as column_name,
         case
             when is_ambiguous then 'ambiguous_account_mapping'
@@ -88,7 +88,7 @@ unknown_references as (
     select
         'contracts' as source,
         b._source_file as source_file,
-        b._row_number as row_number,
+        b._row_number as line_number,
         case when c.pricing_model is null then 'product_code' else 'client_id' end as column_name,
         'unknown_reference' as exception_type,
         case

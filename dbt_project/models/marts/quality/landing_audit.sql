@@ -1,6 +1,7 @@
 -- Conservation per landing file: every landed row is staged, quarantined (in data_exceptions)
 -- or superseded (replaced by a later file or a later extraction of the same account-day).
--- landed_rows = staged_rows + quarantined_rows + superseded_rows is enforced by a dbt test.
+-- landed_rows = staged_rows + quarantined_rows + superseded_rows is enforced by a dbt test. Blank rows
+-- (every cell empty) are not data: counted apart, never landed or quarantined (SPEC 6).
 {#- Every landed table's base model, from the contract (macros/landed_tables.sql, generated). #}
 {%- set base_models = landed_base_models() %}
 with statuses as (
@@ -29,6 +30,8 @@ select
     f.row_count as landed_rows,
     coalesce(c.staged_rows, 0) as staged_rows,
     coalesce(c.quarantined_rows, 0) as quarantined_rows,
-    coalesce(c.superseded_rows, 0) as superseded_rows
+    coalesce(c.superseded_rows, 0) as superseded_rows,
+    f.blank_rows,
+    f.extra_columns
 from {{ ref('stg_landing__files') }} f
 left join counts c on c.source_file = f.source_file

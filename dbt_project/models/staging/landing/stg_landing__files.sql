@@ -6,5 +6,7 @@ select
     loaded_at,
     row_count,
     status,
-    error
+    error,
+    coalesce(blank_rows, 0) as blank_rows,
+    extra_columns
 from {{ source('landing', '_files') }}
