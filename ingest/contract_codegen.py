@@ -273,7 +273,8 @@ def _table_section(table: LandedTable) -> list[str]:
     ]
     for c in table.column_specs:
         out.append(
-            f"| `{c.name}` | {KIND_WORDS[c.kind]} | {'yes' if c.required else ''} | {_cell(_allowed(c))}"
+            f"| `{c.name}` | {KIND_WORDS[c.kind]} | {'yes' if c.required else 'may be left out' if c.optional else ''}"
+            f" | {_cell(_allowed(c))}"
             f" | {_cell(_rules(table, c))} | {_cell(c.description)} |"
         )
     if table.row_checks:
@@ -351,14 +352,23 @@ def render_landing_doc(tables: Sequence[LandedTable] = TABLES, currencies: Seque
         "## File format",
         "",
         "- CSV in UTF-8 (a byte-order mark is fine) with a header row, or Parquet with the same columns.",
-        "- Header names match ignoring upper/lower case and surrounding spaces; extra columns are ignored; a",
-        "  missing column rejects the file, naming the column. A header-only file is accepted with no rows.",
+        "- Header names match ignoring upper/lower case and surrounding spaces. Extra columns are ignored and",
+        "  listed in the run summary. A column marked *may be left out* may be missing from the header (its",
+        "  values are then empty); any other missing column rejects the file, naming the column. A",
+        "  header-only file is accepted with no rows.",
+        "- Rows are named by their line as a spreadsheet shows it: the header is line 1, the first data row",
+        "  line 2. A row whose every cell is empty (a spacer row, the empty line at the end) is not data: it is",
+        "  counted in `marts.landing_audit.blank_rows`, never an exception.",
         "- Several files per table are fine (one per day, one per export). The warehouse reflects the files",
         "  present now: loading the same file twice changes nothing, a changed file counts with its new",
         "  content, a removed file takes its rows with it.",
         "- Values: an empty cell is a missing value; spaces around a value are ignored. Dates are",
-        "  `YYYY-MM-DD`; amounts use a dot for decimals, no thousands separator or currency sign, at most 2",
-        "  decimals; month columns hold the first day of the month; percentages are fractions (0.15 = 15%).",
+        "  `YYYY-MM-DD` (`10/5/2025` is refused: it reads differently in a US and a Canadian export). Amounts",
+        "  use a dot for decimals, at most 2 decimals; they may be written as spreadsheets write them:",
+        "  thousands separators (`28,298.00`), a leading currency symbol (`$12,096.00`, `CA$ 5.00`, `US$`,",
+        "  `C$`), a negative in parentheses (`(100.00)` = -100.00) or a trailing dot (`144.`). A comma as",
+        "  the decimal point (`1.234,56`), two symbols or letters make the row an exception that says so.",
+        "  Month columns hold the first day of the month; percentages are fractions (0.15 = 15%).",
         "",
         "## Tables",
         "",

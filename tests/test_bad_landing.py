@@ -88,23 +88,25 @@ def test_row_level_problems_are_quarantined_and_the_run_publishes(good, tmp_path
     landing, wh = _with_case(good, tmp_path, "row_level")
     run_pipeline_ok(landing, wh, AS_OF)
     ex = {
-        (r["source_file"], r["row_number"]): r
+        (r["source_file"], r["line_number"]): r
         for r in query_dicts(wh, "select * from marts.data_exceptions where source_file like '%2026-11%'")
     }
 
-    def check(file: str, row: int, column: str, text: str) -> None:
-        r = ex[(file, row)]
+    def check(file: str, line: int, column: str, text: str) -> None:
+        r = ex[(file, line)]
         assert r["column_name"] == column and text in r["reason"], r
 
-    check("contracting/budget_schedule_2026-11.csv", 1, "monthly_amount", "got 'abc'")
+    # lines as a spreadsheet shows them: the header is line 1
+    check("contracting/budget_schedule_2026-11.csv", 2, "monthly_amount",
+          "letters in an amount; export the number alone, got 'abc'")
     check(
-        "contracting/budget_schedule_2026-11.csv", 2, "monthly_amount", "expected a non-negative amount, got '-500.00'"
+        "contracting/budget_schedule_2026-11.csv", 3, "monthly_amount", "expected a non-negative amount, got '-500.00'"
     )
-    check("contracting/contracts_2026-11.csv", 1, "start_date", "expected a date YYYY-MM-DD, got '2026-02-30'")
-    check("contracting/clients_2026-11.csv", 1, "currency", "expected an ISO 4217 currency code, got 'CDN'")
-    check("accounting/invoices_2026-11.csv", 1, "invoice_id", "duplicate key in one file")
+    check("contracting/contracts_2026-11.csv", 2, "start_date", "expected a date YYYY-MM-DD, got '2026-02-30'")
+    check("contracting/clients_2026-11.csv", 2, "currency", "expected an ISO 4217 currency code, got 'CDN'")
     check("accounting/invoices_2026-11.csv", 2, "invoice_id", "duplicate key in one file")
-    check("accounting/payment_applications_2026-11.csv", 1, "invoice_id", "invoice_id INV-404 is not in invoices.csv")
+    check("accounting/invoices_2026-11.csv", 3, "invoice_id", "duplicate key in one file")
+    check("accounting/payment_applications_2026-11.csv", 2, "invoice_id", "invoice_id INV-404 is not in invoices.csv")
     assert len(ex) == 7
     # The good rows of the same files are staged: K6's new budget row and INV-10
     assert query(

@@ -211,11 +211,11 @@ def test_the_night_changed_exactly_what_it_landed(night: dict[str, Path]) -> Non
     # The bad row is quarantined with its file, row and reason; the row before it is not.
     assert query(wh, "select _row_number, _reason_column from staging.base_google_ads__google_ads "
                      "where _status = 'quarantined' and _source_file like '%google_pull_2026-10-13.csv'"
-                 ) == [(3, "metrics_cost_micros")]
+                 ) == [(4, "metrics_cost_micros")]  # line 4: the third data row
     # data_exceptions carries each reported row as landed: the quarantined row's record from its
     # base model, an unattributed valid row's (999 on Oct 21, after K2 ended) from raw.meta_ads
     records = dict(query(wh, "select exception_type, record from marts.data_exceptions where (source_file like"
-                             " '%google_pull_2026-10-13.csv' and row_number = 3) or (source = 'meta_ads' and"
+                             " '%google_pull_2026-10-13.csv' and line_number = 4) or (source = 'meta_ads' and"
                              " exception_type = 'spend_outside_contract')"))
     assert json.loads(records["quarantined_row"]) == {
         "segments_date": "2026-10-11", "customer_id": "2220001111", "customer_currency_code": "USD",

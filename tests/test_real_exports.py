@@ -403,8 +403,8 @@ def test_one_account_mapped_to_two_active_contracts_is_an_exception(wh: Path) ->
     row = query_dicts(wh, "select * from marts.fct_ad_spend_daily where account_id = '5555555555'")[0]
     assert (row["contract_id"], row["spend"], row["is_contract_active"]) == (None, D("75.00"), False)
     exc = query_dicts(wh, "select * from marts.data_exceptions where exception_type = 'ambiguous_account_mapping'")
-    assert [(e["source"], e["source_file"], e["row_number"]) for e in exc] == [
-        ("google_ads", "ads/google_ads/pull_c.csv", 2)
+    assert [(e["source"], e["source_file"], e["line_number"]) for e in exc] == [
+        ("google_ads", "ads/google_ads/pull_c.csv", 3)
     ]
     assert "K-P1, K-P1S" in exc[0]["reason"] and "2026-03-04" in exc[0]["reason"]
 
@@ -447,12 +447,12 @@ def test_missing_rate_is_an_exception_and_never_silent(wh: Path) -> None:
     )  # due Jan 19 -> 55 days
     missing = query(
         wh,
-        """select source, source_file, row_number, reason from marts.data_exceptions
+        """select source, source_file, line_number, reason from marts.data_exceptions
                            where exception_type = 'missing_fx_rate' order by source""",
     )
     assert [(s, f, n) for s, f, n, _r in missing] == [
         ("fx_rates", None, None),  # K-XS's December figures convert at Dec 31
-        ("invoices", "accounting/invoices.csv", 2),
+        ("invoices", "accounting/invoices.csv", 3),
     ]
     assert missing[0][3].startswith("no CAD rate on or before 2025-12-31 (first CAD rate 2026-01-01)")
     assert missing[1][3].startswith("no CAD rate on or before 2025-12-20 (first CAD rate 2026-01-01): invoice INV-X0")

@@ -316,18 +316,18 @@ def test_spend_fact_conversion_restatement_and_mapping(warehouse: Path) -> None:
 
 
 def test_exceptions_report_unmapped_inactive_and_bad_rows(warehouse: Path) -> None:
-    rows = query_dicts(warehouse, "select * from marts.data_exceptions order by source, row_number")
+    rows = query_dicts(warehouse, "select * from marts.data_exceptions order by source, line_number")
     kinds = {(r["source"], r["exception_type"], r["column_name"]) for r in rows}
     assert ("google_ads", "unmapped_account", "account_id") in kinds
     assert ("meta_ads", "spend_outside_contract", "spend_date") in kinds
     assert ("budget_schedule", "quarantined_row", "monthly_amount") in kinds
     bad_budget = next(r for r in rows if r["source"] == "budget_schedule")
     assert bad_budget["source_file"] == "contracting/budget_schedule.csv"
-    assert bad_budget["row_number"] == 11
-    assert "expected an amount with at most 2 decimals, got 'abc'" in bad_budget["reason"]
+    assert bad_budget["line_number"] == 12  # the 11th data row: line 12 under the header
+    assert "letters in an amount; export the number alone, got 'abc'" in bad_budget["reason"]
     # C6 appears twice in one file: both rows quarantined, C6 not staged
     dup = [r for r in rows if r["source"] == "clients"]
-    assert [r["row_number"] for r in dup] == [6, 7]
+    assert [r["line_number"] for r in dup] == [7, 8]
     assert query(warehouse, "select count(*) from staging.stg_contracting__clients where client_id = 'C6'") == [(0,)]
     # The later clients file wins for C5
     assert query(warehouse, "select client_name from staging.stg_contracting__clients where client_id = 'C5'") == [
