@@ -503,7 +503,7 @@ def _invoices(s: Suite) -> None:
 )
 def _invoice_lines(s: Suite) -> None:
     (s.integers("line_no")
-     .at_least("line_no", 1, quarantined=False, expected="a line number from 1")
+     .at_least("line_no", 0, quarantined=False, expected="a line number from 0 (QuickBooks numbers from 0)")
      .month("service_month")
      .in_set("line_type")
      .money("amount")

@@ -49,7 +49,7 @@
     'invoices': ['invoice_id', 'client_id', 'invoice_date', 'due_date', 'currency', 'total_amount'],
     'invoice_lines': ['invoice_id', 'line_no', 'contract_id', 'service_month', 'line_type', 'amount'],
     'credit_memos': ['credit_memo_id', 'client_id', 'contract_id', 'service_month', 'memo_date', 'amount', 'reason', 'applied_invoice_id'],
-    'payments': ['payment_id', 'client_id', 'payment_date', 'amount', 'method', 'reference'],
+    'payments': ['payment_id', 'client_id', 'payment_date', 'amount', 'method', 'reference', 'currency'],
     'payment_applications': ['payment_id', 'invoice_id', 'amount_applied'],
     'write_offs': ['invoice_id', 'write_off_date', 'amount', 'reason'],
     'fx_rates': ['rate_date', 'currency', 'usd_per_unit'],

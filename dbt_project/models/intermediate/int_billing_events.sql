@@ -22,6 +22,7 @@ select
 from {{ ref('stg_accounting__invoice_lines') }} l
 join {{ ref('stg_accounting__invoices') }} i on i.invoice_id = l.invoice_id
 join {{ ref('int_contracts') }} c on c.contract_id = l.contract_id
+where l.line_type <> 'tax'  -- tax is part of the invoice total and of AR, never revenue (SPEC 6)
 
 union all
 

@@ -1,10 +1,12 @@
 -- Unapplied cash as of T: every payment dated on or before T whose applications to invoices add
 -- up to less than its amount, with the part not applied. The one computation behind the
 -- unapplied_cash exceptions, the AR aging summary's unapplied payments and the collections
--- worklist's suggested matches.
+-- worklist's suggested matches. An application to another client's invoice or in another
+-- currency settles nothing (int_payment_applications): its amount stays unapplied.
 with applied as (
     select payment_id, sum(amount_applied) as applied
-    from {{ ref('stg_accounting__payment_applications') }}
+    from {{ ref('int_payment_applications') }}
+    where mismatch is null
     group by 1
 )
 

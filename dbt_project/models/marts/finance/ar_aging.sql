@@ -1,6 +1,7 @@
 -- Accounts receivable aging as of T: one row per invoice dated on or before T that is still open.
 --   open_amount   = total - payments applied - credit memos applied - write-offs, all dated <= T
---                   (never below 0: the excess is an overpayment, reported in data_exceptions)
+--                   (never below 0: the excess is an overpayment, reported in data_exceptions, and
+--                   the client's credit in ar_aging_summary)
 --   days_past_due = T - due_date (or T - invoice_date when var aging_basis = 'invoice_date')
 --   aging_bucket  = current (<= 0), 1-30, 31-60, 61-90, 90+
 with settled as (
@@ -16,7 +17,8 @@ balances as (
         i.currency,
         i.total_amount,
         coalesce(s.settled, 0) as settled,
-        i.total_amount - coalesce(s.settled, 0) as balance,
+        -- an over-settled invoice is open 0: the excess is the client's credit (ar_aging_summary)
+        greatest(i.total_amount - coalesce(s.settled, 0), 0.00) as balance,
         {{ days_past_due(as_of(), 'i.invoice_date', 'i.due_date') }} as days_past_due,
         cl.client_name,
         cl.oem

@@ -20,6 +20,7 @@ lines as (
     from {{ ref('stg_accounting__invoice_lines') }} l
     join {{ ref('stg_accounting__invoices') }} i on i.invoice_id = l.invoice_id
     where i.invoice_date <= {{ as_of() }}
+        and l.line_type <> 'tax'  -- tax bills no contract: it only counts in the header total
 ),
 
 invoiced as (

@@ -2,14 +2,17 @@
 --   current, days_1_30, days_31_60, days_61_90, over_90  open amounts of ar_aging by bucket
 --   total               sum of the buckets (per currency it equals ar_aging's open_amount total)
 --   unapplied_payments  minus the part of the client's payments dated on or before T not applied
---                       to any invoice (unapplied_cash in data_exceptions)
---   unapplied_credits   minus the client's credit memos dated on or before T with no
---                       applied_invoice_id, other than underspend credits
---   net_balance         total + unapplied_payments + unapplied_credits, i.e. what the client owes
---                       once its unapplied cash and credits are taken off
--- Unapplied payments and credits carry no currency of their own: they are in the client's
--- currency, on the client's row in that currency (a row of its own when nothing is open in it).
--- Underspend memos are left out: they settle the underspend liability (underspend_credits), not AR.
+--                       to any invoice of its own (unapplied_cash in data_exceptions; an
+--                       application to another client's invoice or currency settles nothing)
+--   unapplied_credits   minus the credits the client holds (SPEC 6): its credit memos dated on or
+--                       before T with no applied_invoice_id, underspend memos included (a credit
+--                       the dealer holds), plus what was applied beyond an invoice's total
+--                       (over-settlement: ar_aging keeps open amounts at 0 or more)
+--   net_balance         total + unapplied_payments + unapplied_credits: what the client owes once
+--                       its unapplied cash and credits are taken off, as the ledger shows it
+-- Unapplied payments and credits without a currency of their own are in the client's currency, on
+-- the client's row in that currency (a row of its own when nothing is open in it); an
+-- over-settlement is in its invoice's currency.
 with buckets as (
     select
         client_id,
@@ -24,28 +27,25 @@ with buckets as (
     group by 1, 2
 ),
 
-unapplied_payments as (
-    select client_id, sum(unapplied) as amount
-    from {{ ref('int_unapplied_payments') }}
-    group by 1
-),
-
-unapplied_credits as (
-    select client_id, sum(amount) as amount
-    from {{ ref('stg_accounting__credit_memos') }}
-    where applied_invoice_id is null and reason is distinct from 'underspend' and memo_date <= {{ as_of() }}
-    group by 1
+held as (
+    select p.client_id, cl.currency, p.unapplied as payments, cast(0 as decimal(18,2)) as credits
+    from {{ ref('int_unapplied_payments') }} p
+    left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = p.client_id
+    union all
+    select m.client_id, cl.currency, cast(0 as decimal(18,2)), m.amount
+    from {{ ref('stg_accounting__credit_memos') }} m
+    left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = m.client_id
+    where m.applied_invoice_id is null and m.memo_date <= {{ as_of() }}
+    union all
+    select client_id, currency, cast(0 as decimal(18,2)), settled_amount - total_amount
+    from {{ ref('ar_aging') }}
+    where settled_amount > total_amount
 ),
 
 unapplied as (
-    select
-        coalesce(p.client_id, c.client_id) as client_id,
-        cl.currency,
-        coalesce(p.amount, 0) as payments,
-        coalesce(c.amount, 0) as credits
-    from unapplied_payments p
-    full outer join unapplied_credits c on c.client_id = p.client_id
-    left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = coalesce(p.client_id, c.client_id)
+    select client_id, currency, sum(payments) as payments, sum(credits) as credits
+    from held
+    group by 1, 2
 ),
 
 combined as (

@@ -7,6 +7,7 @@ select
     amount,
     method,
     reference,
+    currency,
     _source_file
 from {{ ref('base_accounting__payments') }}
 where _status = 'staged'

@@ -8,7 +8,7 @@
         {"name": "line_no", "kind": "integer", "required": true},
         {"name": "contract_id"},
         {"name": "service_month", "kind": "date", "required": true},
-        {"name": "line_type", "enum": ["media", "management_fee", "flat_fee", "adjustment"], "required": true},
+        {"name": "line_type", "enum": ["media", "management_fee", "flat_fee", "adjustment", "tax"], "required": true},
         {"name": "amount", "kind": "money", "required": true}
     ],
     key=["invoice_id", "line_no"],

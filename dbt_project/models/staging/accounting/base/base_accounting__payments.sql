@@ -9,7 +9,8 @@
         {"name": "payment_date", "kind": "date", "required": true},
         {"name": "amount", "kind": "money", "nonneg": true, "required": true},
         {"name": "method", "enum": ["card", "ach", "check", "wire"]},
-        {"name": "reference"}
+        {"name": "reference"},
+        {"name": "currency", "kind": "currency"}
     ],
     key=["payment_id"],
     row_checks=[]) }}
