@@ -353,8 +353,23 @@ class Suite:
                 self.currency(col.name)
             if col.kind in KIND_FORMATS and f"{KIND_FORMATS[col.kind][0]}:{col.name}" not in self._ids:
                 self.formats(col.kind, col.name)
-        if f"unique_in_file:{','.join(self.key)}" not in self._ids:
+        if self.spec.breakdown and "unique_row_in_file" not in self._ids:
+            self.unique_row_in_file()
+        elif not self.spec.breakdown and f"unique_in_file:{','.join(self.key)}" not in self._ids:
             self.unique_in_file()
+        return self
+
+    def unique_row_in_file(self) -> Suite:
+        """A report split by device, network or ad group repeats the key within a file (SPEC 6, summed
+        by staging): only a row identical in every column twice in one file is a duplicate."""
+        self.row_rule(
+            "expect_compound_columns_to_be_unique",
+            {"column_list": [*self.columns, "_source_file"], "ignore_row_if": "all_values_are_missing"},
+            "unique_row_in_file",
+            self.key[0],
+            "each row once per file (rows sharing a campaign-day are summed; identical rows are duplicates)",
+            quarantined=True,
+        )
         return self
 
     def to_json(self) -> dict[str, Any]:

@@ -18,7 +18,9 @@ table) as plain frozen dataclasses: no framework, and `dataclasses.replace` give
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any, Literal, get_args
 
 # How stage_validate (dbt_project/macros/stage_validate.sql) casts and checks a landed value.
@@ -108,6 +110,10 @@ class LandedTable:
     row_checks: tuple[RowCheck, ...] = ()
     file_rule: FileRule = "name_prefix"
     pull_coverage: bool = False
+    # Rows sharing the key within one file are parts of one record (an ad report split by device,
+    # network, ad group or ad: SPEC 6), summed downstream; only rows identical in every column are
+    # duplicates. Otherwise (the default) the key twice in one file quarantines every such row.
+    breakdown: bool = False
     # Derived from column_specs; kept as a field so the many readers of `.columns` pay no lookup.
     columns: tuple[str, ...] = field(init=False)
     optional_columns: tuple[str, ...] = field(init=False)  # may be left out of a file (Column.optional)
@@ -189,6 +195,7 @@ def _spend(
         order=("extracted_at desc", "_source_file desc"),
         file_rule="platform_folder",
         pull_coverage=True,
+        breakdown=True,
     )
 
 
@@ -516,6 +523,17 @@ _NUMBER_DIGITS = {
     "number": "(?:[0-9]{1,3}(?:,[0-9]{3}){1,5}|[0-9]{1,18})(?:[.][0-9]{0,9})?",
 }
 _CURRENCY_SYMBOL = "(?:(?:US|CA|C)?[$] ?)"
+
+
+def parse_number(text: str | None, kind: str = "money") -> Decimal | None:
+    """The number a landed text shows, as staging reads it (macros/spreadsheet_number.sql), else None.
+
+    For reports on rows staging did not type (the run summary's money of quarantined rows)."""
+    if text is None or not re.fullmatch(number_pattern(kind), text.strip()):
+        return None
+    value = text.strip()
+    digits = re.sub(r"[^0-9.]", "", value).rstrip(".")
+    return Decimal(("-" if value.startswith("(") or "-" in value else "") + digits)
 
 
 def number_pattern(kind: str) -> str:

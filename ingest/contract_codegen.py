@@ -91,7 +91,11 @@ def render_base_model(table: LandedTable) -> str:
     if table.order:
         args.append(f"    order={json.dumps(list(table.order))},")
     checks = [{"column": rc.column, "when": rc.when, "message": rc.message} for rc in table.row_checks]
-    args.append(f"    row_checks={_jinja_list(checks, '    ')}) }}}}")
+    if table.breakdown:
+        args.append(f"    row_checks={_jinja_list(checks, '    ')},")
+        args.append("    dup_rule='row') }}")
+    else:
+        args.append(f"    row_checks={_jinja_list(checks, '    ')}) }}}}")
     about = f"Typed, checked and ranked rows of raw.{table.name}: see macros/stage_validate.sql"
     if table.pull_coverage:
         if table.source != table.name:

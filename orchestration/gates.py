@@ -1,7 +1,8 @@
 """The landing gate: one blocking asset check per raw table, evaluated on what this run landed.
 
 A failing ERROR-level gate stops every downstream model in the run (Dagster skips the dbt step
-and the publish step), so the previously published warehouse stays as it was. Today the gate
+and the publish step), so the previously published warehouse stays as it was. Warnings (rows
+that staging will quarantine) fail the check at WARN severity: the UI shows them, the run goes on. Today the gate
 fails on a rejected file; the expectation suites (orchestration/quality.py) add their
 findings through `extra_checks`.
 """
@@ -62,7 +63,10 @@ def gate_results(
             AssetCheckResult(
                 asset_key=raw_key(t.name),
                 check_name=GATE_CHECK,
-                passed=not errors,
+                # A warning is a failed WARN evaluation, never "Passed": a quarantined invoice or
+                # payment is money left out of the figures, and finance must see it in the UI. Only
+                # ERROR blocks the run (Dagster's blocking checks stop downstream assets on ERROR).
+                passed=not findings,
                 severity=AssetCheckSeverity.ERROR if errors else AssetCheckSeverity.WARN,
                 description=(errors or warnings)[0].message if findings else "all gates passed",
                 metadata={

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.exception_money import exception_money_lines
 from orchestration.guards import AS_OF_LAG_WARNING_DAYS
 
 
@@ -45,6 +46,11 @@ def run_summary(warehouse: Path, as_of: date | None = None, target: str = "duckd
         exceptions = con.execute(
             "select exception_type, count(*) from marts.data_exceptions group by 1 order by 1"
         ).fetchall()
+        money = exception_money_lines(con)
+        ignored = con.execute(
+            "select source_file, extra_columns, coalesce(blank_rows, 0) from raw._files"
+            " where extra_columns is not null or coalesce(blank_rows, 0) > 0 order by source_file"
+        ).fetchall()
         adjustments = con.execute(
             "select month, count(*) from marts.post_close_adjustments group by 1 order by 1"
         ).fetchall() if "post_close_adjustments" in {m for m, _ in marts} else []
@@ -66,6 +72,15 @@ def run_summary(warehouse: Path, as_of: date | None = None, target: str = "duckd
     total = sum(n for _, n in exceptions)
     detail = ", ".join(f"{n:,} {kind}" for kind, n in exceptions)
     lines.append(f"Exceptions: {total:,}" + (f" ({detail}) — see marts.data_exceptions" if total else ""))
+    lines += money
+    extra = [(f, cols) for f, cols, _ in ignored if cols]
+    if extra:
+        lines.append(f"Columns ignored ({len(extra)} file(s)): not in the landing contract (docs/landing-contract.md)")
+        lines += [f"  {f}: {cols}" for f, cols in extra]
+    blank = [(f, n) for f, _, n in ignored if n]
+    if blank:
+        lines.append(f"Blank rows skipped: {sum(n for _, n in blank):,} in {len(blank)} file(s) (every cell empty:"
+                     " not data)")
     lines.append(f"Warehouse: {warehouse}")
     folder = warehouse.parent / "reports"
     pattern = f"*{as_of.isoformat()}*" if as_of is not None else "*"

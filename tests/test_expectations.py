@@ -268,7 +268,7 @@ def test_unknown_currency_and_enum_values() -> None:
     lines = validate_batch("invoice_lines", frame("invoice_lines", {"line_type": "discount"}), as_of=T)
     assert outcome(lines) == [("warning", "in_set:line_type", [1])]
     assert lines.warnings[0].message.endswith(
-        "expected one of media|management_fee|flat_fee|adjustment, found 'discount'")
+        "expected one of media|management_fee|flat_fee|adjustment|tax, found 'discount'")
     payments = validate_batch("payments", frame("payments", {"method": "cash"}, {"payment_id": "P2",
                                                                                   "method": None}), as_of=T)
     assert outcome(payments) == [("warning", "in_set:method", [1])]  # method may be empty
@@ -493,7 +493,8 @@ def _landed(case: str, rel_path: str) -> pd.DataFrame:
     """A corpus file read as the loader reads it (ingest.reader), with file and row number."""
     table = TABLES_BY_NAME[_table_of(rel_path)]
     path = CORPUS / case / rel_path
-    df = read_landing_file(path, rel_path, path.suffix.lstrip("."), table.columns).frame.to_pandas()
+    df = read_landing_file(path, rel_path, path.suffix.lstrip("."), table.columns,
+                           table.optional_columns).frame.to_pandas()
     df["_source_file"] = rel_path
     df["_row_number"] = range(2, len(df) + 2)  # the file's line: the header is line 1
     return df

@@ -21,13 +21,13 @@
   quarantined rows of unchanged files are never touched. _covered_at records the pull coverage a
   valid row was judged against; a later coverage file changes it and so re-judges the account-day.
 #}
-{% macro stage_spend_rows(table_name, columns, key, partition, order, row_checks=[]) %}
+{% macro stage_spend_rows(table_name, columns, key, partition, order, row_checks=[], dup_rule='key') %}
 {%- set names = [] %}
 {%- for c in columns %}{% do names.append(adapter.quote(c.get('as', c.name))) %}{% endfor %}
 {%- set row_columns = names + ['_source_file', '_row_number', '_loaded_at', '_record', '_reason', '_reason_column'] %}
 {%- if not is_incremental() %}
 with validated as (
-{{ stage_validate(table_name, table_name, columns, key, partition, order, row_checks, records=spend_records_mode()) }}
+{{ stage_validate(table_name, table_name, columns, key, partition, order, row_checks, records=spend_records_mode(), dup_rule=dup_rule) }}
 )
 
 {{ apply_pull_coverage('validated', table_name, row_columns) }}
@@ -53,7 +53,7 @@ gone_files as (
 ),
 
 new_rows as (
-{{ stage_validate(table_name, table_name, columns, key, partition, order, row_checks, only_files='changed_files', records=spend_records_mode()) }}
+{{ stage_validate(table_name, table_name, columns, key, partition, order, row_checks, only_files='changed_files', records=spend_records_mode(), dup_rule=dup_rule) }}
 ),
 
 coverage as (

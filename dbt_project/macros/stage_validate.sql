@@ -72,7 +72,15 @@
   {%- endif -%}
 {%- endmacro %}
 
-{% macro stage_validate(source_name, table_name, columns, key, partition=none, order=none, row_checks=[], only_files=none, records='all') %}
+{% macro stage_validate(source_name, table_name, columns, key, partition=none, order=none, row_checks=[], only_files=none, records='all', dup_rule='key') %}
+{#- dup_rule 'key': the natural key twice in one file quarantines every such row; 'row' (ad reports
+    split by device, network, ad group: SPEC 6): only rows identical in every column are duplicates,
+    rows sharing the key are parts of one campaign-day that staging sums (stg_<platform>__campaign_spend). #}
+{%- if dup_rule == 'row' %}
+{%- set dup_columns = [] %}{% for c in columns %}{% do dup_columns.append(adapter.quote(c.get('as', c.name))) %}{% endfor %}
+{%- else %}
+{%- set dup_columns = key %}
+{%- endif %}
 {%- set partition = partition or key -%}
 {%- set order = order or ['_source_file desc'] -%}
 with src as (
@@ -134,7 +142,7 @@ keyed as (
         *,
         {{ list_len('_error_list') }} = 0
             and sum(case when {{ list_len('_error_list') }} = 0 then 1 else 0 end)
-                over (partition by _source_file, {{ key | join(', ') }}) > 1 as _dup_in_file
+                over (partition by _source_file, {{ dup_columns | join(', ') }}) > 1 as _dup_in_file
     from checked
 ),
 
@@ -165,7 +173,11 @@ select
     {%- endif %}
     case
         when {{ list_len('_error_list') }} > 0 then {{ list_join('_error_list', "'; '") }}
+        {%- if dup_rule == 'row' %}
+        when _dup_in_file then '{{ key | join(", ") }}: the same row twice in one file (every column equal)'
+        {%- else %}
         when _dup_in_file then '{{ key | join(", ") }}: duplicate key in one file'
+        {%- endif %}
     end as _reason,
     case
         when {{ list_len('_error_list') }} > 0 then split_part({{ list_first('_error_list') }}, ':', 1)

@@ -1,21 +1,7 @@
 -- Current Microsoft Advertising spend per campaign and day (latest extraction per account-day).
 -- Only rows with status 'staged' (valid and current); the rest are in data_exceptions or superseded.
+-- A report split by device, network or ad group is summed to the campaign-day (macros/campaign_spend_rows.sql).
 -- A view: the base model already holds these rows typed, and int_ad_spend reads them once, so
 -- copying them into a table cost a nightly run 8-12 s at 5,000 dealers for nothing.
 {{ config(materialized='view') }}
-select
-    'microsoft_ads' as platform,
-    account_id,
-    campaign_id,
-    campaign_name,
-    spend_date,
-    currency,
-    cast(spend as decimal(18,6)) as spend,
-    impressions,
-    clicks,
-    extracted_at,
-    _source_file,
-    _row_number,
-    _loaded_at
-from {{ ref('base_microsoft_ads__microsoft_ads') }}
-where _status = 'staged'
+{{ campaign_spend_rows('microsoft_ads', "cast(sum(spend) as decimal(18,6))") }}

@@ -26,4 +26,5 @@
     key=["account_id", "campaign_id", "spend_date"],
     partition=["account_id", "spend_date"],
     order=["extracted_at desc", "_source_file desc"],
-    row_checks=[]) }}
+    row_checks=[],
+    dup_rule='row') }}
