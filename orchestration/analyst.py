@@ -32,9 +32,10 @@ def _run_query(con: object, query: str, fmt: str) -> None:
     if relation is None:  # a statement without a result
         return
     if fmt == "csv":
-        import csv
+        from orchestration.reports.csv_safe import SafeCsvWriter
 
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        # cells that would start a formula in Excel get a leading apostrophe; numbers stay as they are
+        writer = SafeCsvWriter(sys.stdout, lineterminator="\n")
         writer.writerow(relation.columns)
         writer.writerows(relation.fetchall())
     else:

@@ -10,13 +10,13 @@
                                   (marts.coop_enrolment_gaps)
 
 Money stays Decimal from DuckDB to the file and is written as plain decimal text with two places
-(no thousands separator, no exponent). Each file is written beside its final name and renamed
-into place, like the workbook. The warehouse is opened read-only.
+(no thousands separator, no exponent). A text cell that would start a formula in Excel or
+QuickBooks gets a leading apostrophe (orchestration.reports.csv_safe). Each file is written beside
+its final name and renamed into place, like the workbook. The warehouse is opened read-only.
 """
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.reports.atomic import write_atomically
+from orchestration.reports.csv_safe import SafeCsvWriter
 from orchestration.reports.marts_reader import MartsSource, open_marts, rows
 
 CENT = Decimal("0.01")
@@ -100,7 +101,7 @@ def _read(warehouse: MartsSource) -> tuple[date, list[Row], list[Row], list[Row]
 def _write_csv(path: Path, columns: Sequence[str], rows: Sequence[Row], cells: Callable[[Row], Sequence[str]]) -> Path:
     def write(partial: Path) -> None:
         with partial.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
+            writer = SafeCsvWriter(fh)
             writer.writerow(columns)
             for row in rows:
                 writer.writerow(cells(row))

@@ -7,7 +7,8 @@
   pacing-<T>.png          media contracts of T's month by pacing ratio (marts.budget_pacing), under
                           and over in colour, the two thresholds drawn (marts.warehouse_settings)
 
-Charts are drawn with matplotlib (Agg backend: no screen). Money stays Decimal from DuckDB to the
+Charts are drawn with matplotlib (Agg backend: no screen), with mathtext off so that a `$` in a
+client name is drawn as a dollar sign, not read as markup. Money stays Decimal from DuckDB to the
 table cells and the week-over-week change; a chart plots floats, which only affects the drawing.
 Each file is written beside its final name and renamed into place; the warehouse is opened
 read-only.
@@ -180,10 +181,15 @@ def _png(draw: Callable[[Any], None], size: tuple[float, float]) -> bytes:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=size, dpi=100, layout="constrained")
-    draw(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
+    # Text drawn from data (client names in tick labels, titles, annotations) is plain text: with
+    # mathtext on, `$...$` in a name is set as math and `A $$ B` makes the drawing fail. The
+    # setting is read when each Text is made (tick labels too, some only at savefig), so both the
+    # drawing and the save are inside the context, which restores the global rcParams after.
+    with matplotlib.rc_context({"text.parse_math": False}):
+        fig = Figure(figsize=size, dpi=100, layout="constrained")
+        draw(fig)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", metadata={"Software": None})
     return buffer.getvalue()
 
 
