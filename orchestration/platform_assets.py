@@ -18,6 +18,7 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     DailyPartitionsDefinition,
+    Failure,
     MaterializeResult,
     asset,
 )
@@ -44,9 +45,13 @@ def _pull(context: AssetExecutionContext, settings: RevwhSettings, platform: str
         progress.report(note)
         return {"skipped": note}
     from ingest.platforms.pull import pull_platform
+    from ingest.platforms.scrub import one_line
 
     progress.report(f"pulling {platform} {start} to {end}")
-    result = pull_platform(platform, start=start, end=end, landing_dir=settings.landing())
+    try:
+        result = pull_platform(platform, start=start, end=end, landing_dir=settings.landing())
+    except Exception as exc:  # outside any account (accounts fail one by one): one scrubbed line, no SDK traceback
+        raise Failure(description=one_line(f"{platform} pull failed: {type(exc).__name__}: {exc}")) from None
     for account, reason in result.errors.items():
         context.log.error(f"{platform} account {account}: {reason}")
     return {

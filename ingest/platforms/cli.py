@@ -19,13 +19,25 @@ def _date(text: str) -> date:
 
 
 def _sleep(seconds: float) -> None:
-    print(f"  … throttled by the platform: waiting {seconds:g}s as it asked", file=sys.stderr, flush=True)
     time.sleep(seconds)
+
+
+def _note(line: str) -> None:
+    """Why the pull waits: "throttled by the platform" only when it was, else what went wrong."""
+    _err(f"  … {line}")
+
+
+def _err(line: str) -> None:
+    """Every error line of `revwh pull` leaves through the scrubber (ingest/platforms/scrub.py)."""
+    from ingest.platforms.scrub import scrub
+
+    print(scrub(line), file=sys.stderr, flush=True)
 
 
 def _run(args: argparse.Namespace) -> int:
     from ingest.platforms.common import MissingCredential
     from ingest.platforms.pull import pull_platform
+    from ingest.platforms.scrub import one_line
 
     landing = Path(args.landing)
     if not (landing / "contracting").is_dir() and not args.account:
@@ -42,16 +54,20 @@ def _run(args: argparse.Namespace) -> int:
             landing_dir=landing,
             extra_accounts=args.account,
             sleep=_sleep,
+            note=_note,
         )
     except MissingCredential as exc:
-        print(f"revwh: {exc}", file=sys.stderr)
+        _err(f"revwh: {exc}")
         return 2
+    except Exception as exc:  # noqa: BLE001 (a failure outside any account: one scrubbed line, no traceback)
+        _err(f"revwh: the {args.platform} pull failed: {one_line(f'{type(exc).__name__}: {exc}')}")
+        return 1
     print(
         f"{args.platform}: {result.rows} rows for {len(result.accounts)} account(s), {args.start} to {args.end}"
         f" -> {result.file}"
     )
     for account, reason in sorted(result.errors.items()):
-        print(f"  account {account} failed: {reason}", file=sys.stderr)
+        _err(f"  account {account} failed: {reason}")
     return 1 if result.errors else 0
 
 

@@ -1,20 +1,38 @@
 """Google Ads: campaign spend per day through the official google-ads SDK (GAQL search_stream).
 
 Retries honour what Google says: a quota error's retry_delay (per-second quotas); a quota error
-without a delay is a daily cap and stops that account until tomorrow; RESOURCE_EXHAUSTED and
-INTERNAL, which the SDK surfaces as plain gRPC errors, are retried after their retry_delay or a
-short default.
+without a delay is a daily cap and stops that account until tomorrow; RESOURCE_EXHAUSTED, which
+the SDK surfaces as a plain gRPC error, waits its retry_delay or 30 s. Those are the only
+throttles. UNAVAILABLE (a dead endpoint, no TLS, not gRPC), DEADLINE_EXCEEDED and INTERNAL are
+not throttles: "cannot reach Google Ads (...)" or a server error, retried after 1, 2, 4 s and
+then reported. All waits of an account come out of one bounded budget (common.RetryBudget).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
-from ingest.platforms.common import PullResult, chunks, credential, pull_each, with_retry
+from ingest.platforms.common import (
+    ACCOUNT_RETRY_BUDGET_S,
+    STREAM_TIMEOUT_S,
+    Circuit,
+    PullResult,
+    Retry,
+    RetryBudget,
+    chunks,
+    credential,
+    error_line,
+    pull_each,
+    throttled,
+    transient,
+    with_retry,
+)
+from ingest.platforms.scrub import install_log_filters
 
 PLATFORM = "google_ads"
 VERSION = "v26"
@@ -36,6 +54,8 @@ def _client() -> object:
     # report says what failed, without request headers (which carry the developer token).
     logging.getLogger("google.ads.googleads.client").setLevel(logging.ERROR)
     from google.oauth2.credentials import Credentials
+
+    install_log_filters()
 
     return GoogleAdsClient(
         # An access token without expiry is used as is (no refresh call at start-up).
@@ -77,25 +97,52 @@ def _grpc_call(exc: BaseException) -> object | None:
     """The gRPC call behind an error: the SDK raises grpc errors or google.api_core wrappers."""
     import grpc
 
-    while exc is not None:
+    seen = 0
+    while exc is not None and seen < 8:
         if isinstance(exc, grpc.RpcError) and callable(getattr(exc, "code", None)):
             return exc
-        exc = exc.__cause__
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return None
 
 
-def _retry_delay(exc: Exception) -> float | None:
-    import grpc
+def _status(exc: BaseException) -> tuple[str | None, str]:
+    """(gRPC status name, its details) of an error, (None, "") when it carries none."""
+    call = _grpc_call(exc)
+    if call is not None:
+        code = call.code()
+        details = call.details() if callable(getattr(call, "details", None)) else ""
+        return getattr(code, "name", str(code)), details or ""
+    code = getattr(exc, "grpc_status_code", None)  # a google.api_core wrapper without its call
+    if code is not None:
+        return code.name, getattr(exc, "message", "") or ""
+    return None, ""
+
+
+def _short(details: str) -> str:
+    """gRPC's connection details without the boilerplate: "Failed to connect to remote host:
+    Connection refused", "Tls handshake failed (...)"."""
+    details = re.sub(r"^failed to connect to all addresses; last error: \w+: (ipv[46]:\S+: )?", "", details)
+    return details[:100]
+
+
+def _classify(exc: Exception) -> Retry | None:
     from google.ads.googleads.errors import GoogleAdsException
 
     if isinstance(exc, GoogleAdsException):
         quota, delay = _quota_delay(exc.failure)
-        return delay if quota else None  # a quota error with no delay is a daily cap: stop
-    call = _grpc_call(exc)
-    code = call.code() if call is not None else None
-    if code in (grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.INTERNAL, grpc.StatusCode.UNAVAILABLE):
-        _quota, delay = _quota_delay(_failure_from_metadata(call.trailing_metadata()))
-        return delay or (30.0 if code == grpc.StatusCode.RESOURCE_EXHAUSTED else 5.0)
+        # a quota error with no delay is a daily cap: stop the account until tomorrow
+        return throttled("quota error", delay) if quota and delay else None
+    code, details = _status(exc)
+    if code == "RESOURCE_EXHAUSTED":
+        call = _grpc_call(exc)
+        _quota, delay = _quota_delay(_failure_from_metadata(call.trailing_metadata() if call else None))
+        return throttled("RESOURCE_EXHAUSTED", delay or 30.0, asked=bool(delay))
+    if code == "UNAVAILABLE":
+        return transient(f"cannot reach Google Ads (UNAVAILABLE: {_short(details)})")
+    if code == "DEADLINE_EXCEEDED":
+        return transient(f"cannot reach Google Ads (no answer within {STREAM_TIMEOUT_S:g}s)")
+    if code == "INTERNAL":
+        return transient(f"Google Ads server error INTERNAL: {_short(details)}")
     return None
 
 
@@ -105,12 +152,14 @@ def _error_text(exc: Exception) -> str:
     if isinstance(exc, GoogleAdsException):
         messages = "; ".join(e.message for e in exc.failure.errors) or exc.error.code().name
         return f"Google Ads error {exc.error.code().name}: {messages}"
-    call = _grpc_call(exc)
-    return f"Google Ads error {call.code().name if call is not None else type(exc).__name__}"
+    code, details = _status(exc)
+    if code is None:
+        return error_line("Google Ads", exc)
+    return f"Google Ads error {code}" + (f": {details}" if details else "")
 
 
 def _account_rows(
-    service: object, customer: str, start: date, end: date, sleep: Callable[[float], None], budget_s: float
+    service: object, customer: str, start: date, end: date, budget: RetryBudget
 ) -> list[list[object]]:
     rows: list[list[object]] = []
     for lo, hi in chunks(start, end, MAX_RANGE_DAYS):
@@ -118,7 +167,7 @@ def _account_rows(
 
         def fetch(q: str = query) -> list[list[object]]:
             out = []
-            for batch in service.search_stream(customer_id=customer, query=q):
+            for batch in service.search_stream(customer_id=customer, query=q, timeout=STREAM_TIMEOUT_S):
                 for row in batch.results:
                     out.append(
                         [
@@ -135,7 +184,7 @@ def _account_rows(
                     )
             return out
 
-        rows += with_retry(fetch, retry_delay=_retry_delay, sleep=sleep, budget_s=budget_s, what=f"customer {customer}")
+        rows += with_retry(fetch, classify=_classify, budget=budget, what=f"customer {customer}")
     return rows
 
 
@@ -147,19 +196,18 @@ def pull(
     *,
     now: datetime | None = None,
     sleep: Callable[[float], None] = time.sleep,
-    budget_s: float = 900.0,
+    budget_s: float = ACCOUNT_RETRY_BUDGET_S,
+    note: Callable[[str], None] | None = None,
 ) -> PullResult:
-    """Pull [start, end] for every customer id; one failure never loses the others' rows."""
-    import grpc
-    from google.ads.googleads.errors import GoogleAdsException
-    from google.api_core.exceptions import GoogleAPICallError
+    """Pull [start, end] for every customer id; one failure never loses the others' rows.
 
+    `budget_s`: what each customer may spend on retries (waits through `sleep`, failed calls)."""
     service = _client().get_service("GoogleAdsService", version=VERSION)
+    circuit = Circuit()  # one per pull: a dead endpoint is waited for once
     return pull_each(
         PLATFORM,
         accounts,
-        lambda a: _account_rows(service, a, start, end, sleep, budget_s),
-        (GoogleAdsException, GoogleAPICallError, grpc.RpcError),
+        lambda a: _account_rows(service, a, start, end, RetryBudget(budget_s, sleep=sleep, note=note, circuit=circuit)),
         _error_text,
         landing_dir=landing_dir,
         start=start,

@@ -21,10 +21,13 @@ def pull_platform(
     extra_accounts: list[str] | None = None,
     now: datetime | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    note: Callable[[str], None] | None = None,
 ) -> PullResult:
-    """Pull one platform's daily campaign spend for [start, end] into the landing directory."""
+    """Pull one platform's daily campaign spend for [start, end] into the landing directory.
+
+    `note` hears why a pull waits (a throttle, a platform that cannot be reached), one line each."""
     if platform not in PLATFORMS:
         raise ValueError(f"unknown platform {platform!r}: expected one of {', '.join(PLATFORMS)}")
     module = importlib.import_module(f"ingest.platforms.{platform}")
     accounts = accounts_for(platform, landing_dir, extra_accounts)
-    return module.pull(accounts, start, end, landing_dir, now=now, sleep=sleep)
+    return module.pull(accounts, start, end, landing_dir, now=now, sleep=sleep, note=note)

@@ -3,7 +3,9 @@ GoogleAdsService/SearchStream with the SDK's own message types.
 
 Customers are configured with batches of rows (each batch one streamed response) and optional
 behaviours: `throttle_once` (RESOURCE_EXHAUSTED with a GoogleAdsFailure carrying retry_delay in
-the trailing metadata) and `deny` (PERMISSION_DENIED with an authorization failure).
+the trailing metadata), `deny` (PERMISSION_DENIED with an authorization failure) and `status` (every
+call ends with that gRPC status, its details echoing the developer token the call sent, as a
+careless server might: what the client shows of it must be scrubbed).
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ class FakeCustomer:
     batches: list[list[tuple[str, int, str, int]]]  # (date, campaign id, name, cost_micros)
     throttle_once: bool = False
     deny: bool = False
+    status: grpc.StatusCode | None = None
     calls: int = 0
 
 
@@ -88,6 +91,9 @@ class FakeGoogleAds:
         self.metadata_seen.append(dict(context.invocation_metadata()))
         customer = self.customers[request.customer_id]
         customer.calls += 1
+        if customer.status is not None:
+            sent = dict(context.invocation_metadata())
+            context.abort(customer.status, f"rejected: developer-token={sent.get('developer-token')}")
         if customer.deny:
             failure = GoogleAdsFailure(
                 errors=[
