@@ -11,6 +11,9 @@ The reason lines come from the run's events with the same functions `revwh run` 
 would, e.g. `check raw/contracts landing_gate failed: contracting/contracts.csv: missing column(s)
 end_date (...)`.
 
+A run a crash left unfinished is marked failed and mailed by orchestration/crashed_runs.py with
+the same message; it tags the run ALERT_SENT_TAG first, and this sensor skips such runs.
+
 Configuration (environment of the code location): REVWH_SMTP_HOST (no host: no sensor, nothing
 else changes), REVWH_SMTP_PORT (default 25, or 587 with a user; 465 means implicit TLS),
 REVWH_ALERT_FROM, REVWH_ALERT_TO (comma-separated), REVWH_SMTP_USER and REVWH_SMTP_PASSWORD
@@ -46,6 +49,7 @@ from orchestration.schedules import LAUNCHED_BY_TAG
 from orchestration.settings import NIGHTLY_JOB
 
 SENSOR_NAME = "email_on_run_failure"
+ALERT_SENT_TAG = "revwh/alert_sent_by"  # the alert went out already (orchestration/crashed_runs.py)
 PUBLISHED_KEY = AssetKey(["published_warehouse"])
 _SECRET_NAME = re.compile(r"PASSWORD|TOKEN|SECRET|CREDENTIAL|API_KEY", re.IGNORECASE)
 
@@ -188,6 +192,9 @@ def build_failure_email_sensor(smtp: SmtpSettings) -> SensorDefinition:
     )
     def email_on_run_failure(context: RunFailureSensorContext) -> None:
         run = context.dagster_run
+        if run.tags.get(ALERT_SENT_TAG):
+            context.log.info(f"run {run.run_id}: the alert was sent by the {run.tags[ALERT_SENT_TAG]}")
+            return
         message = failure_message(smtp, context.instance, run, context.failure_event.message or "")
         send_email(smtp, message)
         context.log.info(f"sent the failure alert for run {run.run_id} to {', '.join(smtp.recipients)}")

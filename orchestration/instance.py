@@ -5,7 +5,8 @@ in the same instance `revwh ui` shows: `$DAGSTER_HOME` when set, else `.dagster_
 project. Its `dagster.yaml` (written when missing) keeps telemetry off and lets the run queue
 start at most one run per warehouse at a time (runs carry the tag `revwh/warehouse`), so runs
 launched from the UI, the schedule or the sensor never overlap; CLI runs are kept apart from
-them by the warehouse lock (orchestration/warehouse_lock.py).
+them by the warehouse lock (orchestration/warehouse_lock.py). It also turns on Dagster's run
+monitoring; a run a crash left STARTED is marked failed by orchestration/crashed_runs.py.
 """
 
 from __future__ import annotations
@@ -35,6 +36,16 @@ telemetry:
 run_coordinator:
   module: dagster.core.run_coordinator
   class: QueuedRunCoordinator
+# Dagster's daemon fails a launched run whose worker never started (5 min) and a cancel that never
+# finished (5 min), so neither holds the run queue. Its default run launcher cannot tell whether a
+# STARTED run's process is alive and `revwh run` has no run worker at all: revwh finds those
+# itself (orchestration/crashed_runs.py). No resuming: a resumed nightly run would redo half a build.
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 300
+  cancel_timeout_seconds: 300
+  max_resume_run_attempts: 0
+  poll_interval_seconds: 60
 concurrency:
   runs:
     # One writer per warehouse: runs tagged with the same warehouse wait for each other.

@@ -48,6 +48,7 @@ def run_pipeline(
     PostgresUnavailable (orchestration.pg_connect) when `--target postgres` cannot reach the server."""
     os.environ["REVWH_PROGRESS"] = os.environ.get("REVWH_PROGRESS", "1")
     warnings.filterwarnings("ignore")
+    from orchestration.crashed_runs import owner_tags, reap_crashed_runs
     from orchestration.definitions import build_definitions
     from orchestration.instance import persistent_instance
     from orchestration.settings import NIGHTLY_JOB, RevwhSettings
@@ -61,27 +62,22 @@ def run_pipeline(
         **rule_settings,
     )
     job = build_definitions(settings).resolve_job_def(NIGHTLY_JOB)
+    # The owner's pid and host: a run this process leaves unfinished (kill -9, OOM, reboot) is
+    # found by the next run, sensor or schedule and marked failed (orchestration/crashed_runs.py).
     tags = {AS_OF_TAG: settings.as_of_date().isoformat(), WAREHOUSE_TAG: str(settings.published()),
-            "revwh/launched_by": "cli"}
+            "revwh/launched_by": "cli", **owner_tags()}
     # dagster-dbt echoes dbt's log to stdout; keep it for the error report instead.
     captured = io.StringIO()
     with (
         warehouse_lock(settings.published(), lock_wait_seconds),
         _postgres_lock(settings, lock_wait_seconds),
         persistent_instance() as instance,
-        contextlib.redirect_stdout(captured),
-        _child_stderr_aside(),
     ):
-        try:
-            result = job.execute_in_process(
-                instance=instance,
-                raise_on_error=False,
-                tags=tags,
-                run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
-            )
-        finally:
-            if not _published_by(settings):
-                _remove_working_copy(settings)
+        for run_id in reap_crashed_runs(instance, settings.published()):
+            print(f"revwh: run {run_id} on this warehouse had crashed (its process is gone); marked it failed",
+                  file=sys.stderr)
+        with contextlib.redirect_stdout(captured), _child_stderr_aside():
+            result = _execute_job(job, instance, tags, settings)
     published = any(
         e.is_step_materialization and e.asset_key is not None and e.asset_key.to_user_string() == "published_warehouse"
         for e in result.all_events
@@ -95,6 +91,19 @@ def run_pipeline(
     steps = [] if checks or dbt else _step_failures(result.all_events)
     blocked = bool(checks) or any("Failure in test" in line for line in dbt)  # the data said no
     return RunOutcome(False, checks + dbt + steps, blocked=blocked, run_id=result.run_id, published=published)
+
+
+def _execute_job(job: object, instance: object, tags: dict[str, str], settings: object) -> object:
+    try:
+        return job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            tags=tags,
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        )
+    finally:
+        if not _published_by(settings):
+            _remove_working_copy(settings)
 
 
 @contextlib.contextmanager

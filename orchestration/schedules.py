@@ -34,6 +34,7 @@ from dagster import (
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 from dagster._core.storage.tags import RUN_KEY_TAG, SCHEDULE_NAME_TAG
 
+from orchestration.crashed_runs import reap_crashed_runs
 from orchestration.instance import AS_OF_TAG, WAREHOUSE_TAG
 from orchestration.settings import RevwhSettings
 
@@ -126,6 +127,9 @@ def build_nightly_schedule(job: NightlyJob, clock: NightlyClock) -> ScheduleDefi
         " test and publish with T = yesterday in that zone.",
     )
     def nightly(context: ScheduleEvaluationContext, settings: RevwhSettings) -> RunRequest | SkipReason:
+        # A run of this warehouse a crash left STARTED would keep tonight's run QUEUED for ever.
+        for run_id in reap_crashed_runs(context.instance, settings.published()):
+            context.log.warning(f"run {run_id} on this warehouse had crashed (its process is gone): marked failed")
         as_of = clock.as_of_for(context.scheduled_execution_time)
         run_key = f"nightly-{as_of.isoformat()}"
         # Dagster skips a run key it has seen *for the same tick time*; a night whose tick time moved

@@ -18,6 +18,8 @@ It waits (SkipReason, cursor unchanged, so the change is seen again next tick) w
 - a file was modified in the last 30 s (a copy in progress would be rejected as damaged);
 - a nightly run for the same warehouse is queued or running (a scheduled pull writes into the
   landing directory mid-run; once that run has published, the files are no longer news).
+  Every tick first marks failed the runs of the warehouse a crash left unfinished
+  (orchestration/crashed_runs.py), so a run killed mid-way does not make it wait for ever.
 A change the published warehouse already reflects (its `raw._files` lists exactly these files with
 these hashes, e.g. the files the nightly pull wrote) advances the cursor without a run.
 """
@@ -42,6 +44,7 @@ from dagster import (
 )
 
 from ingest.landing import file_hash
+from orchestration.crashed_runs import reap_crashed_runs
 from orchestration.instance import WAREHOUSE_TAG
 from orchestration.schedules import NightlyClock, NightlyJob, nightly_run_request
 from orchestration.settings import RevwhSettings
@@ -145,6 +148,9 @@ def build_file_drop_sensor(
         f" are added, changed or removed; T = yesterday in {clock.timezone}.",
     )
     def landing_file_drop(context: SensorEvaluationContext, settings: RevwhSettings) -> SensorResult | SkipReason:
+        # A run of this warehouse a crash left STARTED would block it (and the run queue) for ever.
+        for run_id in reap_crashed_runs(context.instance, settings.published()):
+            context.log.warning(f"run {run_id} on this warehouse had crashed (its process is gone): marked failed")
         landing = settings.landing()
         if not landing.is_dir():
             return SkipReason(f"landing directory {landing} does not exist")

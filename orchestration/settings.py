@@ -76,6 +76,11 @@ class RevwhSettings(ConfigurableResource):
         if run is not None and run.job_name == NIGHTLY_JOB:
             from orchestration.warehouse_lock import acquire, release
 
+            instance = getattr(context, "instance", None)
+            if instance is not None and "revwh/pid" not in run.tags:  # a UI, schedule or sensor run's worker
+                from orchestration.crashed_runs import owner_tags
+
+                instance.add_run_tags(run.run_id, owner_tags())  # a crash of it is found (crashed_runs.py)
             self._lock = acquire(self.published(), self.lock_wait_seconds)
             if self.on_postgres():  # one writer per PostgreSQL database too (orchestration/pg_lock.py)
                 from orchestration import pg_lock

@@ -65,6 +65,22 @@ def release(lock: FileLock) -> None:
     lock.release()
 
 
+def is_free(warehouse: Path) -> bool:
+    """True when no other process holds the warehouse's lock (this one may: the lock is re-entrant).
+
+    Takes the lock without waiting and gives it back at once, leaving `FILE.lock.json` alone.
+    orchestration/crashed_runs.py asks it before it takes an unfinished run for crashed."""
+    if not warehouse.parent.is_dir():
+        return True  # no directory, no lock file: nobody holds it
+    lock = _lock(warehouse)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return False
+    lock.release()
+    return True
+
+
 @contextmanager
 def warehouse_lock(warehouse: Path, wait_s: float = 0.0) -> Iterator[None]:
     """Hold the warehouse's lock for the block (see acquire)."""
