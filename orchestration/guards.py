@@ -64,13 +64,23 @@ def source_counts(con: duckdb.DuckDBPyConnection) -> dict[str, SourceCount]:
 
 
 def shrink_findings(
-    before: dict[str, SourceCount], after: dict[str, SourceCount], threshold: Decimal, *, allowed: bool
+    before: dict[str, SourceCount], after: dict[str, SourceCount], threshold: Decimal, *, allowed: bool,
+    rejected_tables: frozenset[str] = frozenset(),
 ) -> dict[str, list[GateFinding]]:
     """Per table, an error (a warning when `allowed`) for a source that lost all its files or more
-    than `threshold` of its rows against the published warehouse."""
+    than `threshold` of its rows against the published warehouse.
+
+    A table whose file was rejected this run shrank because of that file, not because rows were
+    removed: its finding points at the rejection and never suggests --allow-shrink, which would
+    publish the warehouse without those rows (the rejection itself blocks the run)."""
     findings: dict[str, list[GateFinding]] = {}
-    hint = "published anyway (--allow-shrink)" if allowed else "restore the files, or run again with --allow-shrink"
     for table, was in sorted(before.items()):
+        if table in rejected_tables:
+            hint = "a file of this table was rejected this run (see its line): fix that file and run again"
+        elif allowed:
+            hint = "published anyway (--allow-shrink)"
+        else:
+            hint = "restore the files, or run again with --allow-shrink if they were removed on purpose"
         now = after.get(table, SourceCount(0, 0))
         if was.files > 0 and now.files == 0:
             message = (

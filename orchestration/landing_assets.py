@@ -131,7 +131,8 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
             progress.report("checking the landed rows (expectation suites, in DuckDB)")
         findings = quality_findings(con, report, settings.as_of_date())
         shrunk = shrink_findings(
-            before, source_counts(con), Decimal(settings.shrink_threshold), allowed=settings.allow_shrink
+            before, source_counts(con), Decimal(settings.shrink_threshold), allowed=settings.allow_shrink,
+            rejected_tables=frozenset(f.table for f in report.rejected),
         )
     finally:
         con.close()

@@ -1,0 +1,29 @@
+"""The shrink guard's advice: --allow-shrink only where files were really removed (no pipeline run)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from orchestration.guards import SourceCount, shrink_findings
+
+
+def test_a_rejected_file_is_named_and_allow_shrink_is_not_suggested() -> None:
+    # invoices: its one file was rejected this run, so 0 of 12 rows are loaded (100% fewer);
+    # payments: a file removed, 2 of 10 rows left (80% fewer): a real removal
+    before = {"invoices": SourceCount(1, 12), "payments": SourceCount(2, 10)}
+    after = {"payments": SourceCount(1, 2)}
+    found = shrink_findings(before, after, Decimal("0.20"), allowed=False, rejected_tables=frozenset({"invoices"}))
+    (invoices,), (payments,) = found["invoices"], found["payments"]
+    assert invoices.severity == "error"
+    assert "--allow-shrink" not in invoices.message
+    assert invoices.message.endswith("a file of this table was rejected this run (see its line): fix that file"
+                                     " and run again")
+    assert payments.message == (
+        "payments: 2 rows landed against 10 in the published warehouse (80% fewer, more than the 20% allowed);"
+        " restore the files, or run again with --allow-shrink if they were removed on purpose")
+
+
+def test_within_the_threshold_nothing_is_said() -> None:
+    # 10 -> 8 rows: 20% fewer is not more than 20%
+    assert shrink_findings({"payments": SourceCount(2, 10)}, {"payments": SourceCount(2, 8)}, Decimal("0.20"),
+                           allowed=False) == {}
