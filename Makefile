@@ -24,7 +24,7 @@ SQLFLUFF := REVWH_DBT_DUCKDB_PATH=$(CURDIR)/dbt_project/target/sqlfluff.duckdb $
 test: install
 	$(BIN)/ruff check .
 	$(SQLFLUFF)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
 
 lint: install
 	$(BIN)/ruff check .

@@ -98,7 +98,8 @@ def spine_dagster_home(spine_cli_run: tuple) -> Path:
 LONGEST_FIRST = (
     "test_postgres_target.py", "test_spark_target.py", "test_operations.py", "test_finance_marts.py",
     "test_incremental_spend.py", "test_bad_landing.py", "test_reports.py",
-    "test_rerun_and_restatement.py", "test_connector_microsoft_ads.py", "test_ui.py", "test_month_close.py",
+    "test_rerun_and_restatement.py", "test_spreadsheet_exports.py", "test_connector_microsoft_ads.py", "test_ui.py",
+    "test_month_close.py",
     "test_demo_end_to_end.py", "test_connector_google_ads.py", "test_reports_credit_coop.py",
     "test_connector_meta_ads.py", "test_freshness.py", "test_real_exports.py", "test_dbt_unit_tests.py",
     "test_cli.py", "test_analyst.py",

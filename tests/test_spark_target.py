@@ -46,11 +46,31 @@ def _java() -> None:
 
 def _run(landing: Path, store: Path, spark_dir: Path, tmp: Path, *extra: str,
          target: str = "spark") -> subprocess.CompletedProcess:
+    return _finish(_start(landing, store, spark_dir, tmp, *extra, target=target))
+
+
+def _start(landing: Path, store: Path, spark_dir: Path, tmp: Path, *extra: str, target: str = "spark",
+           as_of: str = AS_OF) -> tuple[subprocess.Popen, Path]:
+    """`revwh run` started in the background, its output in files under `tmp` (no pipe to fill)."""
     env = {**os.environ, "REVWH_SPARK_DIR": str(spark_dir), "DAGSTER_HOME": str(tmp / "dagster_home"),
            "REVWH_PROGRESS": "1"}
-    args = [REVWH, "run", "--landing", str(landing), "--warehouse", str(store), "--as-of", AS_OF,
+    args = [REVWH, "run", "--landing", str(landing), "--warehouse", str(store), "--as-of", as_of,
             "--target", target, *extra]
-    return subprocess.run(args, capture_output=True, text=True, timeout=1500, env=env)
+    tmp.mkdir(parents=True, exist_ok=True)
+    out = tmp / f"run-{len(list(tmp.glob('run-*.out')))}"
+    with open(f"{out}.out", "w") as stdout, open(f"{out}.err", "w") as stderr:
+        return subprocess.Popen(args, stdout=stdout, stderr=stderr, text=True, env=env), out
+
+
+def _finish(started: tuple[subprocess.Popen, Path], timeout: float = 1500) -> subprocess.CompletedProcess:
+    proc, out = started
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    return subprocess.CompletedProcess(proc.args, proc.returncode, Path(f"{out}.out").read_text(),
+                                       Path(f"{out}.err").read_text())
 
 
 def _mart_rows_spark(spark_dir: Path) -> dict[str, tuple[list[str], list[tuple]]]:
@@ -62,14 +82,33 @@ def _versions(spark_dir: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def first_night(spine_cli_run: tuple, tmp_path_factory: pytest.TempPathFactory):
+def spark_runs(spine_cli_run: tuple, tmp_path_factory: pytest.TempPathFactory, worker_id: str):
+    """The module's three first builds on Spark, started side by side: the spine landing and both
+    finance scenarios. A Spark build waits on its JVM and metastore far more than it computes (the
+    spine's: 64 s of CPU in 150 s), so three at once take little longer than one; in turn they
+    took a third of the whole suite's time. {name: (started run, DuckDB warehouse, folder)}."""
     _java()
     landing, duck_warehouse, duck_result = spine_cli_run
     assert duck_result.returncode == 0, duck_result.stderr[-2000:]
     tmp = tmp_path_factory.mktemp("spark_target")
     shutil.copytree(landing, tmp / "landing")
-    result = _run(tmp / "landing", tmp / "store.duckdb", tmp / "spark", tmp)
-    return tmp, duck_warehouse, result
+    runs = {"spine": (_start(tmp / "landing", tmp / "store.duckdb", tmp / "spark", tmp), duck_warehouse, tmp)}
+    for scenario in ("october", "q1"):
+        landing, duck, as_of = finance_duckdb_run(tmp_path_factory, worker_id, scenario)
+        folder = tmp_path_factory.mktemp(f"spark_{scenario}")
+        runs[scenario] = (_start(landing, folder / "store.duckdb", folder / "spark", folder, as_of=as_of), duck,
+                          folder)
+    yield runs
+    for (proc, _out), _duck, _folder in runs.values():
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def first_night(spark_runs: dict):
+    started, duck_warehouse, tmp = spark_runs["spine"]
+    return tmp, duck_warehouse, _finish(started)
 
 
 def test_every_mart_equals_duckdbs(first_night: tuple) -> None:
@@ -198,19 +237,13 @@ def test_second_night_equals_duckdbs(first_night: tuple, tmp_path: Path) -> None
 
 
 @pytest.mark.parametrize("scenario", ["october", "q1"])
-def test_finance_scenarios_agree(scenario: str, tmp_path_factory: pytest.TempPathFactory, worker_id: str,
-                                 tmp_path: Path) -> None:
+def test_finance_scenarios_agree(scenario: str, spark_runs: dict) -> None:
     """The finance rules' hand-computed scenarios (tests/test_finance_marts.py: recognition,
     deferred revenue, AR aging, settlements, credits, tiers and discounts) give the same 25 marts
     on Spark as on DuckDB, which those tests check against hand values."""
-    _java()
-    landing, duck_warehouse, as_of = finance_duckdb_run(tmp_path_factory, worker_id, scenario)
-    args = [REVWH, "run", "--landing", str(landing), "--warehouse", str(tmp_path / "store.duckdb"),
-            "--as-of", as_of, "--target", "spark"]
-    run = subprocess.run(args, capture_output=True, text=True, timeout=1500,
-                         env={**os.environ, "REVWH_SPARK_DIR": str(tmp_path / "spark"),
-                              "DAGSTER_HOME": str(tmp_path / "dagster_home")})
+    started, duck_warehouse, folder = spark_runs[scenario]
+    run = _finish(started)
     assert run.returncode == 0, run.stderr[-3000:]
     duck = _mart_rows_duckdb(duck_warehouse)
     assert len(duck["ar_aging"][1]) > 0 and len(duck["revenue_recognition"][1]) > 0
-    _assert_same_marts(duck, _mart_rows_spark(tmp_path / "spark"))
+    _assert_same_marts(duck, _mart_rows_spark(folder / "spark"))
