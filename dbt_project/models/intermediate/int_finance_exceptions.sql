@@ -17,7 +17,7 @@ quarantined_invoices as (
             b.invoice_id,
             'invoice ' || b.invoice_id || ' was quarantined: ' || b._source_file || ' line '
                 || cast(b._row_number as {{ dbt.type_string() }}) || ', ' || b._reason as fate,
-            row_number() over (partition by b.invoice_id order by b._source_file desc, b._row_number) as pick
+            row_number() over (partition by b.invoice_id order by b._source_file desc, b._row_number asc) as pick
         from {{ ref('base_accounting__invoices') }} b
         where b._status = 'quarantined' and b.invoice_id is not null
             and not exists (select 1 from {{ ref('stg_accounting__invoices') }} i where i.invoice_id = b.invoice_id)
