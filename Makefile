@@ -3,17 +3,35 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+SPARK_STAMP := $(VENV)/.installed-spark
+DEV_STAMP := $(VENV)/.installed-dev
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 
-.PHONY: install demo test lint ui bench clean
+.PHONY: install install-spark install-dev demo test lint ui bench clean
 
+# What revwh needs to run (make demo): requirements.lock, no Spark and no test tools.
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PIP) -r requirements.lock
+	$(PIP) --no-deps -e .
 	$(BIN)/python -c "from orchestration.dbt_manifest import ensure_manifest; ensure_manifest()"
 	touch $(STAMP)
 
+# `revwh run --target spark`: pyspark and dbt-spark (about 490 MB more).
+$(SPARK_STAMP): $(STAMP) requirements-spark.lock
+	$(PIP) -r requirements-spark.lock
+	touch $(SPARK_STAMP)
+
+# The test command's tools: pytest, ruff, sqlfluff and the test helpers.
+$(DEV_STAMP): $(STAMP) requirements-dev.lock
+	$(PIP) -r requirements-dev.lock
+	touch $(DEV_STAMP)
+
 install: $(STAMP)
+
+install-spark: $(SPARK_STAMP)
+
+install-dev: $(DEV_STAMP) $(SPARK_STAMP)
 
 demo: install
 	$(BIN)/revwh demo
@@ -21,19 +39,19 @@ demo: install
 # sqlfluff's dbt templater compiles every model; it needs a scratch DuckDB path to open.
 SQLFLUFF := REVWH_DBT_DUCKDB_PATH=$(CURDIR)/dbt_project/target/sqlfluff.duckdb $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
-test: install
+test: install-dev
 	$(BIN)/ruff check .
 	$(SQLFLUFF)
 	$(BIN)/python -m pytest --durations=15
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(SQLFLUFF)
 
 ui: install
 	$(BIN)/revwh ui
 
-bench: install
+bench: install-dev
 	$(BIN)/python bench/run_bench.py --write-docs
 
 clean:

@@ -99,9 +99,20 @@ def _execute(landing: Path, warehouse: Path, as_of: str, wait: float, **settings
     return 1
 
 
+def _check_target_installed(target: str) -> None:
+    """Spark support is an optional install (pyspark alone is about 490 MB): say how to add it."""
+    import importlib.util
+
+    if target == "spark" and (importlib.util.find_spec("pyspark") is None
+                              or importlib.util.find_spec("dbt.adapters.spark") is None):
+        raise UserError("Spark support is not installed: run `make install-spark` (pyspark and dbt-spark,"
+                        " about 490 MB), then run again")
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     landing, warehouse = Path(args.landing), Path(args.warehouse)
     _check_run_paths(landing, warehouse, args.as_of)
+    _check_target_installed(args.target)
     print(f"revwh run: landing {landing}, warehouse {warehouse}, as of {args.as_of}", file=sys.stderr)
     return _execute(
         landing, warehouse, args.as_of, args.wait, pull_ad_platforms=args.pull, allow_shrink=args.allow_shrink,

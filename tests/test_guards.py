@@ -27,3 +27,18 @@ def test_within_the_threshold_nothing_is_said() -> None:
     # 10 -> 8 rows: 20% fewer is not more than 20%
     assert shrink_findings({"payments": SourceCount(2, 10)}, {"payments": SourceCount(2, 8)}, Decimal("0.20"),
                            allowed=False) == {}
+
+
+def test_spark_without_pyspark_is_one_line(monkeypatch) -> None:
+    """`make demo` installs no Spark: `--target spark` then says how to add it instead of failing in dbt."""
+    import importlib.util
+
+    import pytest
+
+    from orchestration import cli
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pyspark" else real(name, *a))
+    with pytest.raises(cli.UserError, match=r"Spark support is not installed: run `make install-spark`"):
+        cli._check_target_installed("spark")
+    cli._check_target_installed("duckdb")  # nothing to install
