@@ -6,10 +6,20 @@ An unchanged file is skipped, a changed file replaces its rows, a removed file t
 rows with it, and a rejected file is recorded with its one-line reason. Loading the same
 directory twice therefore changes nothing. Restatement and "latest file wins" are
 row-selection rules applied in staging (dbt), so raw keeps every landed row.
+
+A file is read from a snapshot: it is copied, in blocks, to a scratch file while being hashed,
+and its rows are read from that copy, so the hash recorded and the rows landed come from the
+same bytes. A file whose copy differs from what discovery hashed, or whose size or mtime on
+disk changed by the time its rows were read, was being written during the load: it is refused
+with one line (`FileRejected`), never loaded half-written. A file still being written when the
+run started (ingest/landing.py, `waiting`) is not loaded yet; a version of it loaded before
+keeps its rows, its registry row noting why the new one waits.
 """
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +30,7 @@ import duckdb
 import polars as pl
 
 from ingest.contract import TABLES, LandedTable
-from ingest.landing import LandingFile, UnrecognizedFile, discover, file_hash
+from ingest.landing import LandingFile, UnrecognizedFile, discover
 from ingest.reader import FileRejected, read_landing_file
 
 FILES_TABLE = "raw._files"
@@ -29,6 +39,37 @@ REGISTRY_COLUMNS = ("source_file, table_name, content_hash, loaded_at, row_count
 
 
 INSERT_SLICE = 500_000  # rows handed to DuckDB at a time
+COPY_BLOCK = 1 << 20  # bytes copied and hashed at a time: memory stays flat for a large file
+KEPT_NOTE = "; its previous version stays loaded"
+
+
+def changed_while_loading(rel_path: str) -> FileRejected:
+    return FileRejected(f"{rel_path} changed while it was being loaded; it was not loaded:"
+                        " run again when the export is complete")
+
+
+def _unchanged_on_disk(lf: LandingFile) -> bool:
+    try:
+        now = lf.path.stat()
+    except FileNotFoundError:
+        return False
+    return lf.size < 0 or (now.st_size, now.st_mtime_ns) == (lf.size, lf.mtime_ns)
+
+
+def _snapshot(lf: LandingFile, scratch: Path) -> Path:
+    """A copy of the file in `scratch`, checked against the hash discovery took of it."""
+    copy = scratch / f"snapshot{lf.path.suffix.lower()}"
+    digest = hashlib.sha256()
+    try:
+        with lf.path.open("rb") as src, copy.open("wb") as dst:
+            for block in iter(lambda: src.read(COPY_BLOCK), b""):
+                digest.update(block)
+                dst.write(block)
+    except FileNotFoundError:
+        raise changed_while_loading(lf.rel_path) from None
+    if digest.hexdigest() != lf.content_hash or not _unchanged_on_disk(lf):
+        raise changed_while_loading(lf.rel_path)
+    return copy
 
 
 class LoadedFile(NamedTuple):
@@ -136,10 +177,18 @@ class FileRows(NamedTuple):
 
 
 def _load_file(
-    con: duckdb.DuckDBPyConnection, lf: LandingFile, loaded_at: datetime
+    con: duckdb.DuckDBPyConnection, lf: LandingFile, loaded_at: datetime, scratch: Path
 ) -> FileRows:
     table: LandedTable = lf.table
-    frame, extra = read_landing_file(lf.path, lf.rel_path, lf.format, table.columns, table.optional_columns)
+    copy = _snapshot(lf, scratch)
+    try:
+        frame, extra = read_landing_file(copy, lf.rel_path, lf.format, table.columns, table.optional_columns)
+    finally:
+        copy.unlink(missing_ok=True)
+    # Rows from a consistent copy may still be an export cut short: the file must not have moved
+    # on while it was copied and read (checked before a row is inserted).
+    if not _unchanged_on_disk(lf):
+        raise changed_while_loading(lf.rel_path)
     cols = ", ".join(f'"{c}"' for c in table.columns)
     # A row is blank when every cell is empty or spaces (a trailing empty line, a spacer row).
     blank = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in table.columns)
@@ -170,6 +219,7 @@ def load_landing(
     progress: Callable[[str], None] | None = None,
     discovered: tuple[list[LandingFile], list[UnrecognizedFile]] | None = None,
     earlier_loads: Mapping[str, tuple[str, datetime]] | None = None,
+    scratch_dir: Path | None = None,
 ) -> LoadReport:
     """Load every new or changed file of `landing_dir` into raw; drop rows of removed files.
 
@@ -181,7 +231,11 @@ def load_landing(
     time it first entered the warehouse; the working file's own registry counts as unchanged only
     what the published one holds identically (a file changed last night and changed back tonight
     is loaded again, with tonight's time, as on a copy). None: the working file's registry is
-    the published warehouse's (a copy, or the first run)."""
+    the published warehouse's (a copy, or the first run). A file still being written keeps a
+    version loaded before only when that version is the published warehouse's too: given an
+    older generation that holds another version of it, the caller must start from a copy
+    (orchestration/landing_assets.py does). `scratch_dir` holds the snapshots of the files being
+    read (the system's temporary directory when None)."""
     earlier = earlier_loads if earlier_loads is not None else {}
 
     def earlier_time(lf: LandingFile) -> datetime | None:
@@ -196,11 +250,15 @@ def load_landing(
     ensure_raw_schema(con)
     files, unknown = discovered if discovered is not None else discover(landing_dir)
     report = LoadReport(unrecognized=unknown)
-    present = {lf.rel_path for lf in files}
+    waiting = {item.rel_path for item in unknown if item.waiting}
+    present = {lf.rel_path for lf in files} | waiting  # a file still being written is not removed
+    scratch = tempfile.TemporaryDirectory(prefix="revwh-snapshot-", dir=scratch_dir)
     con.execute("begin transaction")
     try:
-        # Files that belong to no table are re-listed from scratch on every load.
+        # Files that belong to no table are re-listed from scratch on every load, and so are the
+        # notes on loaded files whose new version was still being written.
         con.execute(f"delete from {FILES_TABLE} where status = 'not_loaded'")
+        con.execute(f"update {FILES_TABLE} set error = null where status = 'loaded' and error is not null")
         registry = _registry(con)
         for rel_path, (_digest, table, _at) in sorted(registry.items()):
             if rel_path not in present:
@@ -229,7 +287,7 @@ def load_landing(
             else:
                 report.caught_up.add(lf.rel_path)
             try:
-                got = _load_file(con, lf, at)
+                got = _load_file(con, lf, at, Path(scratch.name))
                 status, error = "loaded", None
                 report.loaded.append(LoadedFile(lf.table.name, lf.rel_path, got.rows))
             except FileRejected as exc:
@@ -241,12 +299,39 @@ def load_landing(
                  ", ".join(got.extra_columns) or None],
             )
         for item in unknown:
+            known = registry.get(item.rel_path)
+            if item.waiting and known is not None:
+                if _keep_while_written(con, item, known, earlier_loads):
+                    continue
+                _delete_file_rows(con, known[1], item.rel_path)  # nothing of it to keep
             con.execute(
                 f"insert into {FILES_TABLE} ({REGISTRY_COLUMNS}) values (?, null, ?, ?, 0, 'not_loaded', ?, 0, null)",
-                [item.rel_path, file_hash(landing_dir / item.rel_path), loaded_at, item.reason],
+                [item.rel_path, item.content_hash, loaded_at, item.reason],
             )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+    finally:
+        scratch.cleanup()
     return report
+
+
+def _keep_while_written(
+    con: duckdb.DuckDBPyConnection,
+    item: UnrecognizedFile,
+    known: tuple[str, str, datetime],
+    earlier_loads: Mapping[str, tuple[str, datetime]] | None,
+) -> bool:
+    """Keep the loaded version of a file whose new version is still being written, noting why in
+    its registry row (the run summary and `data_exceptions` list it); False when there is no
+    loaded version to keep (it had been rejected, or the published warehouse does not hold it)."""
+    status = con.execute(f"select status from {FILES_TABLE} where source_file = ?", [item.rel_path]).fetchone()[0]
+    published = None if earlier_loads is None else earlier_loads.get(item.rel_path)
+    if earlier_loads is not None and published is not None and published != (known[0], known[2]):
+        raise RuntimeError(f"{item.rel_path} is still being written and the working file holds another version of"
+                           " it than the published warehouse: start the run from a copy of the published warehouse")
+    if status != "loaded" or (earlier_loads is not None and published is None):
+        return False
+    con.execute(f"update {FILES_TABLE} set error = ? where source_file = ?", [item.reason + KEPT_NOTE, item.rel_path])
+    return True

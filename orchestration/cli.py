@@ -44,8 +44,9 @@ def _valid_size(text: str) -> str:
     return text.strip()
 
 
-def _check_run_paths(landing: Path, warehouse: Path, as_of: str) -> None:
-    """Refuse, before anything starts, what would fail or publish nonsense."""
+def _check_run_paths(landing: Path, warehouse: Path, as_of: str, *, new: bool = False) -> None:
+    """Refuse, before anything starts, what would fail or publish nonsense. A warehouse whose
+    directory does not exist is a mistyped path, unless `new` (`--new`): then it is created."""
     from orchestration.guards import GuardError, check_as_of, check_landing_not_empty
 
     try:
@@ -56,6 +57,14 @@ def _check_run_paths(landing: Path, warehouse: Path, as_of: str) -> None:
     if warehouse.is_dir():
         raise UserError(f"warehouse path {warehouse} is a directory: give a file name, e.g. {warehouse}/revwh.duckdb")
     parent = warehouse.resolve().parent
+    if not parent.exists():
+        if not new:
+            raise UserError(f"the warehouse directory {warehouse.absolute().parent} does not exist: check the path,"
+                            " or add --new to start a new warehouse there")
+        try:
+            parent.mkdir(parents=True)
+        except OSError as exc:
+            raise UserError(f"cannot create the warehouse directory {parent}: {exc.strerror}") from None
     if parent.exists() and not os.access(parent, os.W_OK):
         raise UserError(f"cannot write the warehouse: {parent} is not writable")
 
@@ -111,7 +120,7 @@ def _check_target_installed(target: str) -> None:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     landing, warehouse = Path(args.landing), Path(args.warehouse)
-    _check_run_paths(landing, warehouse, args.as_of)
+    _check_run_paths(landing, warehouse, args.as_of, new=args.new)
     _check_target_installed(args.target)
     print(f"revwh run: landing {landing}, warehouse {warehouse}, as of {args.as_of}", file=sys.stderr)
     return _execute(
@@ -213,6 +222,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="where the marts are built and published: duckdb (the --warehouse file, default), postgres (the"
         " server named by REVWH_PG_*) or spark (pyspark in local mode, in REVWH_SPARK_DIR); on postgres and spark"
         " --warehouse is the landing store (docs/engines.md)",
+    )
+    run.add_argument(
+        "--new", action="store_true",
+        help="start a new warehouse in a directory that does not exist yet (created); without it such a"
+        " directory is taken for a mistyped path and refused",
     )
     run.add_argument(
         "--wait", type=float, default=0.0, metavar="SECONDS",

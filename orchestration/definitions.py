@@ -27,13 +27,13 @@ from orchestration.publish import published_warehouse
 from orchestration.reports.assets import billing_reports
 from orchestration.schedules import NightlyClock, build_nightly_schedule
 from orchestration.sensors import build_file_drop_sensor
-from orchestration.settings import NIGHTLY_JOB, RevwhSettings
+from orchestration.settings import NIGHTLY_JOB, SETTLE_ENV, RevwhSettings
 from orchestration.targets import TARGETS
 
 
 def settings_from_env() -> RevwhSettings:
     """Settings for the UI and schedules: REVWH_LANDING, REVWH_WAREHOUSE, REVWH_AS_OF, REVWH_MEMORY_LIMIT,
-    REVWH_TARGET (duckdb, postgres or spark)."""
+    REVWH_TARGET (duckdb, postgres or spark), REVWH_SETTLE_SECONDS."""
     target = os.environ.get("REVWH_TARGET", "duckdb")
     if target not in TARGETS:
         raise ValueError(f"REVWH_TARGET is {target!r}: expected one of {', '.join(TARGETS)}")
@@ -44,6 +44,7 @@ def settings_from_env() -> RevwhSettings:
         pull_ad_platforms=os.environ.get("REVWH_PULL_AD_PLATFORMS", "1") == "1",
         target=target,
         **({"memory_limit": os.environ["REVWH_MEMORY_LIMIT"]} if os.environ.get("REVWH_MEMORY_LIMIT") else {}),
+        **({"settle_seconds": float(os.environ[SETTLE_ENV])} if os.environ.get(SETTLE_ENV) else {}),
     )
 
 

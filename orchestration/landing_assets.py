@@ -94,7 +94,7 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
         check_landing_not_empty(landing)
     except GuardError as exc:
         raise Failure(description=str(exc)) from None
-    discovered = discover(landing)
+    discovered = discover(landing, settle_seconds=settings.settle())
     previous, closes = run_inputs.published_inputs(settings.published())
     if settings.on_postgres():
         try:  # the marts analysts read are PostgreSQL's: what they were built from decides
@@ -112,15 +112,18 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
         context.log.info(line)
         return
     before = published_source_counts(settings)  # what analysts see now, whatever the run starts from
+    # A file still being written keeps the published warehouse's version of it (ingest/loader.py),
+    # which an older generation may not hold: such a run starts from a copy.
+    being_written = any(item.waiting for item in discovered[1])
     working = start_working_file(settings.published(), settings.building(),
-                                 reuse_previous=not (settings.on_postgres() or settings.on_spark()))
+                                 reuse_previous=not (settings.on_postgres() or settings.on_spark() or being_written))
     context.log.info(working.why)
     progress.report(f"loading landing files from {landing}")
     con = duckdb.connect(str(settings.building()), config={"memory_limit": settings.memory_limit})
     try:
         report = load_landing(
             con, landing, loaded_at=run_timestamp(), progress=progress.report, discovered=discovered,
-            earlier_loads=working.earlier_loads,
+            earlier_loads=working.earlier_loads, scratch_dir=settings.building().parent,
         )
         ensure_closed_schema(con)  # month-end closes (orchestration/month_close.py), read by dbt
         state = run_inputs.model_state(settings.run_vars())

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.landing import LandingFile, UnrecognizedFile, file_hash
+from ingest.landing import LandingFile, UnrecognizedFile
 from orchestration.dbt_manifest import project_files
 from orchestration.month_close import PUBLISHED_RUN, has_table
 
@@ -59,8 +59,11 @@ def fingerprint(
 
     for lf in files:
         add("file", lf.table.name, lf.rel_path, lf.content_hash)
-    for item in unknown:
-        add("other", item.rel_path, item.reason, file_hash(landing_dir / item.rel_path))
+    for item in unknown:  # hashed by discovery; a file still being written by its path alone
+        if item.waiting:
+            add("waiting", item.rel_path)
+        else:
+            add("other", item.rel_path, item.reason, item.content_hash)
     add("vars", sorted(dbt_vars.items()))
     for path, text_hash in project_files():
         add("dbt", path, text_hash)

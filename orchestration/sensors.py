@@ -43,7 +43,7 @@ from dagster import (
     sensor,
 )
 
-from ingest.landing import file_hash
+from ingest.landing import DEFAULT_SETTLE_SECONDS, file_hash, landing_entries, link_reason
 from orchestration.crashed_runs import reap_crashed_runs
 from orchestration.instance import WAREHOUSE_TAG
 from orchestration.schedules import NightlyClock, NightlyJob, nightly_run_request
@@ -51,7 +51,7 @@ from orchestration.settings import RevwhSettings
 
 SENSOR_NAME = "landing_file_drop"
 MINIMUM_INTERVAL_SECONDS = 60
-SETTLE_SECONDS = 30
+SETTLE_SECONDS = DEFAULT_SETTLE_SECONDS  # a run started anyway does not load such a file (ingest/landing.py)
 WAITING_STATUSES = [
     DagsterRunStatus.QUEUED,
     DagsterRunStatus.NOT_STARTED,
@@ -79,11 +79,16 @@ class LandingState:
 
 
 def scan_landing(landing: Path) -> LandingState:
-    """Hash every file under `landing` (as the loader discovers them), reusing unchanged hashes."""
+    """Hash every file under `landing` (as the loader discovers them), reusing unchanged hashes.
+    A link the loader does not follow is listed by its path alone, as the loader records it."""
     files: dict[str, str] = {}
     newest, seen = 0.0, set()
-    for path in sorted(p for p in landing.rglob("*") if p.is_file()):
+    root = landing.resolve()
+    for path in landing_entries(landing):
         try:
+            if path.is_symlink() and link_reason(path, root) is not None:
+                files[path.relative_to(landing).as_posix()] = ""
+                continue
             stat = path.stat()
             key = (str(path), stat.st_size, stat.st_mtime_ns)
             if key not in _HASHES:

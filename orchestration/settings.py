@@ -6,6 +6,7 @@ clock. The Dagster UI and the CLI configure the same resource.
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,10 @@ from typing import Any
 
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import Field, PrivateAttr
+
+from ingest.landing import DEFAULT_SETTLE_SECONDS
+
+SETTLE_ENV = "REVWH_SETTLE_SECONDS"
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -64,6 +69,13 @@ class RevwhSettings(ConfigurableResource):
         " warehouse file is the landing store (docs/engines.md)",
     )
 
+    settle_seconds: float | None = Field(
+        default=None,
+        description="A landing file modified less than this many seconds before the run is still being written:"
+        f" not loaded until a later run (its previous version stays loaded). None: {SETTLE_ENV}, else"
+        f" {DEFAULT_SETTLE_SECONDS}",
+    )
+
     _lock: Any = PrivateAttr(default=None)
     _pg_lock: Any = PrivateAttr(default=None)
 
@@ -103,6 +115,12 @@ class RevwhSettings(ConfigurableResource):
 
             release(self._lock)
             self._lock = None
+
+    def settle(self) -> float:
+        """Seconds a landing file must have been left alone to be loaded (see `settle_seconds`)."""
+        if self.settle_seconds is not None:
+            return float(self.settle_seconds)
+        return float(os.environ.get(SETTLE_ENV) or DEFAULT_SETTLE_SECONDS)
 
     def as_of_date(self) -> date:
         return date.fromisoformat(self.as_of) if self.as_of else yesterday()

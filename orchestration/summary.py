@@ -106,7 +106,8 @@ def _landed(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple], list[tuple], l
     ).fetchall()
     rejected = con.execute("select error from raw._files where status = 'rejected' order by source_file").fetchall()
     not_loaded = con.execute(
-        "select source_file, error from raw._files where status = 'not_loaded' order by source_file"
+        "select source_file, error from raw._files where status = 'not_loaded'"
+        " or (status = 'loaded' and error is not null) order by source_file"
     ).fetchall()
     return per_table, rejected, not_loaded
 
@@ -122,7 +123,7 @@ def _landed_lines(per_table: list[tuple], rejected: list[tuple], not_loaded: lis
         lines += [f"  {error}" for (error,) in rejected]
     if not_loaded:
         lines.append(
-            f"Files not loaded ({len(not_loaded)}): they belong to no table (docs/landing-contract.md):"
+            f"Files not loaded ({len(not_loaded)}) (docs/landing-contract.md):"
         )
         lines += [f"  {path}: {reason}" for path, reason in not_loaded]
     return lines

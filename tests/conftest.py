@@ -12,6 +12,10 @@ import tempfile
 os.environ["REVWH_PROGRESS"] = "0"
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="revwh-test-dagster-")
+# Tests build their landing directories moments before running the pipeline: a run would take
+# every file for one still being written (REVWH_SETTLE_SECONDS, default 30 s) and load none.
+# tests/test_landing_snapshot.py tests the wait itself, with settings of its own.
+os.environ.setdefault("REVWH_SETTLE_SECONDS", "0")
 
 
 # One good `revwh run` over the spine landing (tests/test_spine_rules.py, T = 2026-10-15), shared

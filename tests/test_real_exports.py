@@ -675,7 +675,7 @@ def test_run_summary_names_files_not_loaded_and_missing_rates(wh: Path) -> None:
     from orchestration.summary import run_summary
 
     lines = run_summary(wh).splitlines()
-    assert "Files not loaded (2): they belong to no table (docs/landing-contract.md):" in lines
+    assert "Files not loaded (2) (docs/landing-contract.md):" in lines
     assert "  contracting/readme.txt: not a .csv or .parquet file" in lines
     # the earliest day a CAD rate is needed: INV-X0's date; two amounts left out (INV-X0, K-XS Dec)
     assert (

@@ -29,7 +29,8 @@ rejected_files as (
         error as reason,
         cast(null as {{ dbt.type_string() }}) as record
     from {{ ref('stg_landing__files') }}
-    where status in ('rejected', 'not_loaded')
+    -- a loaded file with a note: its new version was still being written (its previous one stays loaded)
+    where status in ('rejected', 'not_loaded') or (status = 'loaded' and error is not null)
 ),
 
 unattributed as (
