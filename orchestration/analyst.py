@@ -45,8 +45,13 @@ def _run_query(con: object, query: str, fmt: str) -> None:
 def _cmd_sql(args: argparse.Namespace, error: type[Exception]) -> int:
     import duckdb
 
+    from orchestration.restore import open_error_message
+
     warehouse = _published(args.warehouse, error)
-    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error as exc:  # not a DuckDB file, a damaged one, or open for writing elsewhere
+        raise error(open_error_message(warehouse, exc)) from None
     try:
         if args.query:
             try:

@@ -71,6 +71,7 @@ def _check_run_paths(landing: Path, warehouse: Path, as_of: str, *, new: bool = 
 
 def _execute(landing: Path, warehouse: Path, as_of: str, wait: float, **settings: object) -> int:
     from orchestration.pg_connect import PostgresUnavailable
+    from orchestration.restore import WarehouseUnreadable
     from orchestration.runner import run_pipeline
     from orchestration.warehouse_lock import WarehouseBusy
 
@@ -78,6 +79,9 @@ def _execute(landing: Path, warehouse: Path, as_of: str, wait: float, **settings
         outcome = run_pipeline(landing, warehouse, as_of, lock_wait_seconds=wait, **settings)
     except WarehouseBusy as exc:
         print(f"revwh: {exc}; try again when it has finished (or use --wait SECONDS)", file=sys.stderr)
+        return 1
+    except WarehouseUnreadable as exc:  # a damaged file: one line naming `revwh restore`
+        print(f"revwh: {exc}", file=sys.stderr)
         return 1
     except PostgresUnavailable as exc:
         print(f"revwh: {exc}; the published warehouse was not changed.", file=sys.stderr)
@@ -96,6 +100,9 @@ def _execute(landing: Path, warehouse: Path, as_of: str, wait: float, **settings
         if outcome.unchanged:
             print("Nothing changed since the published warehouse was built (same landing files, as-of date,"
                   " settings, models and closes): nothing was rebuilt; the figures below stand.")
+        if outcome.reports_written:
+            print(f"Reports for {outcome.reports_written} were missing: written now"
+                  f" ({outcome.reports_count} file(s) in {outcome.reports_dir}).")
         print(run_summary(warehouse.resolve(), date.fromisoformat(as_of), target=str(settings.get("target", "duckdb"))))
         return 0
     if outcome.blocked:
@@ -188,6 +195,21 @@ def _serve_until_stopped(dagster_dev: subprocess.Popen) -> int:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from orchestration.restore import RestoreError, restore_summary, restore_warehouse
+    from orchestration.warehouse_lock import WarehouseBusy
+
+    try:
+        result = restore_warehouse(Path(args.warehouse), Path(args.source) if args.source else None, args.wait)
+    except RestoreError as exc:
+        raise UserError(str(exc)) from None
+    except WarehouseBusy as exc:
+        print(f"revwh: {exc}; try again when it has finished (or use --wait SECONDS)", file=sys.stderr)
+        return 1
+    print(restore_summary(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     yesterday = (date.today() - timedelta(days=1)).isoformat()  # a nightly run on day D uses D - 1
     parser = argparse.ArgumentParser(prog="revwh", description="Revenue warehouse pipeline.")
@@ -246,6 +268,16 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--landing", help="landing directory for runs launched from the UI")
     ui.add_argument("--warehouse", help="warehouse file for runs launched from the UI")
     ui.set_defaults(func=_cmd_ui)
+
+    restore = sub.add_parser(
+        "restore", help="put a readable copy of the warehouse back in place of a damaged one (closes included)")
+    restore.add_argument("--warehouse", required=True, help="the published DuckDB file to restore")
+    restore.add_argument(
+        "--from", dest="source", metavar="BACKUP",
+        help="the copy to restore (default: FILE.previous, the generation the last publish replaced)")
+    restore.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                         help="wait up to SECONDS for a run writing the warehouse (default: refuse at once)")
+    restore.set_defaults(func=_cmd_restore)
 
     from orchestration.analyst import add_analyst_subcommands
 

@@ -18,9 +18,13 @@ TARGET_HELP = ("the engine serving the marts (as for revwh run); on postgres and
                " store, where the close is kept and from which the next run copies it (docs/engines.md)")
 
 
-def _run(action: Callable[[], str], error: type[Exception]) -> int:
-    """Run a close or reopen; print its line, or the refusal as one line."""
+def _run(action: Callable[[], str], error: type[Exception], warehouse: Path) -> int:
+    """Run a close or reopen; print its line, or the refusal as one line (a warehouse DuckDB
+    cannot read, a full disk: the user's to fix, never a traceback)."""
+    import duckdb
+
     from orchestration.month_close import CloseError
+    from orchestration.restore import open_error_message
     from orchestration.warehouse_lock import WarehouseBusy
 
     try:
@@ -30,6 +34,11 @@ def _run(action: Callable[[], str], error: type[Exception]) -> int:
     except WarehouseBusy as exc:
         print(f"revwh: {exc}; try again when it has finished", file=sys.stderr)
         return 1
+    except duckdb.Error as exc:
+        raise error(open_error_message(warehouse, exc)) from None
+    except OSError as exc:  # copying the warehouse to change it: a full disk, a read-only folder
+        raise error(f"cannot change {warehouse}: {exc.strerror or exc} ({getattr(exc, 'filename', None) or warehouse});"
+                    " the published warehouse was not changed") from None
     return 0
 
 
@@ -46,7 +55,7 @@ def _cmd_close(args: argparse.Namespace, error: type[Exception]) -> int:
                 f" {source} as of {r.as_of}, run {r.run_id}; later changes to them are listed in"
                 " marts.post_close_adjustments" + ("" if args.target == "duckdb" else " after the next run"))
 
-    return _run(close, error)
+    return _run(close, error, warehouse)
 
 
 def _cmd_reopen(args: argparse.Namespace, error: type[Exception]) -> int:
@@ -60,7 +69,7 @@ def _cmd_reopen(args: argparse.Namespace, error: type[Exception]) -> int:
         return (f"revwh reopen: {month:%Y-%m} reopened (close {close_id}, recorded with the reason in"
                 " closed.close_log); correct the data, run, and close it again")
 
-    return _run(reopen, error)
+    return _run(reopen, error, warehouse)
 
 
 def add_close_subcommands(sub: argparse._SubParsersAction, error: type[Exception]) -> None:

@@ -22,6 +22,7 @@ from orchestration.guards import GuardError, check_as_of, check_landing_not_empt
 from orchestration.month_close import ensure_closed_schema
 from orchestration.pg_connect import PostgresUnavailable
 from orchestration.quality import quality_findings
+from orchestration.restore import open_error_message
 from orchestration.settings import RevwhSettings, run_timestamp
 from orchestration.working_copy import start_working_file
 
@@ -95,7 +96,10 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
     except GuardError as exc:
         raise Failure(description=str(exc)) from None
     discovered = discover(landing, settle_seconds=settings.settle())
-    previous, closes = run_inputs.published_inputs(settings.published())
+    try:
+        previous, closes = run_inputs.published_inputs(settings.published())
+    except duckdb.Error as exc:  # a damaged file (runs from the UI; `revwh run` checks before the job)
+        raise Failure(description=open_error_message(settings.published(), exc)) from None
     if settings.on_postgres():
         try:  # the marts analysts read are PostgreSQL's: what they were built from decides
             # (without a landing store, as after moving it, the run rebuilds one)

@@ -37,6 +37,11 @@ class RunOutcome:
     interrupted: bool = False
     published: bool = False  # the warehouse was replaced (on a failure: before a later step failed)
     unchanged: bool = False  # nothing new since the published warehouse: nothing rebuilt (run_inputs.py)
+    # an unchanged run found T's reports missing (a crash or full disk after the last publish) and
+    # wrote them: T, how many files, where
+    reports_written: str | None = None
+    reports_count: int = 0
+    reports_dir: str | None = None
 
 
 def run_pipeline(
@@ -44,13 +49,20 @@ def run_pipeline(
 ) -> RunOutcome:
     """Execute the nightly job in-process; on failure the published warehouse is untouched.
 
-    Raises WarehouseBusy (orchestration.warehouse_lock) when another run holds the warehouse, and
-    PostgresUnavailable (orchestration.pg_connect) when `--target postgres` cannot reach the server."""
+    Raises WarehouseBusy (orchestration.warehouse_lock) when another run holds the warehouse,
+    WarehouseUnreadable (orchestration.restore) when the warehouse file exists but DuckDB cannot
+    open it, and PostgresUnavailable (orchestration.pg_connect) when `--target postgres` cannot
+    reach the server.
+
+    A run with nothing new skips the report step; when the published warehouse's T then has
+    report files missing (the last run published and died before writing them), they are written
+    here, from the published warehouse, still under the lock."""
     os.environ["REVWH_PROGRESS"] = os.environ.get("REVWH_PROGRESS", "1")
     warnings.filterwarnings("ignore")
     from orchestration.crashed_runs import owner_tags, reap_crashed_runs
     from orchestration.definitions import build_definitions
     from orchestration.instance import persistent_instance
+    from orchestration.restore import check_readable
     from orchestration.settings import NIGHTLY_JOB, RevwhSettings
     from orchestration.warehouse_lock import warehouse_lock
 
@@ -76,12 +88,16 @@ def run_pipeline(
         for run_id in reap_crashed_runs(instance, settings.published()):
             print(f"revwh: run {run_id} on this warehouse had crashed (its process is gone); marked it failed",
                   file=sys.stderr)
+        check_readable(settings.published())  # a damaged file: one line naming `revwh restore`
         with contextlib.redirect_stdout(captured), _child_stderr_aside():
             result = _execute_job(job, instance, tags, settings)
-    published = any(
-        e.is_step_materialization and e.asset_key is not None and e.asset_key.to_user_string() == "published_warehouse"
-        for e in result.all_events
-    )
+        published = any(
+            e.is_step_materialization and e.asset_key is not None
+            and e.asset_key.to_user_string() == "published_warehouse"
+            for e in result.all_events
+        )
+        if result.success and not published:
+            return _write_missing_reports(settings, instance, result.run_id)
     if result.success:
         return RunOutcome(True, run_id=result.run_id, published=published, unchanged=not published)
     checks = _failed_checks(result.all_events)
@@ -91,6 +107,42 @@ def run_pipeline(
     steps = [] if checks or dbt else _step_failures(result.all_events)
     blocked = bool(checks) or any("Failure in test" in line for line in dbt)  # the data said no
     return RunOutcome(False, checks + dbt + steps, blocked=blocked, run_id=result.run_id, published=published)
+
+
+def _write_missing_reports(settings: object, instance: object, run_id: str) -> RunOutcome:
+    """After a run with nothing new: write T's reports if any of them is missing (the run that
+    published the warehouse ended before its report step finished). Recorded in the Dagster
+    instance as a materialization of `billing_reports`, as the report step would have been."""
+    import duckdb
+    from dagster import AssetKey, AssetMaterialization, MetadataValue
+
+    from orchestration import progress
+    from orchestration.reports.assets import report_source
+    from orchestration.reports.marts_reader import ReportError, source_name
+    from orchestration.reports.missing import missing_reports
+    from orchestration.reports.workbook import reports_dir, write_reports
+
+    out_dir = reports_dir(settings.published())
+    source = report_source(settings)
+    try:
+        as_of, missing = missing_reports(source, out_dir)
+        if not missing:
+            return RunOutcome(True, run_id=run_id, unchanged=True)
+        progress.report(f"reports for {as_of} are missing ({len(missing)} file(s)): writing them to {out_dir}")
+        paths = write_reports(source, out_dir)
+    except (ReportError, OSError, duckdb.Error) as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        if isinstance(exc, OSError):
+            reason = f"cannot write the reports to {out_dir}: {exc.strerror or exc}"
+        return RunOutcome(False, [f"step billing_reports failed: {reason}"], run_id=run_id, unchanged=True)
+    instance.report_runless_asset_event(AssetMaterialization(
+        asset_key=AssetKey(["billing_reports"]),
+        description=f"reports for {as_of} were missing after run {run_id} (nothing changed): written",
+        metadata={"files": MetadataValue.json([str(p) for p in paths]), "out_dir": MetadataValue.path(str(out_dir)),
+                  "warehouse": source_name(source), "run_id": run_id},
+    ))
+    return RunOutcome(True, run_id=run_id, unchanged=True, reports_written=as_of.isoformat(),
+                      reports_count=len(paths), reports_dir=str(out_dir))
 
 
 def _execute_job(job: object, instance: object, tags: dict[str, str], settings: object) -> object:

@@ -3,7 +3,8 @@
 It depends on `published_warehouse`, so it runs only once the new warehouse is in place and
 reads that file, read-only, like any analyst. It comes after publishing on purpose: a report
 that fails (a full disk, a locked folder) fails this step and the run, which alerts, but cannot
-un-publish the warehouse or hold it back; `revwh report` writes it again once fixed.
+un-publish the warehouse or hold it back; `revwh report` writes it again once fixed, and so does
+the next `revwh run` when nothing else changed (orchestration/reports/missing.py).
 """
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
@@ -17,21 +18,24 @@ from orchestration.settings import RevwhSettings
 from orchestration.spark_warehouse import SparkMarts
 
 
+def report_source(settings: RevwhSettings) -> MartsSource:
+    """Where the reports read the published marts: the warehouse file; on PostgreSQL the server's
+    marts, on Spark the published version's Parquet files (the same report writers read them there)."""
+    if settings.on_postgres():
+        return PgSettings.from_env()
+    if settings.on_spark():
+        return SparkMarts(settings.spark_dir())
+    return settings.published()
+
+
 @asset(
     deps=[published_warehouse],
     group_name="publish",
     description="The billing team's EMT workbook (XLSX) in reports/ beside the published warehouse.",
 )
 def billing_reports(context: AssetExecutionContext, settings: RevwhSettings) -> MaterializeResult:
-    warehouse = settings.published()
-    out_dir = reports_dir(warehouse)  # on PostgreSQL: beside the landing store
-    # On PostgreSQL the marts are the server's, on Spark the published version's Parquet files: the
-    # same report writers read them there.
-    source: MartsSource = warehouse
-    if settings.on_postgres():
-        source = PgSettings.from_env()
-    elif settings.on_spark():
-        source = SparkMarts(settings.spark_dir())
+    out_dir = reports_dir(settings.published())  # on PostgreSQL: beside the landing store
+    source = report_source(settings)
     progress.report(f"writing billing reports to {out_dir}")
     paths = write_reports(source, out_dir)
     for path in paths:

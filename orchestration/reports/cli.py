@@ -21,6 +21,7 @@ def _cmd_report(args: argparse.Namespace, error: type[Exception]) -> int:
     from orchestration.pg_connect import PgSettings
     from orchestration.reports.marts_reader import MartsSource, source_name
     from orchestration.reports.workbook import ReportError, reports_dir, write_reports
+    from orchestration.restore import open_error_message
     from orchestration.spark_warehouse import SparkMarts, default_spark_dir
 
     warehouse = Path(args.warehouse).expanduser().resolve()
@@ -37,7 +38,7 @@ def _cmd_report(args: argparse.Namespace, error: type[Exception]) -> int:
     except OSError as exc:  # an unwritable or missing output folder: the user's to fix
         raise error(f"cannot write the reports to {out_dir}: {exc.strerror or exc}") from None
     except duckdb.Error as exc:  # not a DuckDB file, or a damaged one
-        raise error(f"cannot read {warehouse}: {str(exc).strip().splitlines()[0]}") from None
+        raise error(open_error_message(warehouse, exc)) from None
     for path in paths:
         print(path)
     print(f"revwh report: wrote {len(paths)} file(s) from {source_name(source)} (read-only)", file=sys.stderr)
