@@ -562,6 +562,22 @@ def _fx_rates(s: Suite) -> None:
 
 
 @gx_rules(
+    "ledger_items",
+    notes="QuickBooks item names mapped to a product and line type (the QuickBooks connector reads them).",
+)
+def _ledger_items(s: Suite) -> None:
+    s.in_set("line_type")
+
+
+@gx_rules(
+    "qbo_balances",
+    notes="QuickBooks' own open balances as of a pull (written by the connector); a customer's may be negative.",
+)
+def _qbo_balances(s: Suite) -> None:
+    s.in_set("doc_type").money("balance").timestamps("pulled_at")
+
+
+@gx_rules(
     "ad_coverage",
     notes="Which accounts and days one ad pull covered (a covered account-day with no rows has zero "
     "spend); extracted_at is the pull's own.",

@@ -381,6 +381,21 @@ TABLES: tuple[LandedTable, ...] = (
         key=("platform", "account_id", "contract_id"),
     ),
     LandedTable(
+        "ledger_items",
+        "contracting",
+        "Optional: how QuickBooks Online item names map to revwh's products and line types, for the QuickBooks"
+        " connector (docs/connectors.md). Without the file, no QuickBooks document with items can be mapped.",
+        (
+            Column("item_name", required=True, description="Item (product/service) name exactly as in QuickBooks."),
+            Column("product_code", description=_PRODUCT_CODE + " Empty for an item of no product (an adjustment)."),
+            Column("line_type", required=True,
+                   enum=("media", "management_fee", "flat_fee", "adjustment", "underspend"),
+                   description="The invoice line type of the item's lines; `underspend` for an item used on"
+                   " underspend credit memos (their reason)."),
+        ),
+        key=("item_name",),
+    ),
+    LandedTable(
         "invoices",
         "accounting",
         "Invoice headers, exported from QuickBooks.",
@@ -468,6 +483,25 @@ TABLES: tuple[LandedTable, ...] = (
             Column("reason", description="Free-text reason."),
         ),
         key=("invoice_id", "write_off_date"),
+    ),
+    LandedTable(
+        "qbo_balances",
+        "accounting",
+        "QuickBooks Online's own open balances as of a pull, written by the QuickBooks connector: invoice"
+        " Balance, credit memo RemainingCredit, payment UnappliedAmt, customer Balance, to compare with revwh's.",
+        (
+            Column("doc_type", required=True, enum=("invoice", "credit_memo", "payment", "customer"),
+                   description="Kind of QuickBooks document the balance is of."),
+            Column("doc_id", required=True,
+                   description="The document's id as landed (invoice_id, credit_memo_id, payment_id; the QuickBooks"
+                   " Customer Id for a customer)."),
+            Column("client_id", required=True, description=_CLIENT_ID),
+            Column("currency", "currency", required=True, description="Currency of the balance."),
+            Column("balance", "money", required=True,
+                   description="QuickBooks' open balance (a customer's may be negative: a credit)."),
+            Column("pulled_at", "timestamp", required=True, description="UTC time of the pull that read it."),
+        ),
+        key=("doc_type", "doc_id"),
     ),
     LandedTable(
         "fx_rates",

@@ -351,7 +351,9 @@ def render_landing_doc(tables: Sequence[LandedTable] = TABLES, currencies: Seque
     out += [
         "- Any other file anywhere under the landing directory (another extension, a name that starts with no",
         "  table name, a file outside these folders, hidden files too) is not loaded: it is listed in the run",
-        "  summary and in `data_exceptions` as `file_not_loaded`, with the reason.",
+        "  summary and in `data_exceptions` as `file_not_loaded`, with the reason. The one exception is the folder",
+        "  `.revwh/` at the top of the landing directory, where revwh's connectors keep their own state (the",
+        "  QuickBooks connector's last pull): it is not landed data, and neither loaded nor listed.",
         "",
         "## File format",
         "",

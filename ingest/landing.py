@@ -6,8 +6,10 @@ belongs to the table whose name it starts with, the longest such name winning
 In `ads/<platform>/` every `.csv`/`.parquet` file belongs to that platform's table, except a
 pull-coverage file (`<pull>.coverage.csv`), which belongs to `ad_coverage`.
 Every other file anywhere under the landing directory is reported as not loaded, with the
-reason: nothing is ignored without a trace. So are, until the next run, a file modified within
-the last `settle_seconds` (an export still being written: a version loaded before stays loaded),
+reason: nothing is ignored without a trace, except revwh's own state folder `.revwh/` at the
+top of the landing directory (STATE_FOLDER: connector state such as the QuickBooks cursor).
+Reported too, until the next run: a file modified within the last `settle_seconds` (an export
+still being written: a version loaded before stays loaded),
 and a link (file or folder) that resolves outside the landing directory: it is never followed,
 so nothing outside the directory is read, hashed or quoted in a message.
 """
@@ -27,6 +29,9 @@ SUFFIXES = (".csv", ".parquet")
 # loaded yet. The landing sensor waits as long before starting a run (orchestration/sensors.py);
 # a run's own wait is RevwhSettings.settle_seconds (REVWH_SETTLE_SECONDS).
 DEFAULT_SETTLE_SECONDS = 30
+# A top-level folder of the landing directory where revwh's connectors keep their own state
+# (the QuickBooks connector's last pull and document set): skipped by discovery, never reported.
+STATE_FOLDER = ".revwh"
 LINK_OUTSIDE = "a link to a {what} outside the landing directory: not loaded; copy the file in instead"
 
 
@@ -101,6 +106,8 @@ def landing_entries(landing_dir: Path) -> list[Path]:
     found: list[Path] = []
     for folder, dirs, names in os.walk(landing_dir, followlinks=False):
         base = Path(folder)
+        if base == landing_dir and STATE_FOLDER in dirs:
+            dirs.remove(STATE_FOLDER)  # revwh's own state (connector cursors), not landed data
         found += [base / d for d in dirs if (base / d).is_symlink()]
         found += [p for p in (base / n for n in names) if p.is_symlink() or p.is_file()]
     return sorted(found)

@@ -74,6 +74,9 @@ CLEAN: dict[str, dict[str, str | None]] = {
     "payment_applications": {"payment_id": "P001", "invoice_id": "INV-001", "amount_applied": "3450.00"},
     "write_offs": {"invoice_id": "INV-001", "write_off_date": "2026-10-12", "amount": "0.50", "reason": "rounding"},
     "fx_rates": {"rate_date": "2026-10-14", "currency": "CAD", "usd_per_unit": "0.731200"},
+    "ledger_items": {"item_name": "Paid search media", "product_code": "SEARCH", "line_type": "media"},
+    "qbo_balances": {"doc_type": "invoice", "doc_id": "INV-001", "client_id": "C001", "currency": "CAD",
+                     "balance": "3450.00", "pulled_at": "2026-10-15T02:00:00Z"},
     "ad_coverage": {"platform": "google_ads", "account_id": "1112223333", "start_date": "2026-10-08",
                     "end_date": "2026-10-14", "extracted_at": "2026-10-15T02:00:00Z"},
 }

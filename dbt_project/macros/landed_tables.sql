@@ -17,12 +17,14 @@
     ('contracting', 'rate_card'),
     ('contracting', 'client_discounts'),
     ('contracting', 'ad_accounts'),
+    ('contracting', 'ledger_items'),
     ('accounting', 'invoices'),
     ('accounting', 'invoice_lines'),
     ('accounting', 'credit_memos'),
     ('accounting', 'payments'),
     ('accounting', 'payment_applications'),
     ('accounting', 'write_offs'),
+    ('accounting', 'qbo_balances'),
     ('fx', 'fx_rates'),
     ('ads', 'ad_coverage')
 ]) }}
@@ -46,12 +48,14 @@
     'rate_card': ['product_code', 'min_monthly_budget', 'max_monthly_budget', 'fee_pct'],
     'client_discounts': ['client_id', 'product_code', 'discount_pct', 'effective_from', 'effective_to'],
     'ad_accounts': ['platform', 'account_id', 'contract_id'],
+    'ledger_items': ['item_name', 'product_code', 'line_type'],
     'invoices': ['invoice_id', 'client_id', 'invoice_date', 'due_date', 'currency', 'total_amount'],
     'invoice_lines': ['invoice_id', 'line_no', 'contract_id', 'service_month', 'line_type', 'amount'],
     'credit_memos': ['credit_memo_id', 'client_id', 'contract_id', 'service_month', 'memo_date', 'amount', 'reason', 'applied_invoice_id'],
     'payments': ['payment_id', 'client_id', 'payment_date', 'amount', 'method', 'reference', 'currency'],
     'payment_applications': ['payment_id', 'invoice_id', 'amount_applied'],
     'write_offs': ['invoice_id', 'write_off_date', 'amount', 'reason'],
+    'qbo_balances': ['doc_type', 'doc_id', 'client_id', 'currency', 'balance', 'pulled_at'],
     'fx_rates': ['rate_date', 'currency', 'usd_per_unit'],
     'ad_coverage': ['platform', 'account_id', 'start_date', 'end_date', 'extracted_at']
 }[table_name]) }}

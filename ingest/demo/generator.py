@@ -42,6 +42,19 @@ class DemoLanding:
     scenarios: dict[str, int]
 
 
+def _ledger_items() -> list[list[str]]:
+    """How a QuickBooks Online company file would name the products' items, for the QuickBooks
+    connector (the demo's books themselves are file exports)."""
+    rows: list[list[str]] = []
+    for code, name, _line, pricing in PRODUCTS:
+        if pricing == "media":
+            rows += [[f"{name} media", code, "media"], [f"{name} management fee", code, "management_fee"],
+                     [f"{name} underspend credit", code, "underspend"]]
+        else:
+            rows.append([name, code, "flat_fee"])
+    return [*rows, ["Adjustment", "", "adjustment"]]
+
+
 def _write_contracting(w: LandingWriter, world: World) -> Counter[str]:
     sc: Counter[str] = Counter()
     w.csv("clients", ([c.client_id, c.name, c.oem, c.country, c.currency, c.email] for c in world.clients))
@@ -56,6 +69,7 @@ def _write_contracting(w: LandingWriter, world: World) -> Counter[str]:
     w.csv("client_discounts", ([d.client_id, d.product, str(d.pct), d.effective_from.isoformat(),
                                 d.effective_to.isoformat() if d.effective_to else ""] for d in world.discounts))
     w.csv("ad_accounts", ([a.platform, a.listed_id, c.contract_id] for c in world.contracts for a in c.accounts))
+    w.csv("ledger_items", _ledger_items())  # QuickBooks Online item names (docs/connectors.md)
     for c in world.contracts:
         sc["contracts"] += 1
         sc["cancelled_contracts"] += c.end is not None and c.renewed_by is None

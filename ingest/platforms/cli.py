@@ -1,4 +1,4 @@
-"""`revwh pull`: pull one ad platform for a date range into the landing directory."""
+"""`revwh pull`: pull one ad platform for a date range, or QuickBooks Online, into the landing directory."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 
 from ingest.platforms import PLATFORMS
+
+QUICKBOOKS = "quickbooks"  # not an ad platform: no window, no accounts (ingest/platforms/quickbooks.py)
 
 
 def _date(text: str) -> date:
@@ -40,6 +42,11 @@ def _run(args: argparse.Namespace) -> int:
     from ingest.platforms.scrub import one_line
 
     landing = Path(args.landing)
+    if args.platform == QUICKBOOKS:
+        return _run_quickbooks(landing)
+    if args.start is None or args.end is None:
+        print(f"revwh: --start and --end are required for --platform {args.platform}", file=sys.stderr)
+        return 2
     if not (landing / "contracting").is_dir() and not args.account:
         print(f"revwh: no contracting/ad_accounts.csv under {landing} and no --account given", file=sys.stderr)
         return 2
@@ -71,11 +78,38 @@ def _run(args: argparse.Namespace) -> int:
     return 1 if result.errors else 0
 
 
+def _run_quickbooks(landing: Path) -> int:
+    """`revwh pull --platform quickbooks`: the company's documents (all, or the changes since the
+    last pull) into accounting/*_qbo.csv; no dates (docs/connectors.md "QuickBooks Online")."""
+    from ingest.platforms import quickbooks
+    from ingest.platforms.common import MissingCredential
+    from ingest.platforms.scrub import one_line
+
+    try:
+        result = quickbooks.pull(landing, sleep=_sleep, note=_note)
+    except MissingCredential as exc:
+        _err(f"revwh: {exc}")
+        return 2
+    except Exception as exc:  # noqa: BLE001 (one scrubbed line, no traceback)
+        _err(f"revwh: the quickbooks pull failed: {one_line(f'{type(exc).__name__}: {exc}')}")
+        return 1
+    if result.file is not None:
+        what = "changes since the last pull" if result.mode == "changes" else "full pull"
+        print(f"quickbooks: {result.rows} rows ({what}) -> {result.file}/*_qbo.csv, qbo_balances.csv")
+    for line in result.exceptions:
+        _err(f"  note: {line}")
+    for document, reason in sorted(result.errors.items()):
+        _err(f"  {document}: {reason}")
+    return 1 if result.errors else 0
+
+
 def add_pull_subcommand(sub: argparse._SubParsersAction) -> None:
-    pull = sub.add_parser("pull", help="pull one ad platform's daily campaign spend for a date range")
-    pull.add_argument("--platform", required=True, choices=PLATFORMS)
+    pull = sub.add_parser(
+        "pull", help="pull one ad platform's daily campaign spend for a date range, or QuickBooks Online's documents"
+    )
+    pull.add_argument("--platform", required=True, choices=(*PLATFORMS, QUICKBOOKS))
     pull.add_argument("--landing", required=True, help="landing directory (accounts from contracting/ad_accounts.csv)")
-    pull.add_argument("--start", required=True, type=_date)
-    pull.add_argument("--end", required=True, type=_date)
+    pull.add_argument("--start", type=_date, help="first day (ad platforms; required there)")
+    pull.add_argument("--end", type=_date, help="last day (ad platforms; required there)")
     pull.add_argument("--account", action="append", help="an extra account id to pull (repeatable)")
     pull.set_defaults(func=_run)

@@ -84,7 +84,8 @@ class ScrubFilter(logging.Filter):
 
 # Roots of the loggers of the SDKs and of the HTTP stacks under them, which can write a URL, a
 # header or a whole request (suds logs SOAP envelopes, with the tokens, at DEBUG).
-SDK_LOGGER_ROOTS = ("urllib3", "requests", "facebook_business", "google", "grpc", "suds", "bingads")
+SDK_LOGGER_ROOTS = ("urllib3", "requests", "facebook_business", "google", "grpc", "suds", "bingads", "quickbooks",
+                    "intuitlib", "requests_oauthlib", "oauthlib")
 
 
 def install_log_filters() -> None:
