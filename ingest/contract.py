@@ -500,6 +500,9 @@ TABLES: tuple[LandedTable, ...] = (
             Column("balance", "money", required=True,
                    description="QuickBooks' open balance (a customer's may be negative: a credit)."),
             Column("pulled_at", "timestamp", required=True, description="UTC time of the pull that read it."),
+            Column("display_name", optional=True,
+                   description="The customer's DisplayName in QuickBooks (customer rows; empty on the others): the"
+                   " name the underspend credit run's Customer column and `revwh post --credits` use."),
         ),
         key=("doc_type", "doc_id"),
     ),

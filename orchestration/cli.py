@@ -2,8 +2,9 @@
 
 `revwh run` and `revwh demo` call orchestration.runner.run_pipeline (the very job the Dagster UI
 and schedule run); `revwh sql` and `revwh docs` are in orchestration.analyst; `revwh pull` in
-ingest.platforms.cli. User mistakes (a missing directory, a bad or future date, a busy
-warehouse, a blocked gate) end in a short message and a non-zero exit, never a traceback.
+ingest.platforms.cli; `revwh post` in orchestration.qbo_post. User mistakes (a missing
+directory, a bad or future date, a busy warehouse, a blocked gate) end in a short message and a
+non-zero exit, never a traceback.
 Heavy modules (Dagster, dbt, the SDKs) are imported only by the command that needs them, so
 `revwh --help` answers at once.
 """
@@ -298,6 +299,10 @@ def build_parser() -> argparse.ArgumentParser:
     from ingest.platforms.cli import add_pull_subcommand
 
     add_pull_subcommand(sub)
+
+    from orchestration.qbo_post import add_post_subcommand
+
+    add_post_subcommand(sub, UserError)
     return parser
 
 

@@ -112,16 +112,16 @@ def test_full_pull_writes_the_landing_files_with_exact_rows(
         ["CM-2001", "C2", "K4", "2026-09-01", "2026-10-10", "80.00", "underspend", ""],  # its RemainingCredit
     ]
     assert _rows(landing, "qbo_balances.csv") == [
-        ["invoice", "1001", "C1", "USD", "0.00", STAMP],
-        ["invoice", "1002", "C1", "USD", "1000.00", STAMP],
-        ["invoice", "1004", "C1", "USD", "500.00", STAMP],
-        ["invoice", "2001", "C2", "CAD", "582.00", STAMP],
-        ["payment", "401", "C1", "USD", "0.00", STAMP],
-        ["payment", "402", "C1", "USD", "250.00", STAMP],
-        ["payment", "403", "C2", "CAD", "0.00", STAMP],
-        ["credit_memo", "CM-2001", "C2", "CAD", "80.00", STAMP],
-        ["customer", "1", "C1", "USD", "1250.00", STAMP],
-        ["customer", "2", "C2", "CAD", "502.00", STAMP],
+        ["invoice", "1001", "C1", "USD", "0.00", STAMP, ""],
+        ["invoice", "1002", "C1", "USD", "1000.00", STAMP, ""],
+        ["invoice", "1004", "C1", "USD", "500.00", STAMP, ""],
+        ["invoice", "2001", "C2", "CAD", "582.00", STAMP, ""],
+        ["payment", "401", "C1", "USD", "0.00", STAMP, ""],
+        ["payment", "402", "C1", "USD", "250.00", STAMP, ""],
+        ["payment", "403", "C2", "CAD", "0.00", STAMP, ""],
+        ["credit_memo", "CM-2001", "C2", "CAD", "80.00", STAMP, ""],
+        ["customer", "1", "C1", "USD", "1250.00", STAMP, "Alpha Toyota"],  # DisplayName: the credit run's Customer
+        ["customer", "2", "C2", "CAD", "502.00", STAMP, "Maple Honda"],
     ]
     # a customer without AcctNum: its invoice is not written, one line; the unresolved contract: one line
     assert result.errors == {

@@ -55,7 +55,7 @@
     'payments': ['payment_id', 'client_id', 'payment_date', 'amount', 'method', 'reference', 'currency'],
     'payment_applications': ['payment_id', 'invoice_id', 'amount_applied'],
     'write_offs': ['invoice_id', 'write_off_date', 'amount', 'reason'],
-    'qbo_balances': ['doc_type', 'doc_id', 'client_id', 'currency', 'balance', 'pulled_at'],
+    'qbo_balances': ['doc_type', 'doc_id', 'client_id', 'currency', 'balance', 'pulled_at', 'display_name'],
     'fx_rates': ['rate_date', 'currency', 'usd_per_unit'],
     'ad_coverage': ['platform', 'account_id', 'start_date', 'end_date', 'extracted_at']
 }[table_name]) }}

@@ -16,7 +16,10 @@ product and line type through `contracting/ledger_items*.csv`; a line's contract
 contract of the product active on its ServiceDate (none or several: contract_id empty, one
 exception line). Files, in the landing contract's own columns, sort after hand exports:
 `accounting/{invoices,invoice_lines,credit_memos,payments,payment_applications}_qbo.csv` and
-`accounting/qbo_balances.csv` (QuickBooks' own open balances with the pull time).
+`accounting/qbo_balances.csv` (QuickBooks' own open balances with the pull time; customer rows carry
+the Customer Id and DisplayName, which the credit run and `revwh post --credits` use). A credit memo
+numbered `UC-<contract>-<YYYY-MM>` (posted by `revwh post --credits`) is an underspend credit of that
+contract and month.
 
 Throttling (HTTP 429, fault code 003001) waits (Retry-After, else 60 s) within the bounded retry
 budget of common.with_retry; a 401 is one line naming the variable to set again. Credentials:
@@ -82,6 +85,9 @@ FILES = {
     "qbo_balances": "qbo_balances.csv",
 }
 CENT = Decimal("0.01")
+# The DocNumber `revwh post --credits` gives an underspend credit memo (orchestration/reports/credit_coop.py,
+# credit_memo_no): UC-<contract>-<YYYY-MM>. A memo so numbered settles that contract's month.
+UNDERSPEND_NUMBER = re.compile(r"UC-(.+)-(\d{4}-(?:0[1-9]|1[0-2]))")
 ZERO = Decimal("0")
 REASONS = ("underspend", "dispute", "goodwill", "billing_error")
 METHODS = (  # PaymentMethodRef name (lower case) contains -> payments.method
@@ -498,7 +504,7 @@ def map_documents(docs: dict[str, dict[str, dict]], ledger: Ledger, pulled_at: d
         out.rows["invoices"].append([invoice_id, client, txn_date, due, currency, _text(total)])
         out.rows["invoice_lines"] += lines
         out.rows["qbo_balances"].append(["invoice", invoice_id, client, currency, _text(_money(inv.get("Balance"))),
-                                         stamp])
+                                         stamp, ""])
         out.exceptions += notes
         written_invoices.add(invoice_id)
 
@@ -548,7 +554,7 @@ def map_documents(docs: dict[str, dict[str, dict]], ledger: Ledger, pulled_at: d
         out.rows["payments"].append([payment_id, client, str(pay["TxnDate"])[:10], _text(total), _method(pay),
                                      str(pay.get("PaymentRefNum") or ""), currency])
         out.rows["qbo_balances"].append(["payment", payment_id, client, currency,
-                                         _text(_money(pay.get("UnappliedAmt"))), stamp])
+                                         _text(_money(pay.get("UnappliedAmt"))), stamp, ""])
 
     # -- credit memos: one row, or one per invoice a part was applied to plus the credit left
     for qid, memo in sorted(docs.get("CreditMemo", {}).items(), key=lambda kv: memo_ids[kv[0]]):
@@ -582,6 +588,9 @@ def map_documents(docs: dict[str, dict[str, dict]], ledger: Ledger, pulled_at: d
         reason = "underspend" if reasons else next((r for r in REASONS if r in note), "billing_error")
         contract = contracts.pop() if len(contracts) == 1 else ""
         month = min(months) if months else _month(txn_date)
+        posted = UNDERSPEND_NUMBER.fullmatch(memo_id)
+        if posted:  # posted by `revwh post --credits`: its number names the contract and month
+            contract, month, reason = posted.group(1), f"{posted.group(2)}-01", "underspend"
         total = _money(memo.get("TotalAmt"))
         parts = credit_parts.get(qid, {})
         base = [client, contract, month, txn_date]
@@ -596,7 +605,7 @@ def map_documents(docs: dict[str, dict[str, dict]], ledger: Ledger, pulled_at: d
             elif left < ZERO:
                 notes.append(f"credit memo {memo_id}: applied {_text(-left)} beyond its total")
         out.rows["qbo_balances"].append(["credit_memo", memo_id, client, currency,
-                                         _text(_money(memo.get("RemainingCredit"))), stamp])
+                                         _text(_money(memo.get("RemainingCredit"))), stamp, ""])
         out.exceptions += notes
 
     # -- customers' own balances (those with a client_id)
@@ -605,7 +614,8 @@ def map_documents(docs: dict[str, dict[str, dict]], ledger: Ledger, pulled_at: d
         currency = _ref(customer, "CurrencyRef").get("value")
         if client and currency:
             out.rows["qbo_balances"].append(["customer", qid, client, str(currency),
-                                             _text(_money(customer.get("Balance"))), stamp])
+                                             _text(_money(customer.get("Balance"))), stamp,
+                                             str(customer.get("DisplayName") or "")])
     return out
 
 

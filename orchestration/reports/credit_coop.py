@@ -2,7 +2,11 @@
 
   underspend-credit-run-<T>.csv   the underspend credits to issue, one credit memo per contract and
                                   closed month still owed (marts.underspend_liability_aging), in
-                                  the columns QuickBooks Online's credit-memo import maps
+                                  the columns QuickBooks Online's credit-memo import maps; Customer
+                                  is the QuickBooks customer's DisplayName once a QuickBooks pull
+                                  landed it (else the client name), the item the ledger_items item
+                                  of line type underspend (else "Underspend credit"). `revwh post
+                                  --credits` posts the same rows (orchestration/qbo_post.py)
   underspend-liability-aging-<T>.csv  the same liabilities with days owed and aging bucket
   coop-claims-<T>.csv             co-op reimbursement to claim per program, client and closed month
                                   (marts.coop_claims), in the program's currency and in USD
@@ -76,15 +80,30 @@ def credit_memo_no(contract_id: str, month: date) -> str:
 
 
 
+QBO_COLUMNS = ("qbo_customer_id", "qbo_customer_name", "credit_item")  # added with the QuickBooks round trip
+
+
+def credit_rows(con: Any, month: date | None = None) -> list[Row]:
+    """The underspend credits still owed (outstanding_liability > 0), one per contract and closed
+    month, optionally of one month: what the credit run writes and `revwh post --credits` posts.
+    A warehouse built before the QuickBooks columns existed gives them as null."""
+    present = {c for (c,) in con.execute(
+        "select column_name from information_schema.columns"
+        " where table_schema = 'marts' and table_name = 'underspend_liability_aging'").fetchall()}
+    extra = ", ".join(c if c in present else f"null as {c}" for c in QBO_COLUMNS)
+    where = f" and month = date '{month.isoformat()}'" if month is not None else ""
+    return rows(con, f"""
+        select contract_id, client_id, client_name, product_code, product_name, month,
+            outstanding_liability, currency, days_owed, aging_bucket, {extra}
+        from marts.underspend_liability_aging
+        where outstanding_liability > 0{where}
+        order by client_name nulls last, client_id, month, contract_id""")
+
+
 def _read(warehouse: MartsSource) -> tuple[date, list[Row], list[Row], list[Row]]:
     with open_marts(warehouse, _REQUIRED) as con:
         (as_of,) = con.execute("select as_of_date from marts.warehouse_settings").fetchone()
-        liabilities = rows(con, """
-            select contract_id, client_id, client_name, product_code, product_name, month,
-                outstanding_liability, currency, days_owed, aging_bucket
-            from marts.underspend_liability_aging
-            where outstanding_liability > 0
-            order by client_name nulls last, client_id, month, contract_id""")
+        liabilities = credit_rows(con)
         claims = rows(con, """
             select program_code, oem, client_id, client_name, month, eligible_delivered_media, reimbursement,
                 currency, reimbursement_usd, rate_day
@@ -113,12 +132,25 @@ def _name(row: Row) -> str:
     return row["client_name"] if row["client_name"] is not None else row["client_id"]
 
 
+def customer_name(row: Row) -> str:
+    """The QuickBooks customer's DisplayName when a pull landed it (QuickBooks matches the Customer
+    column on it exactly), else the client name, else the client_id."""
+    return row.get("qbo_customer_name") or _name(row)
+
+
+def credit_item(row: Row) -> str:
+    return row.get("credit_item") or CREDIT_ITEM
+
+
+def credit_description(row: Row) -> str:
+    product = row["product_name"] or row["product_code"] or ""
+    return f"Underspend credit: contract {row['contract_id']}, {_month(row['month'])}, {product}"
+
+
 def _credit_cells(as_of: date) -> Callable[[Row], Sequence[str]]:
     def cells(r: Row) -> Sequence[str]:
-        product = r["product_name"] or r["product_code"] or ""
-        return (_name(r), as_of.isoformat(), credit_memo_no(r["contract_id"], r["month"]), CREDIT_ITEM,
-                f"Underspend credit: contract {r['contract_id']}, {_month(r['month'])}, {product}",
-                money_text(r["outstanding_liability"]), r["currency"] or "")
+        return (customer_name(r), as_of.isoformat(), credit_memo_no(r["contract_id"], r["month"]), credit_item(r),
+                credit_description(r), money_text(r["outstanding_liability"]), r["currency"] or "")
     return cells
 
 

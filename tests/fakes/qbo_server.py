@@ -6,8 +6,13 @@
   `delete`/`update` (deleted objects as `{"Id", "status": "Deleted"}`);
 - `throttle_once`: the first request answers HTTP 429 (Retry-After 2, fault code 003001);
 - a wrong bearer token answers 401 with a Fault whose detail echoes the header (as a careless
-  proxy would), `fault`: every query of that entity answers a validation Fault.
-It records every request (method, path, query parameters, body).
+  proxy would), `fault`: every query of that entity answers a validation Fault;
+- `... WHERE <Field> = '<value>'` in a query (`revwh post --credits` asks CreditMemo by DocNumber and
+  Item by Name);
+- `POST /v3/company/<realm>/creditmemo?requestid=...`: creates a credit memo (its RemainingCredit
+  the total, taken off its customer's Balance, as QuickBooks does) and answers it; the same
+  requestid again answers the first memo and never creates a second (Intuit's idempotency).
+It records every request (method, path, query parameters, body); `created` lists what was created.
 
 `book()` is a small consistent company: two customers with a client_id (C1 in USD; C2 in CAD,
 13% tax) and one without, four items, a multi-invoice payment, partial payments, unapplied cash,
@@ -21,6 +26,7 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -125,6 +131,26 @@ class FakeQuickBooks:
     fault: str | None = None  # an entity whose queries answer a validation Fault
     requests: list[dict] = field(default_factory=list)
     changes: dict[str, list[dict]] = field(default_factory=dict)  # what /cdc answers
+    created: list[dict] = field(default_factory=list)  # credit memos created through POST
+    by_request: dict[str, dict] = field(default_factory=dict)  # requestid -> the object it created
+
+    def create_credit_memo(self, body: dict, request_id: str | None) -> dict:
+        if request_id and request_id in self.by_request:
+            return self.by_request[request_id]
+        total = sum(Decimal(str(line.get("Amount") or 0)) for line in body.get("Line") or [])
+        customer_id = str((body.get("CustomerRef") or {}).get("value"))
+        customer = next((c for c in self.entities["Customer"] if c["Id"] == customer_id), {})
+        memo = {**body, "Id": str(9001 + len(self.created)), "TotalAmt": str(total), "Balance": str(total),
+                "RemainingCredit": str(total), "CurrencyRef": body.get("CurrencyRef") or customer.get("CurrencyRef"),
+                "SyncToken": "0"}
+        self.created.append(memo)
+        self.entities["CreditMemo"] = self.entities["CreditMemo"] + [memo]
+        self.changes.setdefault("CreditMemo", []).append(memo)
+        if customer:
+            self.update("Customer", {**customer, "Balance": str(Decimal(str(customer["Balance"])) - total)})
+        if request_id:
+            self.by_request[request_id] = memo
+        return memo
 
     def delete(self, entity: str, qid: str) -> None:
         self.entities[entity] = [o for o in self.entities[entity] if o["Id"] != qid]
@@ -136,6 +162,7 @@ class FakeQuickBooks:
 
     def start(self) -> tuple[ThreadingHTTPServer, str]:
         fake = self
+        lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: object) -> None:
@@ -183,10 +210,16 @@ class FakeQuickBooks:
                 if admitted is None:
                     return
                 parts, params = admitted
-                if parts[3] != "query":
-                    self._fault(400, "610", "Object Not Found", "only queries here")
+                if parts[3] == "creditmemo":
+                    with lock:
+                        memo = fake.create_credit_memo(json.loads(params["_body"]), params.get("requestid"))
+                    self._send(200, {"CreditMemo": memo, "time": "2026-10-31T02:00:00.000-07:00"})
                     return
-                m = re.fullmatch(r"SELECT \* FROM (\w+)(?: STARTPOSITION (\d+))?(?: MAXRESULTS (\d+))?",
+                if parts[3] != "query":
+                    self._fault(400, "610", "Object Not Found", "only queries and credit memos here")
+                    return
+                m = re.fullmatch(r"SELECT \* FROM (\w+)(?: WHERE (\w+) = '((?:[^'\\]|\\.)*)')?"
+                                 r"(?: STARTPOSITION (\d+))?(?: MAXRESULTS (\d+))?",
                                  params["_body"].strip(), re.IGNORECASE)
                 if not m or m.group(1) not in fake.entities:
                     self._fault(400, "4000", "Error parsing query", f"QueryParserError: {params['_body'][:60]}")
@@ -196,8 +229,12 @@ class FakeQuickBooks:
                     self._fault(400, "2500", "Invalid Reference Id", f"{entity}: Something you're trying to use"
                                 " has been made inactive")
                     return
-                start, size = int(m.group(2) or 1), min(int(m.group(3) or 100), 1000)
-                rows = fake.entities[entity][start - 1 : start - 1 + size]
+                start, size = int(m.group(4) or 1), min(int(m.group(5) or 100), 1000)
+                found = fake.entities[entity]
+                if m.group(2):
+                    wanted = re.sub(r"\\(.)", r"\1", m.group(3))
+                    found = [o for o in found if str(o.get(m.group(2), "")) == wanted]
+                rows = found[start - 1 : start - 1 + size]
                 answer: dict = {"startPosition": start, "maxResults": len(rows)}
                 if rows:
                     answer[entity] = rows

@@ -3,8 +3,35 @@
 -- or a settled one (zero) is not owed and is left out.
 --   days_owed    T - the month's last day (the credit is owed from the close of the month)
 --   aging_bucket 0-30, 31-60, 61-90 or 90+ on days_owed
--- The underspend credit run (orchestration/reports/credit_coop.py) issues these rows as credit
--- memos in the client's currency.
+-- The underspend credit run (orchestration/reports/credit_coop.py) and `revwh post --credits`
+-- issue these rows as credit memos in the client's currency, to the client's QuickBooks customer:
+--   qbo_customer_id, qbo_customer_name  the QuickBooks customer whose AcctNum is the client_id, in
+--                   the client's currency (qbo_balances' customer rows, from the pull; the lowest Id
+--                   when several share it); null before any QuickBooks pull
+--   credit_item     the QuickBooks item the memo's line uses: contracting/ledger_items' item of line
+--                   type underspend for the contract's product, else one without a product (null
+--                   without one: the credit run then writes "Underspend credit")
+with credit_items as (
+    select product_code, min(item_name) as item_name
+    from {{ ref('base_contracting__ledger_items') }}
+    where _status = 'staged' and line_type = 'underspend'
+    group by 1
+),
+
+qbo_customers as (
+    select client_id, currency, min(doc_id) as qbo_customer_id
+    from {{ ref('stg_accounting__qbo_balances') }}
+    where doc_type = 'customer'
+    group by 1, 2
+),
+
+qbo_names as (
+    select q.client_id, q.currency, q.qbo_customer_id, b.display_name as qbo_customer_name
+    from qbo_customers q
+    join {{ ref('stg_accounting__qbo_balances') }} b
+        on b.doc_type = 'customer' and b.doc_id = q.qbo_customer_id
+)
+
 select
     u.contract_id,
     u.client_id,
@@ -23,8 +50,14 @@ select
         when {{ days_between("cast(" ~ month_end('u.month') ~ " as date)", as_of()) }} <= 90 then '61-90'
         else '90+'
     end as aging_bucket,
-    {{ as_of() }} as as_of_date
+    {{ as_of() }} as as_of_date,
+    q.qbo_customer_id,
+    q.qbo_customer_name,
+    coalesce(ip.item_name, ia.item_name) as credit_item
 from {{ ref('underspend_credits') }} u
 left join {{ ref('int_contracts') }} c on c.contract_id = u.contract_id
 left join {{ ref('stg_contracting__products') }} p on p.product_code = c.product_code
+left join qbo_names q on q.client_id = u.client_id and q.currency = u.currency
+left join credit_items ip on ip.product_code = c.product_code
+left join credit_items ia on ia.product_code is null
 where u.outstanding_liability > 0

@@ -9,7 +9,8 @@
         {"name": "client_id", "required": true},
         {"name": "currency", "kind": "currency", "required": true},
         {"name": "balance", "kind": "money", "required": true},
-        {"name": "pulled_at", "kind": "timestamp", "required": true}
+        {"name": "pulled_at", "kind": "timestamp", "required": true},
+        {"name": "display_name"}
     ],
     key=["doc_type", "doc_id"],
     row_checks=[]) }}
