@@ -458,7 +458,10 @@ def _oem_programs(s: Suite) -> None:
     (s.fraction("coop_share_pct")
      .money("monthly_cap")
      .non_negative("monthly_cap")
-     .regex("eligible_products", CODE_LIST, "code_list", "product codes separated by |", quarantined=False))
+     .regex("eligible_products", CODE_LIST, "code_list", "product codes separated by |", quarantined=False)
+     .plausible("start_date")
+     .plausible("end_date")
+     .after("end_date", "start_date"))
 
 
 @gx_rules("contracts", notes="end_date (last day of service) may be empty or in the future, never before start_date.")
@@ -567,6 +570,14 @@ def _fx_rates(s: Suite) -> None:
 )
 def _ledger_items(s: Suite) -> None:
     s.in_set("line_type")
+
+
+@gx_rules(
+    "client_events",
+    notes="Events in a client's life (ownership_change is the one the invoice run reviews); optional.",
+)
+def _client_events(s: Suite) -> None:
+    s.plausible("event_date")
 
 
 @gx_rules(

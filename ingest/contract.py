@@ -305,8 +305,16 @@ TABLES: tuple[LandedTable, ...] = (
                    description="Monthly reimbursement cap, in the client's currency."),
             Column("eligible_products",
                    description="Product codes eligible for co-op, separated by | (SEARCH|SOCIAL)."),
+            Column("start_date", "date", optional=True,
+                   description="First day of the program (SPEC 6, OEM compliance); empty or left out: no start."),
+            Column("end_date", "date", optional=True,
+                   description="Last day of the program; empty or left out: open-ended."),
+            Column("claim_window_days", "integer", nonneg=True, optional=True,
+                   description="Days after a month's end within which the OEM accepts its co-op claim; empty or"
+                   " left out: not given."),
         ),
         key=("program_code",),
+        row_checks=(RowCheck("end_date", '"end_date" < "start_date"', "expected on or after start_date"),),
     ),
     LandedTable(
         "contracts",
@@ -394,6 +402,19 @@ TABLES: tuple[LandedTable, ...] = (
                    " underspend credit memos (their reason)."),
         ),
         key=("item_name",),
+    ),
+    LandedTable(
+        "client_events",
+        "contracting",
+        "Optional: events in a client's life the invoice run's review list names (SPEC 6): `ownership_change`"
+        " (the dealership was sold), or any other event type, kept but not acted on.",
+        (
+            Column("client_id", required=True, description=_CLIENT_ID),
+            Column("event_date", "date", required=True, description="Day of the event."),
+            Column("event_type", required=True,
+                   description="What happened, e.g. ownership_change (the only type the invoice run reviews)."),
+        ),
+        key=("client_id", "event_date", "event_type"),
     ),
     LandedTable(
         "invoices",

@@ -292,9 +292,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_roles_subcommand(sub, UserError)
 
-    from orchestration.close_cli import add_close_subcommands
+    from orchestration.close_cli import add_close_subcommands, add_invoice_run_subcommand
 
     add_close_subcommands(sub, UserError)
+    add_invoice_run_subcommand(sub, UserError)
 
     from ingest.platforms.cli import add_pull_subcommand
 

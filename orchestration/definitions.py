@@ -27,7 +27,7 @@ from orchestration.publish import published_warehouse
 from orchestration.reports.assets import billing_reports
 from orchestration.schedules import NightlyClock, build_nightly_schedule
 from orchestration.sensors import build_file_drop_sensor
-from orchestration.settings import NIGHTLY_JOB, SETTLE_ENV, RevwhSettings
+from orchestration.settings import NIGHTLY_JOB, SETTLE_ENV, RevwhSettings, invoice_settings_from_env
 from orchestration.targets import TARGETS
 
 
@@ -45,6 +45,7 @@ def settings_from_env() -> RevwhSettings:
         target=target,
         **({"memory_limit": os.environ["REVWH_MEMORY_LIMIT"]} if os.environ.get("REVWH_MEMORY_LIMIT") else {}),
         **({"settle_seconds": float(os.environ[SETTLE_ENV])} if os.environ.get(SETTLE_ENV) else {}),
+        **invoice_settings_from_env(),
     )
 
 

@@ -46,6 +46,18 @@ CLOSED_DDL = (
         close_id integer not null, month date not null, mart varchar not null, figure varchar not null,
         figure_key varchar not null, client_id varchar, contract_id varchar, invoice_id varchar,
         program_code varchar, currency varchar, value decimal(18,2))""",
+    # The invoice run's approvals (orchestration/invoice_run.py, `revwh invoice-run --approve`): one row
+    # per approved month, and the approved draft's lines frozen as they were approved. Kept across runs
+    # like the closes (orchestration/working_copy.py takes the whole schema from the published warehouse).
+    """create table if not exists closed.invoice_runs (
+        invoice_month date not null, status varchar not null, approved_at timestamp not null,
+        approved_by varchar, approve_run_id varchar, warehouse_as_of date, lines bigint not null,
+        exported_at timestamp, exported_by varchar)""",
+    """create table if not exists closed.invoice_run_lines (
+        invoice_month date not null, invoice_no varchar not null, client_id varchar not null, client_name varchar,
+        contract_id varchar, product_code varchar, item_name varchar, service_month date, line_type varchar not null,
+        amount decimal(18,2) not null, currency varchar not null, invoice_date date not null, due_date date not null,
+        terms_days integer not null)""",
 )
 PUBLISHED_RUN = "raw._published_run"  # one row: the Dagster run that published this warehouse
 

@@ -93,8 +93,15 @@ def build_mode(previous: PublishedInputs | None, state: str, rebuild: bool) -> s
 
 def close_log(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     """The month-end closes and reopens recorded in a warehouse (none before the first close)."""
-    return con.execute("select * from closed.close_log order by all").fetchall() if has_table(
+    closes = con.execute("select * from closed.close_log order by all").fetchall() if has_table(
         con, "closed", "close_log") else []
+    # the invoice runs approved and exported (orchestration/invoice_run.py) count like closes: an
+    # approval changes what the next run's marts show, so it is never skipped as "nothing changed"
+    if has_table(con, "closed", "invoice_runs"):
+        closes += [("invoice_run", *r) for r in con.execute(
+            "select invoice_month, status, approved_at, approved_by, lines from closed.invoice_runs order by all"
+        ).fetchall()]
+    return closes
 
 
 def published_inputs(published: Path) -> tuple[PublishedInputs | None, list[tuple]]:

@@ -63,7 +63,7 @@ def run_pipeline(
     from orchestration.definitions import build_definitions
     from orchestration.instance import persistent_instance
     from orchestration.restore import check_readable
-    from orchestration.settings import NIGHTLY_JOB, RevwhSettings
+    from orchestration.settings import NIGHTLY_JOB, RevwhSettings, invoice_settings_from_env
     from orchestration.warehouse_lock import warehouse_lock
 
     settings = RevwhSettings(
@@ -71,7 +71,7 @@ def run_pipeline(
         warehouse_path=str(warehouse),
         as_of=as_of,
         lock_wait_seconds=lock_wait_seconds,
-        **rule_settings,
+        **(invoice_settings_from_env() | rule_settings),
     )
     job = build_definitions(settings).resolve_job_def(NIGHTLY_JOB)
     # The owner's pid and host: a run this process leaves unfinished (kill -9, OOM, reboot) is

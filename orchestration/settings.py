@@ -69,6 +69,16 @@ class RevwhSettings(ConfigurableResource):
         " warehouse file is the landing store (docs/engines.md)",
     )
 
+    arrears_products: str = Field(
+        default="",
+        description="Invoice run: product codes billed in arrears (drafted for the month before the invoice"
+        " month), comma-separated; empty: every product billed in advance",
+    )
+    net_credits_in_invoice_run: bool = Field(
+        default=False, description="Invoice run: net underspend credits due into the draft invoices"
+    )
+    invoice_terms_days: int = Field(default=30, description="Invoice run: due date = invoice date + this many days")
+
     settle_seconds: float | None = Field(
         default=None,
         description="A landing file modified less than this many seconds before the run is still being written:"
@@ -160,7 +170,25 @@ class RevwhSettings(ConfigurableResource):
             "pacing_over_threshold": str(Decimal(self.pacing_over_threshold)),
             "revenue_presentation": self.revenue_presentation,
             "aging_basis": self.aging_basis,
+            "arrears_products": ",".join(p.strip() for p in self.arrears_products.split(",") if p.strip()),
+            "net_credits_in_invoice_run": self.net_credits_in_invoice_run,
+            "invoice_terms_days": self.invoice_terms_days,
         }
+
+
+def invoice_settings_from_env() -> dict[str, object]:
+    """The invoice run's settings from the environment, for `revwh run` and the code location alike:
+    REVWH_ARREARS_PRODUCTS (comma-separated product codes), REVWH_INVOICE_TERMS_DAYS,
+    REVWH_NET_CREDITS_IN_INVOICE_RUN (1/true); unset: RevwhSettings' defaults."""
+    found: dict[str, object] = {}
+    if os.environ.get("REVWH_ARREARS_PRODUCTS", "").strip():
+        found["arrears_products"] = os.environ["REVWH_ARREARS_PRODUCTS"]
+    if os.environ.get("REVWH_INVOICE_TERMS_DAYS", "").strip():
+        found["invoice_terms_days"] = int(os.environ["REVWH_INVOICE_TERMS_DAYS"])
+    if os.environ.get("REVWH_NET_CREDITS_IN_INVOICE_RUN", "").strip():
+        found["net_credits_in_invoice_run"] = os.environ["REVWH_NET_CREDITS_IN_INVOICE_RUN"].strip().lower() in (
+            "1", "true", "yes")
+    return found
 
 
 def run_timestamp() -> datetime:

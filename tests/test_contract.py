@@ -64,7 +64,7 @@ def test_public_names_keep_their_shape() -> None:
     assert (google.folder, google.source, google.is_ad_platform) == ("ads/google_ads", "google_ads", True)
     assert google.columns[0] == "segments_date" and google.landed_name("spend_date") == "segments_date"
     assert TABLES_BY_NAME["ad_coverage"].source == "ads"
-    assert list(TABLES_BY_NAME) == [t.name for t in TABLES] and len(TABLES) == 21
+    assert list(TABLES_BY_NAME) == [t.name for t in TABLES] and len(TABLES) == 22
 
 
 def test_a_declaration_mistake_fails_at_import_not_in_dbt() -> None:

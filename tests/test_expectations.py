@@ -74,6 +74,7 @@ CLEAN: dict[str, dict[str, str | None]] = {
     "payment_applications": {"payment_id": "P001", "invoice_id": "INV-001", "amount_applied": "3450.00"},
     "write_offs": {"invoice_id": "INV-001", "write_off_date": "2026-10-12", "amount": "0.50", "reason": "rounding"},
     "fx_rates": {"rate_date": "2026-10-14", "currency": "CAD", "usd_per_unit": "0.731200"},
+    "client_events": {"client_id": "C001", "event_date": "2026-10-01", "event_type": "ownership_change"},
     "ledger_items": {"item_name": "Paid search media", "product_code": "SEARCH", "line_type": "media"},
     "qbo_balances": {"doc_type": "invoice", "doc_id": "INV-001", "client_id": "C001", "currency": "CAD",
                      "balance": "3450.00", "pulled_at": "2026-10-15T02:00:00Z"},

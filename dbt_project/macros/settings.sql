@@ -28,3 +28,30 @@ cast(greatest(
             join {{ ref('stg_accounting__invoices') }} _hi on _hi.invoice_id = _hl.invoice_id
             where _hi.invoice_date <= {{ as_of() }}), {{ month_end(as_of()) }}))) as date)
 {%- endmacro %}
+
+{# The invoice run's draft month m (first day): var invoice_month (YYYY-MM or YYYY-MM-DD) when
+   given, else the month after T's month (billing in advance, SPEC 6). #}
+{% macro invoice_month() -%}
+{%- set m = var('invoice_month', '') | string | trim -%}
+{%- if m -%}
+cast('{{ m[:7] }}-01' as date)
+{%- else -%}
+cast({{ as_of_month() }} + interval '1 month' as date)
+{%- endif -%}
+{%- endmacro %}
+
+{# The product codes billed in arrears (var arrears_products: a list, or one comma-separated
+   text), as a SQL list for `in (...)`; (null) when none, so `x in (null)` is never true. #}
+{% macro arrears_products_sql() -%}
+{%- set v = var('arrears_products', []) -%}
+{%- if v is string -%}{%- set v = v.split(',') -%}{%- endif -%}
+{%- set codes = [] -%}
+{%- for c in v -%}{%- if c | string | trim -%}{%- do codes.append(c | string | trim) -%}{%- endif -%}{%- endfor -%}
+{%- if codes -%}({% for c in codes %}'{{ c | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor %}){%- else -%}(null){%- endif -%}
+{%- endmacro %}
+
+{# var net_credits_in_invoice_run as a SQL boolean (true, 'true', '1' or 'yes' are true). #}
+{% macro net_credits_in_invoice_run() -%}
+{%- set v = var('net_credits_in_invoice_run', false) | string | lower | trim -%}
+{{ 'true' if v in ('true', '1', 'yes') else 'false' }}
+{%- endmacro %}

@@ -8,7 +8,12 @@
         {"name": "oem"},
         {"name": "coop_share_pct", "kind": "decimal", "nonneg": true, "required": true},
         {"name": "monthly_cap", "kind": "money", "nonneg": true, "required": true},
-        {"name": "eligible_products"}
+        {"name": "eligible_products"},
+        {"name": "start_date", "kind": "date"},
+        {"name": "end_date", "kind": "date"},
+        {"name": "claim_window_days", "kind": "integer", "nonneg": true}
     ],
     key=["program_code"],
-    row_checks=[]) }}
+    row_checks=[
+        {"column": "end_date", "when": "\"end_date\" < \"start_date\"", "message": "expected on or after start_date"}
+    ]) }}
