@@ -40,10 +40,96 @@ def closed(spine_cli_run: tuple, tmp_path_factory: pytest.TempPathFactory) -> tu
     landing, wh = base / "landing", base / "revwh.duckdb"
     shutil.copytree(landing0, landing)
     shutil.copy2(wh0, wh)
-    done = revwh("close", "--month", "2026-09", "--warehouse", str(wh))
+    done = revwh("close", "--month", "2026-09", "--prepared-by", "pat", "--warehouse", str(wh))
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("revwh close: 2026-09 closed (close 1): ")
+    approved = revwh("close", "--approve", "--month", "2026-09", "--approved-by", "sam", "--warehouse", str(wh))
+    assert approved.returncode == 0, approved.stderr
     return landing, wh
+
+
+@pytest.fixture
+def fresh(spine_cli_run: tuple, tmp_path: Path) -> Path:
+    """A copy of the spine warehouse, nothing closed (for the fast checks of the close's controls)."""
+    _landing, wh0, proc = spine_cli_run
+    assert proc.returncode == 0, proc.stderr
+    shutil.copy2(wh0, tmp_path / "revwh.duckdb")
+    return tmp_path / "revwh.duckdb"
+
+
+def _fake_close(wh: Path, month: str) -> None:
+    """A close of `month` in the register only (the spine has figures for September alone): what an
+    earlier, real close of that month leaves in closed.close_log."""
+    import duckdb
+
+    from orchestration.month_close import ensure_closed_schema
+
+    con = duckdb.connect(str(wh))
+    try:
+        ensure_closed_schema(con)
+        con.execute("insert into closed.close_log (close_id, month, status, closed_at, closed_by, figures)"
+                    " select coalesce(max(close_id), 0) + 1, ?, 'closed', now(), 'pat', 1 from closed.close_log",
+                    [f"{month}-01"])
+    finally:
+        con.close()
+
+
+def test_months_close_in_order(fresh: Path) -> None:
+    _fake_close(fresh, "2026-07")
+    proc = revwh("close", "--month", "2026-09", "--prepared-by", "pat", "--warehouse", str(fresh))
+    assert (proc.returncode, proc.stderr.strip()) == (
+        2, "revwh: cannot close 2026-09: months close in order and the latest closed month is 2026-07,"
+           " so the next one to close is 2026-08")
+    assert query(fresh, "select count(*) from closed.close_log") == [(1,)]  # nothing changed
+
+
+def test_a_middle_month_cannot_be_reopened(fresh: Path) -> None:
+    _fake_close(fresh, "2026-08")
+    done = revwh("close", "--month", "2026-09", "--prepared-by", "pat", "--warehouse", str(fresh))
+    assert done.returncode == 0, done.stderr  # the month after the latest closed one
+    proc = revwh("reopen", "--month", "2026-08", "--reason", "typo", "--warehouse", str(fresh))
+    assert (proc.returncode, proc.stderr.strip()) == (
+        2, "revwh: cannot reopen 2026-08: later month(s) 2026-09 are closed; reopen them first, the latest first")
+    assert query(fresh, "select month::varchar, status from closed.close_log order by 1") == [
+        ("2026-08-01", "closed"), ("2026-09-01", "closed")]
+
+
+def test_a_month_with_nothing_to_freeze_is_refused(fresh: Path) -> None:
+    proc = revwh("close", "--month", "1999-01", "--prepared-by", "pat", "--warehouse", str(fresh))
+    assert (proc.returncode, proc.stderr.strip()) == (
+        2, "revwh: cannot close 1999-01: marts.close_figures has no figure for it; a month with nothing to freeze"
+           " is not closed")
+    assert query(fresh, "select count(*) from closed.close_log") == [(0,)]
+
+
+def test_a_close_is_final_only_when_approved_by_another_person(fresh: Path) -> None:
+    done = revwh("close", "--month", "2026-09", "--prepared-by", "pat", "--warehouse", str(fresh))
+    assert done.returncode == 0, done.stderr
+    assert "prepared by pat; NOT FINAL until approved by another person" in done.stdout
+    status = revwh("close", "--status", "--warehouse", str(fresh))
+    assert status.stdout.strip() == "2026-09 close 1: closed, prepared by pat - NOT FINAL: awaiting approval"
+    same = revwh("close", "--approve", "--month", "2026-09", "--approved-by", "pat", "--warehouse", str(fresh))
+    assert (same.returncode, same.stderr.strip()) == (
+        2, "revwh: pat prepared the close of 2026-09: another person approves it"
+           " (or set REVWH_CLOSE_SAME_PERSON=1 where one person does both)")
+    ok = revwh("close", "--approve", "--month", "2026-09", "--approved-by", "sam", "--warehouse", str(fresh))
+    assert ok.returncode == 0, ok.stderr
+    assert query(fresh, "select closed_by, approved_by, approved_at is not null from closed.close_log") == [
+        ("pat", "sam", True)]
+    status = revwh("close", "--status", "--warehouse", str(fresh))
+    assert status.stdout.strip() == "2026-09 close 1: closed, prepared by pat, approved by sam - final"
+
+
+def test_the_close_records_the_landing_files_it_froze(fresh: Path) -> None:
+    done = revwh("close", "--month", "2026-09", "--prepared-by", "pat", "--warehouse", str(fresh))
+    assert done.returncode == 0, done.stderr
+    frozen = query(fresh, "select source_file, content_hash, loaded_at from closed.close_files where close_id = 1"
+                          " order by 1")
+    landed = query(fresh, "select source_file, content_hash, loaded_at from raw._files where status = 'loaded'"
+                          " order by 1")
+    assert frozen == landed and len(frozen) > 10
+    assert ("accounting/credit_memos.csv" in {f for f, _h, _t in frozen}
+            and all(len(h) >= 32 for _f, h, _t in frozen))
 
 
 def test_close_refusals(closed: tuple[Path, Path], tmp_path: Path) -> None:
@@ -73,6 +159,7 @@ def test_close_freezes_the_month_with_the_publishing_run(closed: tuple[Path, Pat
     (log,) = query_dicts(wh, "select * from closed.close_log")
     assert (log["close_id"], log["month"].isoformat(), log["status"], str(log["warehouse_as_of"])) == (
         1, "2026-09-01", "closed", AS_OF)
+    assert (log["closed_by"], log["approved_by"]) == ("pat", "sam") and log["approved_at"] is not None
     # the run that published the closed warehouse is a successful run in the Dagster instance it
     # was recorded in (the shared spine run's, tests/conftest.py)
     with DagsterInstance.from_config(str(spine_dagster_home)) as instance:
@@ -138,7 +225,7 @@ def test_reopen_is_recorded_and_a_new_close_freezes_the_corrected_figures(closed
     (log,) = query_dicts(wh, "select * from closed.close_log")
     assert (log["status"], log["reopen_reason"]) == ("reopened", "late underspend memo M4")
     assert log["reopened_at"] is not None and log["reopened_by"]
-    again = revwh("close", "--month", "2026-09", "--warehouse", str(wh))
+    again = revwh("close", "--month", "2026-09", "--prepared-by", "pat", "--warehouse", str(wh))
     assert again.returncode == 0, again.stderr
     assert query(wh, "select close_id, status from closed.close_log order by 1") == [(1, "reopened"), (2, "closed")]
     # the new close has the restated liability; the first close's figures stay for audit
@@ -168,8 +255,9 @@ def test_closes_and_reopens_show_in_the_dagster_instance(closed: tuple[Path, Pat
             DagsterEventType.ASSET_MATERIALIZATION, asset_key=AssetKey(["closed", "figures"])))
     mine = [r.asset_materialization for r in records
             if r.asset_materialization.metadata["warehouse"].value == str(wh)]
-    # newest first: close 2 (after the reopen), the reopen of close 1, close 1
+    # newest first: close 2 (after the reopen), the reopen of close 1, its approval, close 1
     assert [(m.metadata["action"].value, m.metadata["close_id"].value) for m in mine] == [
-        ("close", 2), ("reopen", 1), ("close", 1)]
+        ("close", 2), ("reopen", 1), ("approve", 1), ("close", 1)]
+    assert mine[2].metadata["by"].value == "sam" and mine[3].metadata["by"].value == "pat"
     assert mine[1].metadata["reason"].value == "late underspend memo M4"
     assert all(m.metadata["month"].value == "2026-09" for m in mine)
