@@ -2,7 +2,8 @@
 
 Starts from a copy of the spine warehouse (tests/conftest.py, T = 2026-10-15: September is over,
 October is not) and its landing; one more nightly run lands a late underspend memo for
-September. Figures are those of tests/test_spine_rules.py:
+September (dated Sep 30) and one of October for September's contract month. Figures are those of
+tests/test_spine_rules.py:
   K4 September: credit due 909.09, underspend memo M1 600.00 -> outstanding liability 309.09
   INV-K4 5500.00 dated Sep 1, due Oct 1, unpaid: open at Sep 30, -1 day past due -> current
 """
@@ -195,10 +196,13 @@ def test_a_run_after_the_close_reports_the_restatement_and_keeps_the_close(close
     from orchestration.summary import run_summary
 
     landing, wh = closed
-    # a late underspend memo for K4 September, dated Oct 10 (on or before T): liability 309.09 -> 209.09
+    # two underspend memos for K4 September landed after the close: M4 dated Sep 30 (a late export of
+    # September: restates the closed month, liability 309.09 -> 209.09) and M5 dated Oct 10 (October's:
+    # never changes the closed month, SPEC 6 close by accounting period)
     (landing / LATE_MEMO).write_text(
         "credit_memo_id,client_id,contract_id,service_month,memo_date,amount,reason,applied_invoice_id\n"
-        "M4,C3,K4,2026-09-01,2026-10-10,100.00,underspend,\n", encoding="utf-8")
+        "M4,C3,K4,2026-09-01,2026-09-30,100.00,underspend,\n"
+        "M5,C3,K4,2026-09-01,2026-10-10,50.00,underspend,\n", encoding="utf-8")
     outcome = run_pipeline(landing, wh, AS_OF)
     assert outcome.success, outcome.failures
     rows = query(wh, """select month, mart, figure, figure_key, closed_value, current_value, difference, cause_files
@@ -206,11 +210,17 @@ def test_a_run_after_the_close_reports_the_restatement_and_keeps_the_close(close
     assert [(str(r[0]), *r[1:]) for r in rows] == [
         ("2026-09-01", "underspend_credits", "outstanding_liability", "contract K4", D("309.09"), D("209.09"),
          D("-100.00"), LATE_MEMO)]
-    # the close itself is untouched, and the marts show the restated figure
+    # the close itself is untouched; the marts as of T count both memos
     assert query(wh, "select value from closed.figures where figure = 'outstanding_liability'"
                      " and figure_key = 'contract K4'") == [(D("309.09"),)]
     assert query(wh, "select outstanding_liability from marts.underspend_credits"
-                     " where contract_id = 'K4' and month = '2026-09-01'") == [(D("209.09"),)]
+                     " where contract_id = 'K4' and month = '2026-09-01'") == [(D("159.09"),)]
+    # October opens at September's frozen closing; nothing in the roll-forward was restated
+    frozen = query(wh, """select sum(case figure when 'closing_deferred' then value else -value end)
+                          from closed.figures where close_id = 1 and mart = 'deferred_revenue_rollforward'
+                          and client_id = 'C3'""")[0][0]
+    assert query(wh, "select opening, prior_period_adjustment from marts.deferred_revenue_rollforward"
+                     " where client_id = 'C3' and month = '2026-10-01'") == [(frozen, D("0.00"))]
     assert ("Post-close adjustments: 1 figure(s) of closed month 2026-09 changed since its close"
             " (marts.post_close_adjustments)") in run_summary(wh)
 
@@ -228,7 +238,8 @@ def test_reopen_is_recorded_and_a_new_close_freezes_the_corrected_figures(closed
     again = revwh("close", "--month", "2026-09", "--prepared-by", "pat", "--warehouse", str(wh))
     assert again.returncode == 0, again.stderr
     assert query(wh, "select close_id, status from closed.close_log order by 1") == [(1, "reopened"), (2, "closed")]
-    # the new close has the restated liability; the first close's figures stay for audit
+    # the new close has the restated liability as of Sep 30 (M5, dated in October, is not September's);
+    # the first close's figures stay for audit
     assert query(wh, "select close_id, value from closed.figures where figure = 'outstanding_liability'"
                      " and figure_key = 'contract K4' order by 1") == [(1, D("309.09")), (2, D("209.09"))]
 
