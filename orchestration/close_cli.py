@@ -11,9 +11,13 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orchestration.analyst import DEFAULT_WAREHOUSE
 from orchestration.targets import TARGETS
+
+if TYPE_CHECKING:
+    from orchestration.month_close import CloseResult
 
 TARGET_HELP = ("the engine serving the marts (as for revwh run); on postgres and spark --warehouse is the landing"
                " store, where the close is kept and from which the next run copies it (docs/engines.md)")
@@ -86,10 +90,16 @@ def _cmd_close(args: argparse.Namespace, error: type[Exception]) -> int:
     return _run(close, error, warehouse)
 
 
-def _write_journal(warehouse: Path, result: object, target: str) -> str:
-    """The close's journal entries beside the reports (month_close_journal.py); on other engines
-    none (their figures are in the engine): a line saying where the file is."""
-    return ""
+def _write_journal(warehouse: Path, result: CloseResult, target: str) -> str:
+    """The close's journal entries beside the reports (orchestration/close_journal.py): a line
+    saying where the file is. On PostgreSQL and Spark none yet (the roll-forward is the engine's)."""
+    if target != "duckdb":
+        return ""
+    from orchestration.close_journal import write_journal
+    from orchestration.reports.workbook import reports_dir
+
+    path, rows = write_journal(warehouse, result.month, result.close_id, reports_dir(warehouse))
+    return f"\njournal entries: {path} ({rows} line(s), QuickBooks Online journal entry import)"
 
 
 def _cmd_reopen(args: argparse.Namespace, error: type[Exception]) -> int:

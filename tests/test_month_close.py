@@ -275,3 +275,36 @@ def test_closes_and_reopens_show_in_the_dagster_instance(closed: tuple[Path, Pat
     assert mine[2].metadata["by"].value == "sam" and mine[3].metadata["by"].value == "pat"
     assert mine[1].metadata["reason"].value == "late underspend memo M4"
     assert all(m.metadata["month"].value == "2026-09" for m in mine)
+
+
+def test_the_close_writes_balanced_journal_entries(fresh: Path) -> None:
+    """close-YYYY-MM-journal.csv beside the reports, QuickBooks Online's journal import layout: every
+    journal (one per currency) balances, the accounts are settings, and the first close's unbilled
+    movement is the frozen closing (no month before it)."""
+    import csv
+
+    proc = subprocess.run([REVWH, "close", "--month", "2026-09", "--prepared-by", "pat", "--warehouse", str(fresh)],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "REVWH_PROGRESS": "0",
+                               "REVWH_JOURNAL_REVENUE_ACCOUNT": "4000 Media Revenue"})
+    assert proc.returncode == 0, proc.stderr
+    path = fresh.parent / "reports" / "close-2026-09-journal.csv"
+    assert f"journal entries: {path} (" in proc.stdout
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["Journal No", "Journal Date", "Account", "Debits", "Credits", "Description", "Name",
+                             "Currency"]
+    totals: dict[str, list[D]] = {}
+    for r in rows:
+        t = totals.setdefault(r["Journal No"], [D(0), D(0)])
+        t[0] += D(r["Debits"] or 0)
+        t[1] += D(r["Credits"] or 0)
+        assert bool(r["Debits"]) != bool(r["Credits"]) and r["Journal Date"] == "2026-09-30"
+    assert set(totals) == {"CLOSE-2026-09-USD", "CLOSE-2026-09-CAD"}
+    assert all(debits == credits > 0 for debits, credits in totals.values())
+    assert "4000 Media Revenue" in {r["Account"] for r in rows} and "Revenue" not in {r["Account"] for r in rows}
+    unbilled = {(r["Name"], r["Account"]): D(r["Debits"] or r["Credits"]) for r in rows
+                if r["Description"].startswith("Unbilled revenue") and r["Debits"]}
+    frozen = dict(query(fresh, "select client_name, value from closed.figures f join marts.deferred_revenue_rollforward"
+                               " r using (client_id, month) where f.figure = 'closing_unbilled' and f.value > 0"))
+    assert unbilled == {(name, "Unbilled Revenue"): value for name, value in frozen.items()}
