@@ -4,8 +4,9 @@ Starts from a copy of the spine warehouse (tests/conftest.py, T = 2026-10-15: Se
 October is not) and its landing; one more nightly run lands a late underspend memo for
 September (dated Sep 30) and one of October for September's contract month. Figures are those of
 tests/test_spine_rules.py:
-  K4 September: credit due 909.09; underspend memo M1 600.00 is dated Oct 5 -> outstanding liability
-  909.09 at Sep 30 (what the close freezes) and 309.09 as of T (marts.underspend_credits)
+  K4 September: credit due 1000.00 at Sep 30 (what the close freezes; the dispute memo M2 dated Oct 5
+  takes it to 909.09 as of T) and underspend memo M1 600.00 dated Oct 5 -> outstanding liability
+  1000.00 at Sep 30 and 309.09 as of T (marts.underspend_credits)
   INV-K4 5500.00 dated Sep 1, due Oct 1, unpaid: open at Sep 30, -1 day past due -> current
 """
 
@@ -170,9 +171,9 @@ def test_close_freezes_the_month_with_the_publishing_run(closed: tuple[Path, Pat
     frozen = {(r["mart"], r["figure"], r["figure_key"]): r["value"] for r in query_dicts(
         wh, "select * from closed.figures where close_id = 1")}
     assert log["figures"] == len(frozen) > 0
-    # as of Sep 30: memo M1 (Oct 5) belongs to October
-    assert frozen[("underspend_credits", "outstanding_liability", "contract K4")] == D("909.09")
-    assert frozen[("underspend_credits", "credit_due", "contract K4")] == D("909.09")
+    # as of Sep 30: memos M1 and M2 (Oct 5) belong to October
+    assert frozen[("underspend_credits", "outstanding_liability", "contract K4")] == D("1000.00")
+    assert frozen[("underspend_credits", "credit_due", "contract K4")] == D("1000.00")
     assert frozen[("ar_aging_month_end", "open_amount", "invoice INV-K4")] == D("5500.00")
     # every figure is the September value of close_figures, and only September's
     assert query(wh, """
@@ -199,7 +200,7 @@ def test_a_run_after_the_close_reports_the_restatement_and_keeps_the_close(close
 
     landing, wh = closed
     # two underspend memos for K4 September landed after the close: M4 dated Sep 30 (a late export of
-    # September: restates the closed month, liability 909.09 -> 809.09) and M5 dated Oct 10 (October's:
+    # September: restates the closed month, liability 1000.00 -> 900.00) and M5 dated Oct 10 (October's:
     # never changes the closed month, SPEC 6 close by accounting period)
     (landing / LATE_MEMO).write_text(
         "credit_memo_id,client_id,contract_id,service_month,memo_date,amount,reason,applied_invoice_id\n"
@@ -210,12 +211,12 @@ def test_a_run_after_the_close_reports_the_restatement_and_keeps_the_close(close
     rows = query(wh, """select month, mart, figure, figure_key, closed_value, current_value, difference, cause_files
                         from marts.post_close_adjustments""")
     assert [(str(r[0]), *r[1:]) for r in rows] == [
-        ("2026-09-01", "underspend_credits", "outstanding_liability", "contract K4", D("909.09"), D("809.09"),
+        ("2026-09-01", "underspend_credits", "outstanding_liability", "contract K4", D("1000.00"), D("900.00"),
          D("-100.00"), LATE_MEMO)]
     # the close itself is untouched; the marts as of T count both memos
     assert query(wh, "select value from closed.figures where figure = 'outstanding_liability'"
-                     " and figure_key = 'contract K4'") == [(D("909.09"),)]
-    # 909.09 - M1 600.00 - M4 100.00 - M5 50.00
+                     " and figure_key = 'contract K4'") == [(D("1000.00"),)]
+    # as of T: credit due 909.09 - M1 600.00 - M4 100.00 - M5 50.00
     assert query(wh, "select outstanding_liability from marts.underspend_credits"
                      " where contract_id = 'K4' and month = '2026-09-01'") == [(D("159.09"),)]
     # October opens at September's frozen closing; nothing in the roll-forward was restated
@@ -244,7 +245,7 @@ def test_reopen_is_recorded_and_a_new_close_freezes_the_corrected_figures(closed
     # the new close has the restated liability as of Sep 30 (M5, dated in October, is not September's);
     # the first close's figures stay for audit
     assert query(wh, "select close_id, value from closed.figures where figure = 'outstanding_liability'"
-                     " and figure_key = 'contract K4' order by 1") == [(1, D("909.09")), (2, D("809.09"))]
+                     " and figure_key = 'contract K4' order by 1") == [(1, D("1000.00")), (2, D("900.00"))]
 
 
 def test_close_waits_for_no_one_while_a_run_writes(closed: tuple[Path, Path]) -> None:
