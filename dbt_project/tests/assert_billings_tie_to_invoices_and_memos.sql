@@ -2,6 +2,8 @@
 -- of T, roll-forward billings + tax lines = invoice totals - non-underspend memos, all by the
 -- invoice's or memo's date. Lines naming an unknown contract count in the client's billings
 -- (a client-level row) and memos without a contract reduce them, so nothing billed is lost.
+-- An invoice whose lines do not foot to its total (billing_reconciliation's invoice_total_mismatch
+-- finding, already reported) counts at its lines: only they can be billings.
 -- Gross presentation only: in net presentation billings count the non-media part alone.
 {{ config(enabled=var('revenue_presentation') != 'net') }}
 with rollforward as (
@@ -9,14 +11,24 @@ with rollforward as (
     from {{ ref('deferred_revenue_rollforward') }}
 ),
 
+lines as (
+    select invoice_id, sum(amount) as lines_total
+    from {{ ref('stg_accounting__invoice_lines') }}
+    group by 1
+),
+
 invoices as (
     select
-        client_id,
-        currency,
-        cast(date_trunc('month', invoice_date) as date) as month,
-        sum(total_amount) as invoice_totals
-    from {{ ref('stg_accounting__invoices') }}
-    where invoice_date <= {{ as_of() }}
+        i.client_id,
+        i.currency,
+        cast(date_trunc('month', i.invoice_date) as date) as month,
+        sum(case
+            when i.total_amount = coalesce(l.lines_total, 0) then i.total_amount
+            else coalesce(l.lines_total, 0)  -- invoice_total_mismatch: its lines
+        end) as invoice_totals
+    from {{ ref('stg_accounting__invoices') }} i
+    left join lines l on l.invoice_id = i.invoice_id
+    where i.invoice_date <= {{ as_of() }}
     group by 1, 2, 3
 ),
 
