@@ -1,4 +1,5 @@
-"""`revwh close --month YYYY-MM` and `revwh reopen --month YYYY-MM --reason TEXT` (month_close.py).
+"""`revwh close --month YYYY-MM [--prepared-by NAME]`, `revwh close --approve --month YYYY-MM
+--approved-by NAME`, `revwh close --status` and `revwh reopen --month YYYY-MM --reason TEXT` (month_close.py).
 
 Argument parsing and the one-line messages only; refusals (month not over at the warehouse's
 as-of date, already closed, not closed, another run writing) exit 2 or 1 with one line.
@@ -10,9 +11,13 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orchestration.analyst import DEFAULT_WAREHOUSE
 from orchestration.targets import TARGETS
+
+if TYPE_CHECKING:
+    from orchestration.month_close import CloseResult
 
 TARGET_HELP = ("the engine serving the marts (as for revwh run); on postgres and spark --warehouse is the landing"
                " store, where the close is kept and from which the next run copies it (docs/engines.md)")
@@ -43,19 +48,58 @@ def _run(action: Callable[[], str], error: type[Exception], warehouse: Path) -> 
 
 
 def _cmd_close(args: argparse.Namespace, error: type[Exception]) -> int:
-    from orchestration.month_close import close_month, parse_month
+    from orchestration.month_close import approve_close, close_month, close_status, parse_month
 
     warehouse = Path(args.warehouse).expanduser().resolve()
+    if args.status:
+        def status() -> str:
+            rows = close_status(warehouse)
+            if not rows:
+                return f"revwh close: no month of {warehouse} has been closed"
+            return "\n".join(
+                f"{month:%Y-%m} close {close_id}: {state}, prepared by {prepared}"
+                + (f", approved by {approved}" if approved else "")
+                + (" - final" if final else " - NOT FINAL: awaiting approval" if state == "closed" else "")
+                for month, close_id, state, prepared, approved, final in rows)
+        return _run(status, error, warehouse)
+    if not args.month:
+        raise error("give the month: --month YYYY-MM")
+    if args.approve:
+        if not args.approved_by:
+            raise error("give who approves: --approve --month YYYY-MM --approved-by NAME")
+
+        def approve() -> str:
+            month = parse_month(args.month)
+            close_id, preparer = approve_close(warehouse, month, args.approved_by, target=args.target)
+            return (f"revwh close: {month:%Y-%m} approved (close {close_id}, prepared by {preparer}, approved by"
+                    f" {args.approved_by.strip()}): the close is final")
+        return _run(approve, error, warehouse)
 
     def close() -> str:
-        r = close_month(warehouse, parse_month(args.month), target=args.target)
+        r = close_month(warehouse, parse_month(args.month), user=args.prepared_by, target=args.target)
         source = (str(warehouse) if args.target == "duckdb"
                   else f"the {args.target} marts into the landing store {warehouse}")
-        return (f"revwh close: {r.month:%Y-%m} closed (close {r.close_id}): {r.figures} figure(s) frozen from"
-                f" {source} as of {r.as_of}, run {r.run_id}; later changes to them are listed in"
-                " marts.post_close_adjustments" + ("" if args.target == "duckdb" else " after the next run"))
+        journal = _write_journal(warehouse, r, args.target)
+        return (f"revwh close: {r.month:%Y-%m} closed (close {r.close_id}): {r.figures} figure(s) and"
+                f" {r.files} landing file(s) frozen from {source} as of {r.as_of}, run {r.run_id}; later changes to"
+                " them are listed in marts.post_close_adjustments" + ("" if args.target == "duckdb" else
+                                                                      " after the next run")
+                + f"\nprepared by {r.prepared_by}; NOT FINAL until approved by another person:"
+                f" revwh close --approve --month {r.month:%Y-%m} --approved-by NAME" + journal)
 
     return _run(close, error, warehouse)
+
+
+def _write_journal(warehouse: Path, result: CloseResult, target: str) -> str:
+    """The close's journal entries beside the reports (orchestration/close_journal.py): a line
+    saying where the file is. On PostgreSQL and Spark none yet (the roll-forward is the engine's)."""
+    if target != "duckdb":
+        return ""
+    from orchestration.close_journal import write_journal
+    from orchestration.reports.workbook import reports_dir
+
+    path, rows = write_journal(warehouse, result.month, result.close_id, reports_dir(warehouse))
+    return f"\njournal entries: {path} ({rows} line(s), QuickBooks Online journal entry import)"
 
 
 def _cmd_reopen(args: argparse.Namespace, error: type[Exception]) -> int:
@@ -74,7 +118,11 @@ def _cmd_reopen(args: argparse.Namespace, error: type[Exception]) -> int:
 
 def add_close_subcommands(sub: argparse._SubParsersAction, error: type[Exception]) -> None:
     close = sub.add_parser("close", help="freeze a month's figures (month-end close)")
-    close.add_argument("--month", required=True, help="the month to close, YYYY-MM (ended by the warehouse's T)")
+    close.add_argument("--month", help="the month to close (or approve), YYYY-MM (ended by the warehouse's T)")
+    close.add_argument("--prepared-by", help="who prepares the close (default: the operating-system user)")
+    close.add_argument("--approve", action="store_true", help="approve the month's close (with --approved-by)")
+    close.add_argument("--approved-by", help="who approves the close: not its preparer (REVWH_CLOSE_SAME_PERSON=1)")
+    close.add_argument("--status", action="store_true", help="list the closes: prepared, approved, final or not")
     close.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="published DuckDB file (REVWH_WAREHOUSE)")
     close.add_argument("--target", choices=TARGETS, default="duckdb", help=TARGET_HELP)
     close.set_defaults(func=lambda a: _cmd_close(a, error))

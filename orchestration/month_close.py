@@ -41,7 +41,14 @@ CLOSED_DDL = (
     """create table if not exists closed.close_log (
         close_id integer not null, month date not null, status varchar not null,
         closed_at timestamp not null, closed_by varchar, close_run_id varchar, warehouse_as_of date,
-        figures bigint not null, reopened_at timestamp, reopened_by varchar, reopen_reason varchar)""",
+        figures bigint not null, reopened_at timestamp, reopened_by varchar, reopen_reason varchar,
+        approved_at timestamp, approved_by varchar)""",
+    # warehouses closed before approval existed gain the columns (null: never approved)
+    "alter table closed.close_log add column if not exists approved_at timestamp",
+    "alter table closed.close_log add column if not exists approved_by varchar",
+    """create table if not exists closed.close_files (
+        close_id integer not null, source_file varchar not null, table_name varchar,
+        content_hash varchar, loaded_at timestamp)""",
     """create table if not exists closed.figures (
         close_id integer not null, month date not null, mart varchar not null, figure varchar not null,
         figure_key varchar not null, client_id varchar, contract_id varchar, invoice_id varchar,
@@ -73,6 +80,8 @@ class CloseResult:
     figures: int
     run_id: str | None
     as_of: date
+    prepared_by: str = ""
+    files: int = 0
 
 
 def ensure_closed_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -204,14 +213,32 @@ def _check_warehouse(warehouse: Path) -> date:
     return as_of
 
 
+SAME_PERSON_ENV = "REVWH_CLOSE_SAME_PERSON"  # 1: the preparer may approve their own close
+
+
+def _next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _check_order(con: duckdb.DuckDBPyConnection, month: date) -> None:
+    """Months close in order: the first close may be any month, then only the month after the
+    latest month closed now (a reopened month is not closed)."""
+    (latest,) = con.execute("select max(month) from closed.close_log where status = 'closed'").fetchone()
+    if latest is not None and month != _next_month(latest):
+        raise CloseError(f"cannot close {month:%Y-%m}: months close in order and the latest closed month is"
+                         f" {latest:%Y-%m}, so the next one to close is {_next_month(latest):%Y-%m}")
+
+
 def close_month(warehouse: Path, month: date, user: str | None = None, target: str = "duckdb") -> CloseResult:
-    """Freeze `month`'s figures of the published warehouse in `closed` (on PostgreSQL or Spark:
-    the engine's figures, frozen in the landing store's `closed`)."""
+    """Prepare the close of `month`: freeze its figures of the published warehouse in `closed` (on
+    PostgreSQL or Spark: the engine's figures, frozen in the landing store's `closed`), with the
+    preparer (`user`) and the landing files frozen (closed.close_files). The close is final once
+    approved (approve_close)."""
     from orchestration.warehouse_lock import warehouse_lock
 
     warehouse = Path(warehouse).expanduser().resolve()
     _require_file(warehouse)
-    who = user or getpass.getuser()
+    who = (user or "").strip() or getpass.getuser()
     engine: EngineFigures | None = None
 
     def change(con: duckdb.DuckDBPyConnection) -> CloseResult:
@@ -220,6 +247,7 @@ def close_month(warehouse: Path, month: date, user: str | None = None, target: s
             _id, closed_at, closed_by, run_id = current
             raise CloseError(f"{month:%Y-%m} is already closed (by {closed_by} at {closed_at:%Y-%m-%d %H:%M},"
                              f" run {run_id}); `revwh reopen --month {month:%Y-%m} --reason ...` first")
+        _check_order(con, month)
         (close_id,) = con.execute("select coalesce(max(close_id), 0) + 1 from closed.close_log").fetchone()
         columns = ", ".join(FIGURE_COLUMNS)
         if engine is None:  # the DuckDB warehouse: its own marts and publishing run
@@ -236,10 +264,18 @@ def close_month(warehouse: Path, month: date, user: str | None = None, target: s
             frame = pl.DataFrame(engine.rows, schema=schema, orient="row")  # noqa: F841 - read by DuckDB below
             con.execute(f"insert into closed.figures select ?, {columns} from frame", [close_id])
         (count,) = con.execute("select count(*) from closed.figures where close_id = ?", [close_id]).fetchone()
+        if count == 0:
+            raise CloseError(f"cannot close {month:%Y-%m}: marts.close_figures has no figure for it;"
+                             " a month with nothing to freeze is not closed")
+        if has_table(con, "raw", "_files"):  # the landing files whose rows the frozen figures come from
+            con.execute("insert into closed.close_files select ?, source_file, table_name, content_hash, loaded_at"
+                        " from raw._files where status = 'loaded' order by source_file", [close_id])
+        (files,) = con.execute("select count(*) from closed.close_files where close_id = ?", [close_id]).fetchone()
         con.execute(
-            "insert into closed.close_log values (?, ?, 'closed', now(), ?, ?, ?, ?, null, null, null)",
+            "insert into closed.close_log (close_id, month, status, closed_at, closed_by, close_run_id,"
+            " warehouse_as_of, figures) values (?, ?, 'closed', now(), ?, ?, ?, ?)",
             [close_id, month, who, run_id, as_of, count])
-        return CloseResult(month, close_id, count, run_id, as_of)
+        return CloseResult(month, close_id, count, run_id, as_of, who, files)
 
     with warehouse_lock(warehouse), _engine_lock(target):  # the checks and the change see one publish
         if target == "duckdb":
@@ -253,8 +289,66 @@ def close_month(warehouse: Path, month: date, user: str | None = None, target: s
                              f" day {end}; run it as of {end} or later first")
         result = _change_published(warehouse, change)
     _record_in_dagster(warehouse, "close", month, result.close_id, who,
-                       {"figures": result.figures, "close_run_id": result.run_id or "", "as_of": str(as_of)})
+                       {"figures": result.figures, "close_run_id": result.run_id or "", "as_of": str(as_of),
+                        "files": result.files})
     return result
+
+
+def same_person_allowed() -> bool:
+    return os.environ.get(SAME_PERSON_ENV, "").strip() == "1"
+
+
+def approve_close(warehouse: Path, month: date, approver: str, target: str = "duckdb") -> tuple[int, str]:
+    """Approve `month`'s close (the reviewer's sign-off): the close is final from then on.
+    The approver must not be the preparer unless REVWH_CLOSE_SAME_PERSON=1. Returns (close id,
+    preparer)."""
+    from orchestration.warehouse_lock import warehouse_lock
+
+    warehouse = Path(warehouse).expanduser().resolve()
+    _require_file(warehouse)
+    who = approver.strip()
+    if not who:
+        raise CloseError("give who approves: --approved-by NAME (it is recorded in closed.close_log)")
+
+    def change(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
+        row = con.execute("select close_id, closed_by, approved_by, approved_at from closed.close_log"
+                          " where month = ? and status = 'closed'", [month]).fetchone()
+        if row is None:
+            raise CloseError(f"{month:%Y-%m} is not closed: `revwh close --month {month:%Y-%m} --prepared-by NAME`"
+                             " first")
+        close_id, preparer, approved_by, approved_at = row
+        if approved_at is not None:
+            raise CloseError(f"{month:%Y-%m} is already approved (by {approved_by} at {approved_at:%Y-%m-%d %H:%M})")
+        if who == preparer and not same_person_allowed():
+            raise CloseError(f"{who} prepared the close of {month:%Y-%m}: another person approves it"
+                             f" (or set {SAME_PERSON_ENV}=1 where one person does both)")
+        con.execute("update closed.close_log set approved_at = now(), approved_by = ? where close_id = ?",
+                    [who, close_id])
+        return int(close_id), str(preparer)
+
+    with warehouse_lock(warehouse), _engine_lock(target):
+        if target == "duckdb":
+            _check_warehouse(warehouse)
+        close_id, preparer = _change_published(warehouse, change)
+    _record_in_dagster(warehouse, "approve", month, close_id, who, {"prepared_by": preparer})
+    return close_id, preparer
+
+
+def close_status(warehouse: Path) -> list[tuple]:
+    """Every close of the warehouse: (month, close id, status, prepared by, approved by, final)."""
+    con = duckdb.connect(str(Path(warehouse).expanduser().resolve()), read_only=True)
+    try:
+        if not has_table(con, "closed", "close_log"):
+            return []
+        columns = {c for (c,) in con.execute(
+            "select column_name from information_schema.columns"
+            " where table_schema = 'closed' and table_name = 'close_log'").fetchall()}
+        approved = "approved_by" if "approved_by" in columns else "null"
+        return con.execute(
+            f"select month, close_id, status, closed_by, {approved},"
+            f" status = 'closed' and {approved} is not null from closed.close_log order by close_id").fetchall()
+    finally:
+        con.close()
 
 
 @contextlib.contextmanager
@@ -285,6 +379,11 @@ def reopen_month(warehouse: Path, month: date, reason: str, user: str | None = N
         current = _current_close(con, month)
         if current is None:
             raise CloseError(f"{month:%Y-%m} is not closed: nothing to reopen")
+        later = [m for (m,) in con.execute("select month from closed.close_log where status = 'closed'"
+                                           " and month > ? order by month", [month]).fetchall()]
+        if later:
+            raise CloseError(f"cannot reopen {month:%Y-%m}: later month(s) {', '.join(f'{m:%Y-%m}' for m in later)}"
+                             " are closed; reopen them first, the latest first")
         con.execute(
             "update closed.close_log set status = 'reopened', reopened_at = now(), reopened_by = ?,"
             " reopen_reason = ? where close_id = ?", [who, reason.strip(), current[0]])

@@ -2,8 +2,11 @@
 
 Starts from a copy of the spine warehouse (tests/conftest.py, T = 2026-10-15: September is over,
 October is not) and its landing; one more nightly run lands a late underspend memo for
-September. Figures are those of tests/test_spine_rules.py:
-  K4 September: credit due 909.09, underspend memo M1 600.00 -> outstanding liability 309.09
+September (dated Sep 30) and one of October for September's contract month. Figures are those of
+tests/test_spine_rules.py:
+  K4 September: credit due 1000.00 at Sep 30 (what the close freezes; the dispute memo M2 dated Oct 5
+  takes it to 909.09 as of T) and underspend memo M1 600.00 dated Oct 5 -> outstanding liability
+  1000.00 at Sep 30 and 309.09 as of T (marts.underspend_credits)
   INV-K4 5500.00 dated Sep 1, due Oct 1, unpaid: open at Sep 30, -1 day past due -> current
 """
 
@@ -40,10 +43,96 @@ def closed(spine_cli_run: tuple, tmp_path_factory: pytest.TempPathFactory) -> tu
     landing, wh = base / "landing", base / "revwh.duckdb"
     shutil.copytree(landing0, landing)
     shutil.copy2(wh0, wh)
-    done = revwh("close", "--month", "2026-09", "--warehouse", str(wh))
+    done = revwh("close", "--month", "2026-09", "--prepared-by", "pat", "--warehouse", str(wh))
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("revwh close: 2026-09 closed (close 1): ")
+    approved = revwh("close", "--approve", "--month", "2026-09", "--approved-by", "sam", "--warehouse", str(wh))
+    assert approved.returncode == 0, approved.stderr
     return landing, wh
+
+
+@pytest.fixture
+def fresh(spine_cli_run: tuple, tmp_path: Path) -> Path:
+    """A copy of the spine warehouse, nothing closed (for the fast checks of the close's controls)."""
+    _landing, wh0, proc = spine_cli_run
+    assert proc.returncode == 0, proc.stderr
+    shutil.copy2(wh0, tmp_path / "revwh.duckdb")
+    return tmp_path / "revwh.duckdb"
+
+
+def _fake_close(wh: Path, month: str) -> None:
+    """A close of `month` in the register only (the spine has figures for September alone): what an
+    earlier, real close of that month leaves in closed.close_log."""
+    import duckdb
+
+    from orchestration.month_close import ensure_closed_schema
+
+    con = duckdb.connect(str(wh))
+    try:
+        ensure_closed_schema(con)
+        con.execute("insert into closed.close_log (close_id, month, status, closed_at, closed_by, figures)"
+                    " select coalesce(max(close_id), 0) + 1, ?, 'closed', now(), 'pat', 1 from closed.close_log",
+                    [f"{month}-01"])
+    finally:
+        con.close()
+
+
+def test_months_close_in_order(fresh: Path) -> None:
+    _fake_close(fresh, "2026-07")
+    proc = revwh("close", "--month", "2026-09", "--prepared-by", "pat", "--warehouse", str(fresh))
+    assert (proc.returncode, proc.stderr.strip()) == (
+        2, "revwh: cannot close 2026-09: months close in order and the latest closed month is 2026-07,"
+           " so the next one to close is 2026-08")
+    assert query(fresh, "select count(*) from closed.close_log") == [(1,)]  # nothing changed
+
+
+def test_a_middle_month_cannot_be_reopened(fresh: Path) -> None:
+    _fake_close(fresh, "2026-08")
+    done = revwh("close", "--month", "2026-09", "--prepared-by", "pat", "--warehouse", str(fresh))
+    assert done.returncode == 0, done.stderr  # the month after the latest closed one
+    proc = revwh("reopen", "--month", "2026-08", "--reason", "typo", "--warehouse", str(fresh))
+    assert (proc.returncode, proc.stderr.strip()) == (
+        2, "revwh: cannot reopen 2026-08: later month(s) 2026-09 are closed; reopen them first, the latest first")
+    assert query(fresh, "select month::varchar, status from closed.close_log order by 1") == [
+        ("2026-08-01", "closed"), ("2026-09-01", "closed")]
+
+
+def test_a_month_with_nothing_to_freeze_is_refused(fresh: Path) -> None:
+    proc = revwh("close", "--month", "1999-01", "--prepared-by", "pat", "--warehouse", str(fresh))
+    assert (proc.returncode, proc.stderr.strip()) == (
+        2, "revwh: cannot close 1999-01: marts.close_figures has no figure for it; a month with nothing to freeze"
+           " is not closed")
+    assert query(fresh, "select count(*) from closed.close_log") == [(0,)]
+
+
+def test_a_close_is_final_only_when_approved_by_another_person(fresh: Path) -> None:
+    done = revwh("close", "--month", "2026-09", "--prepared-by", "pat", "--warehouse", str(fresh))
+    assert done.returncode == 0, done.stderr
+    assert "prepared by pat; NOT FINAL until approved by another person" in done.stdout
+    status = revwh("close", "--status", "--warehouse", str(fresh))
+    assert status.stdout.strip() == "2026-09 close 1: closed, prepared by pat - NOT FINAL: awaiting approval"
+    same = revwh("close", "--approve", "--month", "2026-09", "--approved-by", "pat", "--warehouse", str(fresh))
+    assert (same.returncode, same.stderr.strip()) == (
+        2, "revwh: pat prepared the close of 2026-09: another person approves it"
+           " (or set REVWH_CLOSE_SAME_PERSON=1 where one person does both)")
+    ok = revwh("close", "--approve", "--month", "2026-09", "--approved-by", "sam", "--warehouse", str(fresh))
+    assert ok.returncode == 0, ok.stderr
+    assert query(fresh, "select closed_by, approved_by, approved_at is not null from closed.close_log") == [
+        ("pat", "sam", True)]
+    status = revwh("close", "--status", "--warehouse", str(fresh))
+    assert status.stdout.strip() == "2026-09 close 1: closed, prepared by pat, approved by sam - final"
+
+
+def test_the_close_records_the_landing_files_it_froze(fresh: Path) -> None:
+    done = revwh("close", "--month", "2026-09", "--prepared-by", "pat", "--warehouse", str(fresh))
+    assert done.returncode == 0, done.stderr
+    frozen = query(fresh, "select source_file, content_hash, loaded_at from closed.close_files where close_id = 1"
+                          " order by 1")
+    landed = query(fresh, "select source_file, content_hash, loaded_at from raw._files where status = 'loaded'"
+                          " order by 1")
+    assert frozen == landed and len(frozen) > 10
+    assert ("accounting/credit_memos.csv" in {f for f, _h, _t in frozen}
+            and all(len(h) >= 32 for _f, h, _t in frozen))
 
 
 def test_close_refusals(closed: tuple[Path, Path], tmp_path: Path) -> None:
@@ -73,6 +162,7 @@ def test_close_freezes_the_month_with_the_publishing_run(closed: tuple[Path, Pat
     (log,) = query_dicts(wh, "select * from closed.close_log")
     assert (log["close_id"], log["month"].isoformat(), log["status"], str(log["warehouse_as_of"])) == (
         1, "2026-09-01", "closed", AS_OF)
+    assert (log["closed_by"], log["approved_by"]) == ("pat", "sam") and log["approved_at"] is not None
     # the run that published the closed warehouse is a successful run in the Dagster instance it
     # was recorded in (the shared spine run's, tests/conftest.py)
     with DagsterInstance.from_config(str(spine_dagster_home)) as instance:
@@ -81,8 +171,9 @@ def test_close_freezes_the_month_with_the_publishing_run(closed: tuple[Path, Pat
     frozen = {(r["mart"], r["figure"], r["figure_key"]): r["value"] for r in query_dicts(
         wh, "select * from closed.figures where close_id = 1")}
     assert log["figures"] == len(frozen) > 0
-    assert frozen[("underspend_credits", "outstanding_liability", "contract K4")] == D("309.09")
-    assert frozen[("underspend_credits", "credit_due", "contract K4")] == D("909.09")
+    # as of Sep 30: memos M1 and M2 (Oct 5) belong to October
+    assert frozen[("underspend_credits", "outstanding_liability", "contract K4")] == D("1000.00")
+    assert frozen[("underspend_credits", "credit_due", "contract K4")] == D("1000.00")
     assert frozen[("ar_aging_month_end", "open_amount", "invoice INV-K4")] == D("5500.00")
     # every figure is the September value of close_figures, and only September's
     assert query(wh, """
@@ -108,22 +199,32 @@ def test_a_run_after_the_close_reports_the_restatement_and_keeps_the_close(close
     from orchestration.summary import run_summary
 
     landing, wh = closed
-    # a late underspend memo for K4 September, dated Oct 10 (on or before T): liability 309.09 -> 209.09
+    # two underspend memos for K4 September landed after the close: M4 dated Sep 30 (a late export of
+    # September: restates the closed month, liability 1000.00 -> 900.00) and M5 dated Oct 10 (October's:
+    # never changes the closed month, SPEC 6 close by accounting period)
     (landing / LATE_MEMO).write_text(
         "credit_memo_id,client_id,contract_id,service_month,memo_date,amount,reason,applied_invoice_id\n"
-        "M4,C3,K4,2026-09-01,2026-10-10,100.00,underspend,\n", encoding="utf-8")
+        "M4,C3,K4,2026-09-01,2026-09-30,100.00,underspend,\n"
+        "M5,C3,K4,2026-09-01,2026-10-10,50.00,underspend,\n", encoding="utf-8")
     outcome = run_pipeline(landing, wh, AS_OF)
     assert outcome.success, outcome.failures
     rows = query(wh, """select month, mart, figure, figure_key, closed_value, current_value, difference, cause_files
                         from marts.post_close_adjustments""")
     assert [(str(r[0]), *r[1:]) for r in rows] == [
-        ("2026-09-01", "underspend_credits", "outstanding_liability", "contract K4", D("309.09"), D("209.09"),
+        ("2026-09-01", "underspend_credits", "outstanding_liability", "contract K4", D("1000.00"), D("900.00"),
          D("-100.00"), LATE_MEMO)]
-    # the close itself is untouched, and the marts show the restated figure
+    # the close itself is untouched; the marts as of T count both memos
     assert query(wh, "select value from closed.figures where figure = 'outstanding_liability'"
-                     " and figure_key = 'contract K4'") == [(D("309.09"),)]
+                     " and figure_key = 'contract K4'") == [(D("1000.00"),)]
+    # as of T: credit due 909.09 - M1 600.00 - M4 100.00 - M5 50.00
     assert query(wh, "select outstanding_liability from marts.underspend_credits"
-                     " where contract_id = 'K4' and month = '2026-09-01'") == [(D("209.09"),)]
+                     " where contract_id = 'K4' and month = '2026-09-01'") == [(D("159.09"),)]
+    # October opens at September's frozen closing; nothing in the roll-forward was restated
+    frozen = query(wh, """select sum(case figure when 'closing_deferred' then value else -value end)
+                          from closed.figures where close_id = 1 and mart = 'deferred_revenue_rollforward'
+                          and client_id = 'C3'""")[0][0]
+    assert query(wh, "select opening, prior_period_adjustment from marts.deferred_revenue_rollforward"
+                     " where client_id = 'C3' and month = '2026-10-01'") == [(frozen, D("0.00"))]
     assert ("Post-close adjustments: 1 figure(s) of closed month 2026-09 changed since its close"
             " (marts.post_close_adjustments)") in run_summary(wh)
 
@@ -138,12 +239,13 @@ def test_reopen_is_recorded_and_a_new_close_freezes_the_corrected_figures(closed
     (log,) = query_dicts(wh, "select * from closed.close_log")
     assert (log["status"], log["reopen_reason"]) == ("reopened", "late underspend memo M4")
     assert log["reopened_at"] is not None and log["reopened_by"]
-    again = revwh("close", "--month", "2026-09", "--warehouse", str(wh))
+    again = revwh("close", "--month", "2026-09", "--prepared-by", "pat", "--warehouse", str(wh))
     assert again.returncode == 0, again.stderr
     assert query(wh, "select close_id, status from closed.close_log order by 1") == [(1, "reopened"), (2, "closed")]
-    # the new close has the restated liability; the first close's figures stay for audit
+    # the new close has the restated liability as of Sep 30 (M5, dated in October, is not September's);
+    # the first close's figures stay for audit
     assert query(wh, "select close_id, value from closed.figures where figure = 'outstanding_liability'"
-                     " and figure_key = 'contract K4' order by 1") == [(1, D("309.09")), (2, D("209.09"))]
+                     " and figure_key = 'contract K4' order by 1") == [(1, D("1000.00")), (2, D("900.00"))]
 
 
 def test_close_waits_for_no_one_while_a_run_writes(closed: tuple[Path, Path]) -> None:
@@ -168,8 +270,42 @@ def test_closes_and_reopens_show_in_the_dagster_instance(closed: tuple[Path, Pat
             DagsterEventType.ASSET_MATERIALIZATION, asset_key=AssetKey(["closed", "figures"])))
     mine = [r.asset_materialization for r in records
             if r.asset_materialization.metadata["warehouse"].value == str(wh)]
-    # newest first: close 2 (after the reopen), the reopen of close 1, close 1
+    # newest first: close 2 (after the reopen), the reopen of close 1, its approval, close 1
     assert [(m.metadata["action"].value, m.metadata["close_id"].value) for m in mine] == [
-        ("close", 2), ("reopen", 1), ("close", 1)]
+        ("close", 2), ("reopen", 1), ("approve", 1), ("close", 1)]
+    assert mine[2].metadata["by"].value == "sam" and mine[3].metadata["by"].value == "pat"
     assert mine[1].metadata["reason"].value == "late underspend memo M4"
     assert all(m.metadata["month"].value == "2026-09" for m in mine)
+
+
+def test_the_close_writes_balanced_journal_entries(fresh: Path) -> None:
+    """close-YYYY-MM-journal.csv beside the reports, QuickBooks Online's journal import layout: every
+    journal (one per currency) balances, the accounts are settings, and the first close's unbilled
+    movement is the frozen closing (no month before it)."""
+    import csv
+
+    proc = subprocess.run([REVWH, "close", "--month", "2026-09", "--prepared-by", "pat", "--warehouse", str(fresh)],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "REVWH_PROGRESS": "0",
+                               "REVWH_JOURNAL_REVENUE_ACCOUNT": "4000 Media Revenue"})
+    assert proc.returncode == 0, proc.stderr
+    path = fresh.parent / "reports" / "close-2026-09-journal.csv"
+    assert f"journal entries: {path} (" in proc.stdout
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["Journal No", "Journal Date", "Account", "Debits", "Credits", "Description", "Name",
+                             "Currency"]
+    totals: dict[str, list[D]] = {}
+    for r in rows:
+        t = totals.setdefault(r["Journal No"], [D(0), D(0)])
+        t[0] += D(r["Debits"] or 0)
+        t[1] += D(r["Credits"] or 0)
+        assert bool(r["Debits"]) != bool(r["Credits"]) and r["Journal Date"] == "2026-09-30"
+    assert set(totals) == {"CLOSE-2026-09-USD", "CLOSE-2026-09-CAD"}
+    assert all(debits == credits > 0 for debits, credits in totals.values())
+    assert "4000 Media Revenue" in {r["Account"] for r in rows} and "Revenue" not in {r["Account"] for r in rows}
+    unbilled = {(r["Name"], r["Account"]): D(r["Debits"] or r["Credits"]) for r in rows
+                if r["Description"].startswith("Unbilled revenue") and r["Debits"]}
+    frozen = dict(query(fresh, "select client_name, value from closed.figures f join marts.deferred_revenue_rollforward"
+                               " r using (client_id, month) where f.figure = 'closing_unbilled' and f.value > 0"))
+    assert unbilled == {(name, "Unbilled Revenue"): value for name, value in frozen.items()}

@@ -539,8 +539,9 @@ def test_net_billings_and_positions(wh: Path) -> None:
     }
     # K-B Feb: 800 billed after the cancellation less the 800 billing_error memo: nothing deferred
     assert rr[("K-B", "2026-02")] == (D("0.00"), D("0.00"), D("0.00"), D("0.00"), D("0.00"))
-    # B1's goodwill memo without a contract: a client-level row in the memo's month
-    assert rr[(None, "2026-03")] == (D("-50.00"), D("0.00"), D("0.00"), D("0.00"), D("50.00"))
+    # B1's goodwill memo without a contract: a client-level row in the memo's month, billed and
+    # recognized both -50 (SPEC 6): never unbilled revenue
+    assert rr[(None, "2026-03")] == (D("-50.00"), D("-50.00"), D("0.00"), D("0.00"), D("0.00"))
     # K-Q billed in advance: Mar 1000 - 1000 x 15 / 31 (483.87) = 516.13; Apr and May 1000 each
     assert rr[("K-Q", "2026-03")] == (D("1000.00"), D("483.87"), D("0.00"), D("516.13"), D("0.00"))
     assert rr[("K-Q", "2026-05")] == (D("1000.00"), D("0.00"), D("0.00"), D("1000.00"), D("0.00"))
@@ -620,9 +621,10 @@ def test_rollforward_ties_to_revenue_recognition(wh: Path) -> None:
         D("0.00"),
         D("1460.00"),
     )
-    # B1: Feb 800 - 800 (billing_error) = 0; Mar goodwill -50 without a contract
+    # B1: Feb 800 - 800 (billing_error) = 0; Mar goodwill -50 without a contract reduces billings and
+    # revenue alike (SPEC 6): closing 0
     assert rf[("B1", "2026-02")][1] == D("0.00")
-    assert rf[("B1", "2026-03")] == (D("0.00"), D("-50.00"), D("0.00"), D("0.00"), D("-50.00"), D("0.00"), D("50.00"))
+    assert rf[("B1", "2026-03")] == (D("0.00"), D("-50.00"), D("-50.00"), D("0.00"), D("0.00"), D("0.00"), D("0.00"))
     # X1 (CAD): Dec 500 - 500 = 0; Jan -200 (fee, not billed); Feb 2200 - 350 - 1850 = 0; Mar -96.77
     assert rf[("X1", "2026-03")] == (
         D("-200.00"),

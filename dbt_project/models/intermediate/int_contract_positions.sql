@@ -4,7 +4,10 @@
 --               memos dated on or before it (int_billing_events); net presentation: the non-media
 --               part (a memo carries no line type: it is shared in proportion to the lines)
 --   recognized  the service month's recognition (int_contract_month_revenue) once the month has
---               begun by that day, else 0 (net presentation: the fee only)
+--               begun by that day, else 0 (net presentation: the fee only); a client-level row
+--               (contract_id null, SPEC 6): its memos' -amount (a memo without a contract reduces
+--               billed and revenue alike, so it is never unbilled revenue) in recognized_fee, and
+--               0 for lines naming an unknown contract (billed, not earned: deferred until resolved)
 --   credit_due  closed media months: min(underspend, max(0, billed_media - delivered_media)),
 --               billed_media = media lines less their share of memos, as of that day (0 in net
 --               presentation)
@@ -13,6 +16,9 @@
 -- revenue_recognition is the slice as of T, the roll-forward sums each month's slice per client,
 -- so the roll-forward ties to revenue_recognition by construction.
 {%- set net = var('revenue_presentation') == 'net' %}
+{#- the first month end: the first service month or the first billing event's month (an invoice dated
+    before its service month, billed in advance), whichever is earlier #}
+{%- set first_end = "cast((select min(_f.m) from (select month as m from revenue union all select cast(date_trunc('month', event_date) as date) from " ~ ref('int_billing_events') ~ ") _f) as timestamp)" %}
 with revenue as (
     select * from {{ ref('int_contract_month_revenue') }}
 ),
@@ -23,7 +29,7 @@ ends as (
         {{ month_rate_day('end_month') }} as end_day
     from (
         select cast(_g.d as date) as end_month
-        from {{ series_from('cast((select min(month) from revenue) as timestamp)', 'cast(' ~ as_of_month() ~ ' as timestamp)', '1 month', '_g', 'd', lateral=false) }}
+        from {{ series_from(first_end, 'cast(' ~ as_of_month() ~ ' as timestamp)', '1 month', '_g', 'd', lateral=false) }}
     ) _em
 ),
 
@@ -66,7 +72,11 @@ figures as (
         media + non_media - memos as billed_gross,
         non_media - (memos - memos_on_media) as billed_non_media,
         case when month <= end_month then delivered_media else 0 end as recognized_media_gross,
-        case when month <= end_month then recognized_fee else 0 end as recognized_fee_as_of,
+        case
+            when contract_id is null then -memos
+            when month <= end_month then recognized_fee
+            else 0
+        end as recognized_fee_as_of,
         case
             when pricing_model = 'media' and is_active_month and {{ month_end('month') }} <= end_day
                 then {{ underspend_credit_due('underspend', 'media', 'non_media', 'memos', 'delivered_media') }}

@@ -8,6 +8,13 @@
 --   billings            net billings dated in the month (invoice lines less non-underspend memos)
 --   recognized          revenue recognized for the month
 --   underspend_credits  underspend credit due that arose in the month
+-- Closed months (SPEC 6): the month after a month closed now opens at the closing frozen by the
+-- close (closed.figures: closing_deferred - closing_unbilled, missing = 0), not at the restated
+-- one; the difference (what changed in the closed month since its close: a late export of that
+-- month, a restated file) is a visible line of its own:
+--   prior_period_adjustment = current closing of the closed month - its frozen closing
+-- so that opening + prior_period_adjustment + billings - recognized - underspend_credits = closing.
+-- Otherwise (no close) the opening is the previous month's closing and the adjustment 0.
 -- For the month of T, closing_deferred and closing_unbilled equal the sums of
 -- revenue_recognition.deferred_revenue and .unbilled_revenue over the client's rows.
 with per_end as (
@@ -45,22 +52,47 @@ cumulative as (
     left join per_end e on e.client_id = s.client_id and e.month = s.month
 ),
 
+closed_months as (
+    select distinct month from {{ ref('stg_closed__closes') }} where status = 'closed'
+),
+
+frozen as (
+    select
+        month,
+        client_id,
+        sum(case when figure = 'closing_deferred' then value else -value end) as frozen_closing
+    from {{ ref('stg_closed__figures') }}
+    where mart = 'deferred_revenue_rollforward' and figure in ('closing_deferred', 'closing_unbilled')
+    group by 1, 2
+),
+
 movements as (
     select
         *,
         closing_deferred - closing_unbilled as closing,
-        coalesce(lag(closing_deferred - closing_unbilled) over w, 0) as opening,
+        lag(month) over w as previous_month,
+        coalesce(lag(closing_deferred - closing_unbilled) over w, 0) as previous_closing,
         billed - coalesce(lag(billed) over w, 0) as billings,
         recognized - coalesce(lag(recognized) over w, 0) as recognized_in_month,
         credit_due - coalesce(lag(credit_due) over w, 0) as credits_in_month
     from cumulative
     window w as (partition by client_id order by month)
+),
+
+opened as (
+    select
+        m.*,
+        case when c.month is null then m.previous_closing else coalesce(f.frozen_closing, 0) end as opening
+    from movements m
+    left join closed_months c on c.month = m.previous_month
+    left join frozen f on f.month = m.previous_month and f.client_id = m.client_id
 )
 
 select
     m.month,
     m.client_id,
     cast(m.opening as decimal(18,2)) as opening,
+    cast(m.previous_closing - m.opening as decimal(18,2)) as prior_period_adjustment,
     cast(m.billings as decimal(18,2)) as billings,
     cast(m.recognized_in_month as decimal(18,2)) as recognized,
     cast(m.credits_in_month as decimal(18,2)) as underspend_credits,
@@ -70,5 +102,5 @@ select
     cl.currency,
     cl.client_name,
     cl.oem
-from movements m
+from opened m
 left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = m.client_id
