@@ -30,15 +30,16 @@ import duckdb
 import polars as pl
 
 from ingest.contract import TABLES, LandedTable
+from ingest.disk_full import DiskFull, disk_full_line, is_disk_full
 from ingest.landing import LandingFile, UnrecognizedFile, discover
-from ingest.reader import FileRejected, read_landing_file
+from ingest.reader import BATCH_ROWS, FileRejected, ReadFile, read_landing_file
 
 FILES_TABLE = "raw._files"
 REGISTRY_COLUMNS = ("source_file, table_name, content_hash, loaded_at, row_count, status, error, blank_rows,"
                     " extra_columns")
 
 
-INSERT_SLICE = 500_000  # rows handed to DuckDB at a time
+INSERT_SLICE = BATCH_ROWS  # rows read from a file and handed to DuckDB at a time
 COPY_BLOCK = 1 << 20  # bytes copied and hashed at a time: memory stays flat for a large file
 KEPT_NOTE = "; its previous version stays loaded"
 
@@ -182,13 +183,29 @@ def _load_file(
     table: LandedTable = lf.table
     copy = _snapshot(lf, scratch)
     try:
-        frame, extra = read_landing_file(copy, lf.rel_path, lf.format, table.columns, table.optional_columns)
+        read = read_landing_file(copy, lf.rel_path, lf.format, table.columns, table.optional_columns)
+        try:
+            rows, blanks = _insert_batches(con, lf, read, loaded_at)
+            # Rows from a consistent copy may still be an export cut short: the file must not have
+            # moved on while it was copied and read (checked before the load commits).
+            if not _unchanged_on_disk(lf):
+                raise changed_while_loading(lf.rel_path)
+        except FileRejected:
+            # refused after some of its batches went in (a damaged row group, an unclosed quote
+            # further down): none of its rows stay (its previous version's were deleted before)
+            con.execute(f"delete from raw.{table.name} where _source_file = ?", [lf.rel_path])
+            raise
     finally:
         copy.unlink(missing_ok=True)
-    # Rows from a consistent copy may still be an export cut short: the file must not have moved
-    # on while it was copied and read (checked before a row is inserted).
-    if not _unchanged_on_disk(lf):
-        raise changed_while_loading(lf.rel_path)
+    return FileRows(rows, blanks, read.extra_columns)
+
+
+def _insert_batches(
+    con: duckdb.DuckDBPyConnection, lf: LandingFile, read: ReadFile, loaded_at: datetime
+) -> tuple[int, int]:
+    """Hand the file to DuckDB INSERT_SLICE rows at a time, as they are read: memory follows the
+    slice, not the file. The rows landed and the blank rows left out."""
+    table: LandedTable = lf.table
     cols = ", ".join(f'"{c}"' for c in table.columns)
     # A row is blank when every cell is empty or spaces (a trailing empty line, a spacer row).
     blank = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in table.columns)
@@ -196,19 +213,22 @@ def _load_file(
     # The line number is attached before DuckDB sees the rows and before blank rows are dropped, so
     # it is the file's own line as a spreadsheet shows it: the header is line 1, the first row line 2
     # (a value spanning lines inside quotes shifts the lines after it; Parquet counts as if exported).
-    # Slices of INSERT_SLICE rows: the Arrow copy handed to DuckDB stays small for a large file.
-    for offset in range(0, frame.height, INSERT_SLICE):
-        part = frame.slice(offset, INSERT_SLICE).with_row_index("_row_number", offset=offset + 2)
+    # It runs on across the slices: the first row of a slice is the line after the last of the one before.
+    line = 2
+    for batch in read.batches(INSERT_SLICE):
+        part = batch.with_row_index("_row_number", offset=line)
+        line += batch.height
         data = part.filter(~blank)
         blanks += part.height - data.height
         rows += data.height
-        arrow = data.to_arrow()  # noqa: F841 (used in SQL)
+        arrow = data.rechunk().to_arrow()  # noqa: F841 (used in SQL; one chunk: DuckDB scans it faster)
         con.execute(
             f"insert into raw.{table.name} ({cols}, _source_file, _row_number, _loaded_at)"
             f" select {cols}, ?, _row_number::integer, ? from arrow",
             [lf.rel_path, loaded_at],
         )
-    return FileRows(rows, blanks, extra)
+        del part, data, arrow
+    return rows, blanks
 
 
 def load_landing(
@@ -253,6 +273,7 @@ def load_landing(
     waiting = {item.rel_path for item in unknown if item.waiting}
     present = {lf.rel_path for lf in files} | waiting  # a file still being written is not removed
     scratch = tempfile.TemporaryDirectory(prefix="revwh-snapshot-", dir=scratch_dir)
+    loading = "the landing files"  # what a full disk interrupted: a file while its rows go in
     con.execute("begin transaction")
     try:
         # Files that belong to no table are re-listed from scratch on every load, and so are the
@@ -286,6 +307,7 @@ def load_landing(
                 at = loaded_at
             else:
                 report.caught_up.add(lf.rel_path)
+            loading = lf.rel_path
             try:
                 got = _load_file(con, lf, at, Path(scratch.name))
                 status, error = "loaded", None
@@ -293,6 +315,7 @@ def load_landing(
             except FileRejected as exc:
                 got, status, error = FileRows(0, 0, ()), "rejected", str(exc)
                 report.rejected.append(RejectedFile(lf.table.name, lf.rel_path, error))
+            loading = "the landing files"
             con.execute(
                 f"insert into {FILES_TABLE} ({REGISTRY_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [lf.rel_path, lf.table.name, lf.content_hash, at, got.rows, status, error, got.blank_rows,
@@ -309,12 +332,39 @@ def load_landing(
                 [item.rel_path, item.content_hash, loaded_at, item.reason],
             )
         con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
+    except BaseException as exc:
+        _rollback(con, exc)
+        if isinstance(exc, Exception) and is_disk_full(exc):
+            # the snapshot copy (a Python write) fills the scratch folder; DuckDB, the warehouse's
+            where = Path(scratch.name).parent if isinstance(exc, OSError) else _database_dir(con, scratch)
+            raise DiskFull(disk_full_line(f"loading {loading}", where)) from exc
         raise
     finally:
         scratch.cleanup()
     return report
+
+
+def _rollback(con: duckdb.DuckDBPyConnection, exc: BaseException) -> None:
+    """Undo the load after `exc`, which stays the error raised: DuckDB may have ended the
+    transaction itself (a full disk invalidates it), and "cannot rollback - no transaction is
+    active" would hide why the load stopped."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error as failed:
+        text = str(failed).strip()
+        exc.add_note(f"(the rollback failed too: {text.splitlines()[0] if text else type(failed).__name__})")
+
+
+def _database_dir(con: duckdb.DuckDBPyConnection, scratch: tempfile.TemporaryDirectory) -> Path:
+    """The directory of the warehouse file `con` writes (where DuckDB also spills); the scratch
+    folder's for a database in memory, or when DuckDB no longer answers."""
+    try:
+        row = con.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
+    except duckdb.Error:
+        row = None
+    if row and row[0]:
+        return Path(row[0]).resolve().parent
+    return Path(scratch.name).parent
 
 
 def _keep_while_written(

@@ -7,6 +7,7 @@ the published warehouse (orchestration/run_inputs.py) stops here: the raw assets
 so Dagster skips dbt, publish and the reports.
 """
 
+import contextlib
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ import duckdb
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, MaterializeResult, multi_asset
 
 from ingest.contract import TABLES
+from ingest.disk_full import DiskFull, disk_full_line, is_disk_full
 from ingest.landing import discover
 from ingest.loader import LoadReport, load_landing
 from orchestration import progress, run_inputs
@@ -141,8 +143,15 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
             before, source_counts(con), Decimal(settings.shrink_threshold), allowed=settings.allow_shrink,
             rejected_tables=frozenset(f.table for f in report.rejected),
         )
-    finally:
-        con.close()
+        con.close()  # writes what the checkpoint left: a full disk may show here too
+    except BaseException as exc:
+        with contextlib.suppress(duckdb.Error):  # the error that stopped the load is the one to show
+            con.close()
+        if isinstance(exc, DiskFull):
+            raise Failure(description=str(exc)) from exc
+        if isinstance(exc, (duckdb.Error, OSError)) and is_disk_full(exc):  # the checkpoint, the gate
+            raise Failure(description=disk_full_line("loading the landing files", settings.building().parent)) from exc
+        raise
     for table, items in shrunk.items():
         findings.setdefault(table, []).extend(items)
     for rejected in report.rejected:

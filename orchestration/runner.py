@@ -101,10 +101,11 @@ def run_pipeline(
     if result.success:
         return RunOutcome(True, run_id=result.run_id, published=published, unchanged=not published)
     checks = _failed_checks(result.all_events)
-    dbt = _dbt_failures(captured.getvalue())
+    warehouse_dir = settings.building().parent
+    dbt = _dbt_failures(captured.getvalue(), warehouse_dir)
     if any(_interrupted(event) for event in result.all_events):
         return RunOutcome(False, ["interrupted"], run_id=result.run_id, interrupted=True, published=published)
-    steps = [] if checks or dbt else _step_failures(result.all_events)
+    steps = [] if checks or dbt else _step_failures(result.all_events, warehouse_dir)
     blocked = bool(checks) or any("Failure in test" in line for line in dbt)  # the data said no
     return RunOutcome(False, checks + dbt + steps, blocked=blocked, run_id=result.run_id, published=published)
 
@@ -233,8 +234,11 @@ def _failed_checks(events: list) -> list[str]:
     return lines
 
 
-def _step_failures(events: list) -> list[str]:
-    """One line per failed step, with the cause a person can act on (not Dagster's wrapper)."""
+def _step_failures(events: list, warehouse_dir: Path | None = None) -> list[str]:
+    """One line per failed step, with the cause a person can act on (not Dagster's wrapper); a full
+    disk is said as such, with the warehouse directory and its free space."""
+    from ingest.disk_full import disk_full_line, says_disk_full
+
     lines = []
     for event in events:
         if not event.is_step_failure or event.step_failure_data is None:
@@ -248,8 +252,17 @@ def _step_failures(events: list) -> list[str]:
                 err = err.cause  # the innermost error says what went wrong
             message = err.message if err is not None else "unknown error"
         first = message.strip().splitlines()[0] if message.strip() else "unknown error"
-        lines.append(f"step {event.step_key} failed: {first}")
+        if warehouse_dir is not None and not first.startswith("disk full") and says_disk_full(message):
+            first = disk_full_line("writing", warehouse_dir, "to")
+        lines.append(_shorten(f"step {event.step_key} failed: {first}"))
     return lines
+
+
+LINE_MAX = 300  # characters of one failure line shown to a person; the rest is in the logs
+
+
+def _shorten(line: str, limit: int = LINE_MAX) -> str:
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 _DBT_FAILURE = re.compile(
@@ -259,17 +272,30 @@ _DBT_FAILURE = re.compile(
 _DBT_ERROR_HEAD = re.compile(r"(Runtime|Database|Compilation) Error in \S+")
 
 
-def _dbt_failures(dbt_log: str) -> list[str]:
+def _dbt_failures(dbt_log: str, warehouse_dir: Path | None = None) -> list[str]:
     """The lines of dbt's log that say which model or test failed and why.
 
     An error line ("Runtime Error in model ar_aging ...") gets the first line of its cause, which
-    dbt prints on the next non-empty line, so the user sees why and not only where."""
-    lines = [line for line in (ANSI.sub("", raw).strip() for raw in dbt_log.splitlines()) if line]
+    dbt prints on the next non-empty line, so the user sees why and not only where. dbt's own JSON
+    log lines (echoed raw when dagster-dbt cannot parse them; tens of KB each) are not for a person:
+    left out. Each line is cut at LINE_MAX characters. A full disk (DuckDB's "No space left on
+    device", "Could not write ...") is one line naming the warehouse directory and its free space,
+    in place of the lines that said it."""
+    from ingest.disk_full import NO_SPACE, disk_full_line, says_disk_full
+
+    every = [line for line in (ANSI.sub("", raw).strip() for raw in dbt_log.splitlines()) if line]
+    lines = [line for line in every if not line.startswith("{")]
+    disk_full = warehouse_dir is not None and (
+        any(says_disk_full(line) for line in lines) or any(NO_SPACE in line for line in every if line.startswith("{")))
     picked = []
     for i, line in enumerate(lines):
         if not _DBT_FAILURE.search(line):
             continue
         if _DBT_ERROR_HEAD.search(line) and i + 1 < len(lines) and not _DBT_FAILURE.search(lines[i + 1]):
             line = f"{line}: {lines[i + 1]}"
+        if disk_full and says_disk_full(line):
+            continue
         picked.append(line)
-    return [f"dbt: {line}" for line in dict.fromkeys(picked)]
+    if disk_full:
+        picked.insert(0, disk_full_line("dbt was writing", warehouse_dir, "to"))
+    return [_shorten(f"dbt: {line}") for line in dict.fromkeys(picked)]
