@@ -107,7 +107,9 @@ def test_row_level_problems_are_quarantined_and_the_run_publishes(good, tmp_path
     check("accounting/invoices_2026-11.csv", 2, "invoice_id", "duplicate key in one file")
     check("accounting/invoices_2026-11.csv", 3, "invoice_id", "duplicate key in one file")
     check("accounting/payment_applications_2026-11.csv", 2, "invoice_id", "invoice_id INV-404 is not in invoices.csv")
-    assert len(ex) == 7
+    # PX's 10.00 went to an invoice that does not exist: it settled nothing, so it is unapplied cash
+    check("accounting/payments_2026-11.csv", 2, "amount", "payment PX of 10.00: 10.00 not applied to any invoice")
+    assert len(ex) == 8
     # The good rows of the same files are staged: K6's new budget row and INV-10
     assert query(
         wh,
