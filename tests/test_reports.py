@@ -161,9 +161,10 @@ def test_ar_aging_summary_unapplied_payment_and_credit(built: Built) -> None:
     f6 = rows[("F6", "USD")]
     assert (f6["total"], f6["unapplied_payments"], f6["unapplied_credits"], f6["net_balance"]) == (
         D("0.00"), D("-30.00"), D("0.00"), D("-30.00"))
-    # underspend memos without an invoice (M-A8 for F1, M-B8 for F3) are not unapplied AR credits
-    assert rows[("F1", "USD")]["unapplied_credits"] == D("0.00")
-    assert rows[("F3", "USD")]["unapplied_credits"] == D("0.00")
+    # underspend memos without an invoice (M-A8 3000.00 for F1, M-B8 1000.00 for F3) are credits the dealer
+    # holds (SPEC 6): they count in unapplied_credits, so net_balance is what the ledger shows
+    assert rows[("F1", "USD")]["unapplied_credits"] == D("-3000.00")
+    assert rows[("F3", "USD")]["unapplied_credits"] == D("-1000.00")
     # F2 bills in CAD: 1000.00 CAD current (I-D1, due Oct 31)
     assert (rows[("F2", "CAD")]["current"], rows[("F2", "CAD")]["total"]) == (D("1000.00"), D("1000.00"))
     # per currency the totals are ar_aging's
@@ -296,8 +297,9 @@ def test_ar_aging_sheet(built: Built, book: openpyxl.Workbook) -> None:
     for currency, cells in totals.items():
         assert cells[:6] == aging[currency], currency
         assert cells[6:] == summary[currency], currency
-    # USD: 22660.00 open - 105.00 unapplied payments (P8 75 + P10 30) - 40.00 credits = 22515.00
-    assert totals["USD"][-1] == D("22515.00")
+    # USD: 22660.00 open - 105.00 unapplied payments (P8 75 + P10 30) - 4040.00 credits (M-C9 40 and the
+    # underspend memos M-A8 3000 and M-B8 1000, held by the dealers) = 18515.00
+    assert totals["USD"][-1] == D("18515.00")
 
 
 def test_collections_worklist_mart(built: Built) -> None:
