@@ -123,6 +123,8 @@ def _write_missing_reports(settings: object, instance: object, run_id: str) -> R
     from orchestration.reports.missing import missing_reports
     from orchestration.reports.workbook import reports_dir, write_reports
 
+    if settings.target == "duckdb" and not settings.published().exists():
+        return RunOutcome(True, run_id=run_id, unchanged=True)  # nothing published: no reports to owe
     out_dir = reports_dir(settings.published())
     source = report_source(settings)
     try:
