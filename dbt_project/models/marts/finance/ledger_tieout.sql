@@ -99,6 +99,10 @@ revwh_docs as (
     select * from payments
 ),
 
+pulled_documents as (
+    select * from pulled where doc_type <> 'customer'
+),
+
 docs as (
     select
         coalesce(r.doc_type, q.doc_type) as doc_type,
@@ -112,7 +116,7 @@ docs as (
         r.cause,
         q.pulled_at
     from revwh_docs r
-    full outer join (select * from pulled where doc_type <> 'customer') q
+    full outer join pulled_documents q
         on q.doc_type = r.doc_type and q.doc_id = r.doc_id
 ),
 

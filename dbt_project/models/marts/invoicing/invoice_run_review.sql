@@ -118,6 +118,10 @@ ending as (
     group by 1, 2
 ),
 
+draft_invoices as (
+    select distinct client_id, currency, invoice_no from draft
+),
+
 movement_reasons as (
     select m.client_id, i.invoice_no, cast(null as {{ dbt.type_string() }}) as contract_id, m.movement as reason,
         m.product_code || ' monthly ' || cast(cast(m.opening as decimal(18,2)) as {{ dbt.type_string() }}) || ' -> '
@@ -125,17 +129,20 @@ movement_reasons as (
             || coalesce(' (' || e.ends || ')', '') as detail
     from movements m
     left join ending e on e.client_id = m.client_id and e.product_code = m.product_code
-    left join (select distinct client_id, currency, invoice_no from draft) i
+    left join draft_invoices i
         on i.client_id = m.client_id and i.currency = m.currency
     where m.movement is not null
 ),
 
+ranked_invoices as (
+    select i.client_id, i.currency, i.invoice_id, i.invoice_date, i.total_amount,
+        row_number() over (partition by i.client_id, i.currency order by i.invoice_date desc, i.invoice_id desc) as _rn
+    from {{ ref('stg_accounting__invoices') }} i
+    where i.invoice_date <= {{ as_of() }}
+),
+
 previous_invoices as (
-    select client_id, currency, invoice_id, invoice_date, total_amount from (
-        select i.*, row_number() over (partition by client_id, currency order by invoice_date desc, invoice_id desc) as _rn
-        from {{ ref('stg_accounting__invoices') }} i
-        where i.invoice_date <= {{ as_of() }}
-    ) _p where _rn = 1
+    select client_id, currency, invoice_id, invoice_date, total_amount from ranked_invoices where _rn = 1
 ),
 
 last_invoice_date as (
@@ -151,7 +158,7 @@ ownership_reasons as (
             as detail
     from {{ ref('stg_contracting__client_events') }} e
     cross join params p
-    join (select distinct client_id, invoice_no from draft) i on i.client_id = e.client_id
+    join draft_invoices i on i.client_id = e.client_id
     left join last_invoice_date li on li.client_id = e.client_id
     where e.event_type = 'ownership_change'
         and e.event_date <= p.month_end
