@@ -148,8 +148,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print(f"revwh demo: generating {args.size} dealers into {landing} (as of {args.as_of})", file=sys.stderr)
     counts = generate_landing(landing, as_of=date.fromisoformat(args.as_of), size=args.size, seed=args.seed)
     print(f"  … wrote {len(counts)} files, {sum(counts.values()):,} rows", file=sys.stderr)
-    # A demo regenerated at another size or date may legitimately shrink: it is demo data.
-    return _execute(landing, warehouse, args.as_of, 0.0, allow_shrink=True)
+    # A demo regenerated at another size or date may legitimately shrink: it is demo data. Its files
+    # were written just now by this very command, and completely: no settling wait.
+    return _execute(landing, warehouse, args.as_of, 0.0, allow_shrink=True, settle_seconds=0)
 
 
 def _cmd_ui(args: argparse.Namespace) -> int:

@@ -42,3 +42,19 @@ def test_spark_without_pyspark_is_one_line(monkeypatch) -> None:
     with pytest.raises(cli.UserError, match=r"Spark support is not installed: run `make install-spark`"):
         cli._check_target_installed("spark")
     cli._check_target_installed("duckdb")  # nothing to install
+
+
+def test_the_demo_does_not_wait_for_the_files_it_just_wrote(monkeypatch, tmp_path) -> None:
+    """`revwh demo` writes its landing files and runs at once: with the default 30 s settling wait
+    (REVWH_SETTLE_SECONDS, which the tests set to 0) it would load none of them."""
+    import argparse
+
+    import ingest.demo
+    from orchestration import cli
+
+    seen = {}
+    monkeypatch.setattr(ingest.demo, "generate_landing", lambda *a, **k: {"contracting/clients.csv": 1})
+    monkeypatch.setattr(cli, "_execute", lambda *a, **k: seen.update(k) or 0)
+    args = argparse.Namespace(dir=str(tmp_path), as_of="2026-10-15", size=5, seed=1)
+    assert cli._cmd_demo(args) == 0
+    assert seen["settle_seconds"] == 0
