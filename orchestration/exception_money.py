@@ -35,6 +35,13 @@ MONEY_COLUMNS: dict[str, tuple[tuple[str, ...], str, str | None, bool]] = {
 DOCUMENTS = {"invoices": "invoice", "invoice_lines": "invoice line", "credit_memos": "credit memo",
              "payments": "payment"}
 ACCOUNT_COLUMN = {"google_ads": "customer_id", "meta_ads": "account_id", "microsoft_ads": "AccountId"}
+# Kinds whose landed record's amount is the money at stake (the row left out, the spend not billed,
+# the application that settled nothing). For the others (overpayment, unapplied_cash) the record is the
+# whole invoice or payment while the money at stake is a part of it, which the reason states: their
+# rows are counted, their record amounts are not summed.
+MONEY_KINDS = frozenset({"quarantined_row", "orphan_invoice_line", "unmapped_account", "spend_outside_contract",
+                         "ambiguous_account_mapping", "payment_client_mismatch", "payment_currency_mismatch",
+                         "unknown_reference"})
 MAX_DOCUMENT_LINES = 20
 
 
@@ -87,7 +94,9 @@ def exception_money_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
         except ValueError:
             continue
         value, currency, landed = _amount(source, record)
-        if value is None:
+        if kind not in MONEY_KINDS:
+            pass
+        elif value is None:
             total.unreadable += 1
         else:
             total.money[currency] += value
