@@ -62,9 +62,10 @@ def test_draft_files_read_back_and_the_same_run_gives_the_same_bytes(spine_copy:
     assert list(rows[0]) == ["Invoice no", "Customer", "Invoice date", "Due date", "Terms", "Item(Product/Service)",
                              "Item description", "Item quantity", "Item rate", "Item amount", "Service date",
                              "Currency"]
-    totals: dict[str, str] = {}
-    for r in rows:
-        totals[r["Invoice no"]] = f"{float(totals.get(r['Invoice no'], 0)) + float(r['Item amount']):.2f}"
+    sums: dict[str, Decimal] = {}
+    for r in rows:  # money summed exactly, as the warehouse does
+        sums[r["Invoice no"]] = sums.get(r["Invoice no"], Decimal("0.00")) + Decimal(r["Item amount"])
+    totals = {invoice: f"{amount:.2f}" for invoice, amount in sums.items()}
     assert totals == EXPECTED_TOTALS
     k1 = [r for r in rows if "K1" in r["Item description"]]
     assert [(r["Item description"], r["Item rate"], r["Item amount"], r["Item quantity"]) for r in k1] == [
