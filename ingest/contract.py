@@ -154,6 +154,10 @@ class LandedTable:
     # the columns' aliases; report lines before the header (a title, a date range) and after the rows
     # (totals, a copyright line) are skipped, counted and listed, the rows keeping the file's line numbers.
     export_shapes: tuple[ExportShape, ...] = ()
+    # Header names of a report's last day (Ads Manager "Reporting ends", the Marketing API's date_stop):
+    # a row whose last day is not its first covers several days, so the file is refused (one line)
+    # rather than its spend put on the first day.
+    day_end_headers: tuple[str, ...] = ()
     # Derived from column_specs; kept as a field so the many readers of `.columns` pay no lookup.
     columns: tuple[str, ...] = field(init=False)
     optional_columns: tuple[str, ...] = field(init=False)  # may be left out of a file (Column.optional)
@@ -234,6 +238,7 @@ def _spend(
     description: str,
     shapes: tuple[ExportShape, ...],
     *columns: Column,
+    day_end_headers: tuple[str, ...] = (),
 ) -> LandedTable:
     """An ad platform's spend table: the same key, ranking and coverage for all three platforms.
 
@@ -252,6 +257,7 @@ def _spend(
         pull_coverage=True,
         breakdown=True,
         export_shapes=shapes,
+        day_end_headers=day_end_headers,
     )
 
 
@@ -340,7 +346,9 @@ TABLES: tuple[LandedTable, ...] = (
                 "Ads Manager: a campaign report exported as .csv with the Day breakdown and Campaign ID, Account ID",
                 "Reporting starts,Reporting ends,Account ID,Campaign ID,Campaign name,Amount spent (USD),"
                 "Impressions,Clicks (all),Link clicks",
-                "`Reporting starts` is the day; the currency in `Amount spent (USD)` is the account currency;"
+                "`Reporting starts` is the day (a row whose `Reporting ends` is another day covers several days:"
+                " the file is refused, export with the Day breakdown); the currency in `Amount spent (USD)` is"
+                " the account currency;"
                 " `Clicks (all)` are the clicks (`Link clicks` is another measure: ignored and listed). No"
                 " extraction time: the file's modification time (UTC) stands for it."),
             ExportShape(
@@ -363,6 +371,7 @@ TABLES: tuple[LandedTable, ...] = (
         Column("clicks", "integer", optional=True, description="Clicks.", aliases=("Clicks (all)",)),
         Column("extracted_at", "timestamp", required=True, description=_EXTRACTED_AT,
                aliases=("_fivetran_synced",), when_absent="file_time"),
+        day_end_headers=("date_stop", "Reporting ends"),
     ),
     _spend(
         "microsoft_ads",

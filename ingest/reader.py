@@ -166,6 +166,9 @@ class ReadFile:
     # The header column whose cell marks a report line (a total, a copyright footer): batches() then
     # adds the column REPORT_LINE; None for a file of no export table.
     report_line_column: str | None = None
+    # (first day's header, last day's header) of a report whose rows must each be one day
+    # (LandedTable.day_end_headers); a row spanning days refuses the file when its batch is read.
+    day_span: tuple[str, str] | None = None
 
     @property
     def report_lines_before(self) -> int:
@@ -192,8 +195,22 @@ class ReadFile:
             read = _parquet_batches(self.path, self.rel_path, rows, names)
         else:
             read = _csv_batches(self.path, self.rel_path, rows, self.report_lines_before)
+        line = self.header_line + 1
         for batch in read:
+            if self.day_span is not None:
+                self._check_one_day(batch, line)
+            line += batch.height
             yield batch.select(columns)
+
+    def _check_one_day(self, batch: pl.DataFrame, first_line: int) -> None:
+        first, last = self.day_span
+        spans = batch.with_row_index("_line", offset=first_line).filter(
+            pl.col(last).is_not_null() & (pl.col(last).str.strip_chars() != pl.col(first).str.strip_chars()))
+        if spans.height:
+            row = spans.row(0, named=True)
+            raise FileRejected(
+                f"{self.rel_path}: line {row['_line']} covers {row[first]} to {row[last]} ({first} to {last}):"
+                " a row must be one day; export the report again broken down by day")
 
     @property
     def frame(self) -> pl.DataFrame:
@@ -263,6 +280,8 @@ class _Header:
         self.currency: str | None = None  # a currency code the header carries: "Amount spent (USD)"
         self.twice: list[tuple[str, str, str]] = []  # (column, first header, second header)
         self.extra: list[str] = []
+        ends = {header_key(n) for n in table.day_end_headers}
+        self.day_end = next((str(n) for n in names if header_key(str(n)) in ends), None)
         for raw in names:
             name = str(raw)
             hit = accepted.get(header_key(name))
@@ -339,6 +358,8 @@ def _read_export(
             f"{rel_path}: missing column(s) {named}{where}{found}: add {'it' if len(missing) == 1 else 'them'}"
             " to the export (docs/landing-contract.md, Accepted export shapes)")
     sources = tuple(header.source.get(c) for c in table.columns)
+    day = header.source.get(table.column("spend_date").name) if header.day_end else None
     return ReadFile(path, rel_path, fmt, table.columns, sources, tuple(header.extra), header_line=header_line,
                     fills=tuple(fills), in_units=tuple(sorted(header.in_units)),
-                    report_line_column=names[0] if names else None)
+                    report_line_column=names[0] if names else None,
+                    day_span=(day, header.day_end) if day and header.day_end else None)
