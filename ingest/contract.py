@@ -285,7 +285,7 @@ TABLES: tuple[LandedTable, ...] = (
             ExportShape(
                 "revwh's Google Ads connector, or a hand-made file (the API's field names)",
                 "segments_date,customer_id,customer_currency_code,campaign_id,metrics_cost_micros,extracted_at",
-                "As declared below."),
+                "The columns of the table above."),
             ExportShape(
                 "Fivetran: `campaign_stats` with `currency_code` from `account_history` (joined on customer_id)",
                 "customer_id,date,_fivetran_synced,clicks,cost_micros,device,id,impressions,currency_code",
@@ -336,7 +336,7 @@ TABLES: tuple[LandedTable, ...] = (
             ExportShape(
                 "revwh's Meta connector, or a hand-made file (the Marketing API's field names)",
                 "date_start,account_id,account_currency,campaign_id,spend,extracted_at",
-                "As declared below."),
+                "The columns of the table above."),
             ExportShape(
                 "Fivetran: a Facebook Ads custom report at campaign level, with `currency` from `account_history`",
                 "_fivetran_id,account_id,campaign_id,campaign_name,date,spend,impressions,clicks,currency,"
@@ -382,7 +382,7 @@ TABLES: tuple[LandedTable, ...] = (
             ExportShape(
                 "revwh's Microsoft connector, or a hand-made file (the Reporting API's column names)",
                 "TimePeriod,AccountId,CurrencyCode,CampaignId,Spend,extracted_at",
-                "As declared below."),
+                "The columns of the table above."),
             ExportShape(
                 "Fivetran: `campaign_performance_daily_report`",
                 "date,account_id,campaign_id,currency_code,device_os,device_type,network,clicks,impressions,"

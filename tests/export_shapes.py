@@ -55,8 +55,8 @@ EXPORTS: dict[str, str] = {
         "2026-10-13,150175881,359751135,USD,iOS,Smartphone,Syndicated search partners,Search,1,9,0.66,"
         "2026-10-14 07:00:00\n"
     ),
-    # Lines 1-9 the report header, line 10 empty, header line 11, rows lines 12, 13, line 14 empty (a
-    # blank row), line 15 the copyright footer. 1,000.50 and 99.49.
+    # Lines 1-9 the report header, line 10 empty, header line 11, rows lines 12 and 13, line 14 the
+    # copyright footer. 1,000.50 and 99.49.
     "ads/microsoft_ads/Campaign_Performance_Report.csv": (
         '\ufeff"Report Name: Campaign Performance Report"\r\n'
         '"Report Time: 10/13/2026"\r\n'
@@ -71,7 +71,6 @@ EXPORTS: dict[str, str] = {
         '"TimePeriod","AccountId","CampaignId","CampaignName","CurrencyCode","Spend","Impressions","Clicks"\r\n'
         '"2026-10-13","150175882","359751136","Brand","USD","1,000.50","100","7"\r\n'
         '"2026-10-13","150175882","359751137","Generic","USD","99.49","10","1"\r\n'
-        "\r\n"
         '"©2026 Microsoft Corporation. All rights reserved. "\r\n'
     ),
 }

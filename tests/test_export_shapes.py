@@ -76,10 +76,9 @@ def test_rows_keep_the_files_line_numbers_and_report_lines_are_counted(loaded) -
     assert con.execute("select campaign_id, _row_number from raw.google_ads"
                        " where _source_file = 'ads/google_ads/Campaign report.csv' order by 2").fetchall() == [
         ("771", 4), ("772", 5)]
-    # Microsoft: lines 1-10 the report header (9 lines and an empty one), line 15 the copyright; the
-    # empty line 14 between the rows and the footer is a blank row.
+    # Microsoft: lines 1-10 the report header (9 lines and an empty one), line 14 the copyright.
     assert files["ads/microsoft_ads/Campaign_Performance_Report.csv"] == [
-        2, 1, 11, "lines 1-10 before the header; line 15 (©2026 Microsoft Corporation. All rights)"]
+        2, 0, 11, "lines 1-10 before the header; line 14 (©2026 Microsoft Corporation. All rights)"]
     assert [n for (n,) in con.execute(
         "select _row_number from raw.microsoft_ads where _source_file like '%Campaign_Performance%' order by 1"
     ).fetchall()] == [12, 13]
