@@ -303,7 +303,7 @@ TABLES: tuple[LandedTable, ...] = (
                 "Google Ads UI report without Customer ID (or without Currency code), or Fivetran's"
                 " `campaign_stats` alone",
                 "Day,Campaign ID,Campaign,Cost,Currency code,Impr.,Clicks",
-                "Refused with one line naming the missing column and the header names accepted for it:"
+                "One line names the missing column and the header names accepted for it:"
                 " add the Customer ID column to the report (Fivetran: the account's `currency_code`).",
                 refused=True),
         ),
@@ -354,7 +354,7 @@ TABLES: tuple[LandedTable, ...] = (
             ExportShape(
                 "Fivetran's `basic_ad` table alone (ad level: no campaign id, no currency)",
                 "ad_id,date,account_id,impressions,inline_link_clicks,spend",
-                "Refused with one line naming campaign_id and account_currency: join `ad_history` for the"
+                "One line names campaign_id and account_currency: join `ad_history` for the"
                 " campaign and `account_history.currency`.",
                 refused=True),
         ),
@@ -399,9 +399,9 @@ TABLES: tuple[LandedTable, ...] = (
                 " and listed (the rows keep the file's line numbers). No extraction time: the file's"
                 " modification time (UTC) stands for it."),
             ExportShape(
-                "A report without AccountId or CurrencyCode",
+                "a downloaded report without AccountId or CurrencyCode",
                 "TimePeriod,CampaignId,CampaignName,Spend,Impressions,Clicks",
-                "Refused with one line naming the missing column: add Account ID and Currency code to the report.",
+                "One line names the missing column: add AccountId and CurrencyCode to the report.",
                 refused=True),
         ),
         Column("TimePeriod", "date", required=True, alias="spend_date", description=_SPEND_DATE,
