@@ -60,6 +60,16 @@ class Column:
     # The column may be left out of a file altogether (SPEC 6: campaign names, time zone, impressions
     # and clicks): its values are then empty. Every other column must be in the header.
     optional: bool = False
+    # Other header names that mean this column in real exports (a Fivetran-synced table, a platform
+    # UI report), matched like the name itself: ignoring case, spaces, underscores and punctuation.
+    aliases: tuple[str, ...] = ()
+    # Header names that give the value in currency units where the column holds millionths (Google
+    # Ads UI "Cost" for metrics_cost_micros): the loader multiplies the exact decimal by 1,000,000.
+    unit_aliases: tuple[str, ...] = ()
+    # How the loader fills the column when a file has no header for it (ad-platform exports only):
+    #   file_time        the file's modification time, UTC (a UI download has no extraction time)
+    #   header_currency  the currency code a header carries, e.g. Meta's "Amount spent (USD)"
+    when_absent: Literal["", "file_time", "header_currency"] = ""
 
     def __post_init__(self) -> None:
         if self.optional and self.required:
@@ -71,6 +81,15 @@ class Column:
             raise ValueError(f"{self.name}: `platform` is given exactly for account_id columns")
         if self.nonneg and self.kind not in ("money", "decimal", "integer"):
             raise ValueError(f"{self.name}: nonneg applies to numbers only")
+        if self.unit_aliases and self.kind != "integer":
+            raise ValueError(f"{self.name}: unit_aliases apply to a column in millionths (integer)")
+        if self.when_absent == "header_currency" and self.kind != "currency":
+            raise ValueError(f"{self.name}: header_currency fills a currency column only")
+
+    @property
+    def header_names(self) -> tuple[str, ...]:
+        """Every header name accepted for the column: its landed name, its aliases, its unit aliases."""
+        return (self.name, *self.aliases, *self.unit_aliases)
 
     @property
     def typed_name(self) -> str:
@@ -88,6 +107,23 @@ class RowCheck:
     column: str
     when: str
     message: str
+
+
+@dataclass(frozen=True)
+class ExportShape:
+    """One real export a platform's files may come as, for docs/landing-contract.md ("Accepted export
+    shapes") and the tests that load it: what it is, an example header, and how it is read."""
+
+    source: str  # e.g. "Fivetran: google_ads.campaign_stats joined with account_history"
+    example: str  # the header line (and any report lines around it) as the export writes it
+    reading: str  # how revwh reads it, or why it is refused
+    refused: bool = False
+
+
+# Lines of a platform report around its rows, read from the first cell of a row: Google Ads UI
+# totals ("Total: Account", "Total: Campaigns") and Microsoft Advertising's copyright footer
+# ("©2026 Microsoft Corporation. All rights reserved."). Skipped, counted and listed, never data.
+REPORT_LINE_PATTERN = r"(?i)^\s*(total\s*:|©|\(c\)\s*\d{4}|copyright\b).*"
 
 
 @dataclass(frozen=True)
@@ -114,6 +150,14 @@ class LandedTable:
     # network, ad group or ad: SPEC 6), summed downstream; only rows identical in every column are
     # duplicates. Otherwise (the default) the key twice in one file quarantines every such row.
     breakdown: bool = False
+    # Real exports this table also accepts (Fivetran tables, platform UI reports): their header names are
+    # the columns' aliases; report lines before the header (a title, a date range) and after the rows
+    # (totals, a copyright line) are skipped, counted and listed, the rows keeping the file's line numbers.
+    export_shapes: tuple[ExportShape, ...] = ()
+    # Header names of a report's last day (Ads Manager "Reporting ends", the Marketing API's date_stop):
+    # a row whose last day is not its first covers several days, so the file is refused (one line)
+    # rather than its spend put on the first day.
+    day_end_headers: tuple[str, ...] = ()
     # Derived from column_specs; kept as a field so the many readers of `.columns` pay no lookup.
     columns: tuple[str, ...] = field(init=False)
     optional_columns: tuple[str, ...] = field(init=False)  # may be left out of a file (Column.optional)
@@ -131,6 +175,14 @@ class LandedTable:
         for rc in self.row_checks:
             if rc.column not in self.columns:
                 raise ValueError(f"{self.name}: row check names unknown column {rc.column}")
+        keys = [header_key(n) for c in self.column_specs for n in c.header_names]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"{self.name}: two columns accept the same header name")
+
+    @property
+    def accepts_exports(self) -> bool:
+        """Header aliases, report lines and filled columns apply (the ad platforms' tables)."""
+        return bool(self.export_shapes)
 
     @property
     def source(self) -> str:
@@ -175,10 +227,18 @@ class LandedTable:
         return replace(self, column_specs=specs)
 
 
+def header_key(name: str) -> str:
+    """A header name as matched: lower case, letters and digits only (`Campaign ID` = `campaign_id`
+    = `CampaignId`), so a Fivetran, API or UI spelling of one name is one name."""
+    return re.sub(r"[^0-9a-z]", "", name.strip().lower())
+
+
 def _spend(
     platform: str,
     description: str,
+    shapes: tuple[ExportShape, ...],
     *columns: Column,
+    day_end_headers: tuple[str, ...] = (),
 ) -> LandedTable:
     """An ad platform's spend table: the same key, ranking and coverage for all three platforms.
 
@@ -196,6 +256,8 @@ def _spend(
         file_rule="platform_folder",
         pull_coverage=True,
         breakdown=True,
+        export_shapes=shapes,
+        day_end_headers=day_end_headers,
     )
 
 
@@ -217,40 +279,133 @@ TABLES: tuple[LandedTable, ...] = (
     _spend(
         "google_ads",
         "Google Ads spend, one row per campaign and day of one pull, with the Google Ads API's field"
-        " names. The Google Ads connector writes these files; a hand-made export uses the same columns.",
-        Column("segments_date", "date", required=True, alias="spend_date", description=_SPEND_DATE),
+        " names. The Google Ads connector writes these files; a Fivetran-synced table or a report downloaded"
+        " from the Google Ads UI loads too (see Accepted export shapes).",
+        (
+            ExportShape(
+                "revwh's Google Ads connector, or a hand-made file (the API's field names)",
+                "segments_date,customer_id,customer_currency_code,campaign_id,metrics_cost_micros,extracted_at",
+                "The columns of the table above."),
+            ExportShape(
+                "Fivetran: `campaign_stats` with `currency_code` from `account_history` (joined on customer_id)",
+                "customer_id,date,_fivetran_synced,clicks,cost_micros,device,id,impressions,currency_code",
+                "`date` is the day, `id` the campaign, `_fivetran_synced` the extraction time; rows split by"
+                " device or network are summed to the campaign-day; other columns are ignored and listed."),
+            ExportShape(
+                "Google Ads UI: a campaign report downloaded as .csv, with Day, Customer ID and Currency code",
+                "Campaign report\n\"October 1, 2026 - October 31, 2026\"\n"
+                "Day,Customer ID,Campaign ID,Campaign,Currency code,Cost,Impr.,Clicks\n...\nTotal: Account,...",
+                "The title and date-range lines before the header and the `Total: ...` lines are skipped,"
+                " counted and listed (the rows keep the file's line numbers). `Cost` is in the account"
+                " currency: micros = Cost × 1,000,000 exactly. No extraction time: the file's modification"
+                " time (UTC) stands for it."),
+            ExportShape(
+                "Google Ads UI report without Customer ID (or without Currency code), or Fivetran's"
+                " `campaign_stats` alone",
+                "Day,Campaign ID,Campaign,Cost,Currency code,Impr.,Clicks",
+                "One line names the missing column and the header names accepted for it:"
+                " add the Customer ID column to the report (Fivetran: the account's `currency_code`).",
+                refused=True),
+        ),
+        Column("segments_date", "date", required=True, alias="spend_date", description=_SPEND_DATE,
+               aliases=("date", "Day")),
         Column("customer_id", "account_id", required=True, alias="account_id", platform="'google_ads'",
                description=_ACCOUNT),
-        Column("customer_currency_code", "currency", required=True, alias="currency", description=_ACCOUNT_CURRENCY),
+        Column("customer_currency_code", "currency", required=True, alias="currency", description=_ACCOUNT_CURRENCY,
+               aliases=("currency_code",)),
         Column("customer_time_zone", alias="account_time_zone", optional=True,
-               description="Time zone of the ad account."),
-        Column("campaign_id", required=True, description="Campaign identifier."),
-        Column("campaign_name", optional=True, description="Campaign name."),
+               description="Time zone of the ad account.", aliases=("time_zone",)),
+        Column("campaign_id", required=True, description="Campaign identifier.", aliases=("id",)),
+        Column("campaign_name", optional=True, description="Campaign name.", aliases=("Campaign",)),
         Column("metrics_cost_micros", "integer", required=True, nonneg=True, alias="cost_micros",
-               description="Cost in millionths of the account currency (12500000 = 12.50)."),
-        Column("metrics_impressions", "integer", alias="impressions", optional=True, description="Impressions."),
-        Column("metrics_clicks", "integer", alias="clicks", optional=True, description="Clicks."),
-        Column("extracted_at", "timestamp", required=True, description=_EXTRACTED_AT),
+               description="Cost in millionths of the account currency (12500000 = 12.50).",
+               aliases=("cost_micros",), unit_aliases=("Cost",)),
+        Column("metrics_impressions", "integer", alias="impressions", optional=True, description="Impressions.",
+               aliases=("impressions", "Impr.")),
+        Column("metrics_clicks", "integer", alias="clicks", optional=True, description="Clicks.",
+               aliases=("clicks",)),
+        Column("extracted_at", "timestamp", required=True, description=_EXTRACTED_AT,
+               aliases=("_fivetran_synced",), when_absent="file_time"),
     ),
     _spend(
         "meta_ads",
         "Meta (Facebook, Instagram) ad spend, one row per campaign and day of one pull, with the Marketing"
-        " API's field names. The Meta connector writes these files; a hand-made export uses the same columns.",
-        Column("date_start", "date", required=True, alias="spend_date", description=_SPEND_DATE),
+        " API's field names. The Meta connector writes these files; a Fivetran-synced table or an Ads Manager"
+        " export loads too (see Accepted export shapes).",
+        (
+            ExportShape(
+                "revwh's Meta connector, or a hand-made file (the Marketing API's field names)",
+                "date_start,account_id,account_currency,campaign_id,spend,extracted_at",
+                "The columns of the table above."),
+            ExportShape(
+                "Fivetran: a Facebook Ads custom report at campaign level, with `currency` from `account_history`",
+                "_fivetran_id,account_id,campaign_id,campaign_name,date,spend,impressions,clicks,currency,"
+                "_fivetran_synced",
+                "`date` is the day, `currency` the account currency, `_fivetran_synced` the extraction time."),
+            ExportShape(
+                "Ads Manager: a campaign report exported as .csv with the Day breakdown and Campaign ID, Account ID",
+                "Reporting starts,Reporting ends,Account ID,Campaign ID,Campaign name,Amount spent (USD),"
+                "Impressions,Clicks (all),Link clicks",
+                "`Reporting starts` is the day (a row whose `Reporting ends` is another day covers several days:"
+                " the file is refused, export with the Day breakdown); the currency in `Amount spent (USD)` is"
+                " the account currency;"
+                " `Clicks (all)` are the clicks (`Link clicks` is another measure: ignored and listed). No"
+                " extraction time: the file's modification time (UTC) stands for it."),
+            ExportShape(
+                "Fivetran's `basic_ad` table alone (ad level: no campaign id, no currency)",
+                "ad_id,date,account_id,impressions,inline_link_clicks,spend",
+                "One line names campaign_id and account_currency: join `ad_history` for the"
+                " campaign and `account_history.currency`.",
+                refused=True),
+        ),
+        Column("date_start", "date", required=True, alias="spend_date", description=_SPEND_DATE,
+               aliases=("date", "Reporting starts")),
         Column("account_id", "account_id", required=True, platform="'meta_ads'", description=_ACCOUNT),
-        Column("account_currency", "currency", required=True, alias="currency", description=_ACCOUNT_CURRENCY),
+        Column("account_currency", "currency", required=True, alias="currency", description=_ACCOUNT_CURRENCY,
+               aliases=("currency",), when_absent="header_currency"),
         Column("campaign_id", required=True, description="Campaign identifier."),
         Column("campaign_name", optional=True, description="Campaign name."),
-        Column("spend", "money", required=True, nonneg=True, description="Spend in the account currency."),
+        Column("spend", "money", required=True, nonneg=True, description="Spend in the account currency.",
+               aliases=("Amount spent",)),
         Column("impressions", "integer", optional=True, description="Impressions."),
-        Column("clicks", "integer", optional=True, description="Clicks."),
-        Column("extracted_at", "timestamp", required=True, description=_EXTRACTED_AT),
+        Column("clicks", "integer", optional=True, description="Clicks.", aliases=("Clicks (all)",)),
+        Column("extracted_at", "timestamp", required=True, description=_EXTRACTED_AT,
+               aliases=("_fivetran_synced",), when_absent="file_time"),
+        day_end_headers=("date_stop", "Reporting ends"),
     ),
     _spend(
         "microsoft_ads",
         "Microsoft Advertising spend, one row per campaign and day of one pull, with the Reporting API's"
-        " column names. The Microsoft connector writes these files; a hand-made export uses the same columns.",
-        Column("TimePeriod", "date", required=True, alias="spend_date", description=_SPEND_DATE),
+        " column names. The Microsoft connector writes these files; a Fivetran-synced table or a downloaded"
+        " report loads too (see Accepted export shapes).",
+        (
+            ExportShape(
+                "revwh's Microsoft connector, or a hand-made file (the Reporting API's column names)",
+                "TimePeriod,AccountId,CurrencyCode,CampaignId,Spend,extracted_at",
+                "The columns of the table above."),
+            ExportShape(
+                "Fivetran: `campaign_performance_daily_report`",
+                "date,account_id,campaign_id,currency_code,device_os,device_type,network,clicks,impressions,"
+                "spend,_fivetran_synced",
+                "`date` is the day, `_fivetran_synced` the extraction time; rows split by device and network are"
+                " summed to the campaign-day; the other columns are ignored and listed."),
+            ExportShape(
+                "Microsoft Advertising: a campaign performance report downloaded as .csv with its report header"
+                " and footer",
+                "\"Report Name: Campaign Performance Report\"\n\"Report Time: 10/1/2026 - 10/31/2026\"\n...\n"
+                "\"TimePeriod\",\"AccountId\",\"CampaignId\",\"CampaignName\",\"CurrencyCode\",\"Spend\",...\n"
+                "...\n\"©2026 Microsoft Corporation. All rights reserved. \"",
+                "The report header lines before the column header and the copyright line are skipped, counted"
+                " and listed (the rows keep the file's line numbers). No extraction time: the file's"
+                " modification time (UTC) stands for it."),
+            ExportShape(
+                "a downloaded report without AccountId or CurrencyCode",
+                "TimePeriod,CampaignId,CampaignName,Spend,Impressions,Clicks",
+                "One line names the missing column: add AccountId and CurrencyCode to the report.",
+                refused=True),
+        ),
+        Column("TimePeriod", "date", required=True, alias="spend_date", description=_SPEND_DATE,
+               aliases=("date",)),
         Column("AccountId", "account_id", required=True, alias="account_id", platform="'microsoft_ads'",
                description=_ACCOUNT),
         Column("CurrencyCode", "currency", required=True, alias="currency", description=_ACCOUNT_CURRENCY),
@@ -260,7 +415,8 @@ TABLES: tuple[LandedTable, ...] = (
                description="Spend in the account currency."),
         Column("Impressions", "integer", alias="impressions", optional=True, description="Impressions."),
         Column("Clicks", "integer", alias="clicks", optional=True, description="Clicks."),
-        Column("extracted_at", "timestamp", required=True, description=_EXTRACTED_AT),
+        Column("extracted_at", "timestamp", required=True, description=_EXTRACTED_AT,
+               aliases=("_fivetran_synced",), when_absent="file_time"),
     ),
     LandedTable(
         "clients",

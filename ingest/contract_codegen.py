@@ -284,7 +284,52 @@ def _table_section(table: LandedTable) -> list[str]:
     if table.row_checks:
         out += ["", "Row checks (a row that fails one is an exception):"]
         out += [f"- `{rc.column}`: {rc.message}." for rc in table.row_checks]
+    if table.export_shapes:
+        out += ["", *_export_shapes_section(table)]
     return out + [""]
+
+
+def _export_shapes_section(table: LandedTable) -> list[str]:
+    """The real exports a platform table loads as they are (LandedTable.export_shapes), the header
+    names read for each column, and what is refused."""
+    out = [
+        f"#### Accepted export shapes: `{table.name}`",
+        "",
+        "Header names match ignoring upper/lower case, spaces, underscores and punctuation (`Campaign ID` ="
+        " `campaign_id` = `CampaignId`). Besides the names above, these headers are read as the column:",
+        "",
+    ]
+    for c in table.column_specs:
+        names = [f"`{n}`" for n in c.aliases]
+        names += [f"`{n}` (in currency units: × 1,000,000)" for n in c.unit_aliases]
+        if c.kind == "money" and c.aliases:
+            names = [f"`{n}` or `{n} (USD)` (any ISO code in brackets)" for n in c.aliases]
+        fill = {"file_time": "the file's modification time (UTC)",
+                "header_currency": "the currency a header carries in brackets, e.g. `Amount spent (USD)`"}
+        if c.when_absent:
+            names.append(f"when the file has none: {fill[c.when_absent]}")
+        if names:
+            out.append(f"- `{c.name}`: {', '.join(names)}")
+    out += [
+        "",
+        "Lines of a report that are not data are skipped, counted in `marts.landing_audit.report_lines`"
+        " and listed (`report_lines_note`, the run summary), never exceptions: lines before the header"
+        " (a title, a date range, a report header; the header is looked for in the first"
+        " 30 lines, as the first line naming two or more columns) and rows whose first cell is a total"
+        " (`Total: ...`) or a copyright line (`©...`). Rows keep the file's line numbers: after a"
+        " three-line title the header is line 4 and the first row line 5.",
+        "",
+    ]
+    for shape in table.export_shapes:
+        out += [
+            f"- **{'Refused' if shape.refused else 'Accepted'}: {shape.source}.** {shape.reading}",
+            "",
+            "  ```",
+            *[f"  {line}" for line in shape.example.split(chr(10))],
+            "  ```",
+            "",
+        ]
+    return out[:-1]
 
 
 def render_landing_doc(tables: Sequence[LandedTable] = TABLES, currencies: Sequence[str] = ISO_CURRENCIES) -> str:

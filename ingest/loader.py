@@ -22,7 +22,7 @@ import hashlib
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -32,11 +32,11 @@ import polars as pl
 from ingest.contract import TABLES, LandedTable
 from ingest.disk_full import DiskFull, disk_full_line, is_disk_full
 from ingest.landing import LandingFile, UnrecognizedFile, discover
-from ingest.reader import BATCH_ROWS, FileRejected, ReadFile, read_landing_file
+from ingest.reader import BATCH_ROWS, REPORT_LINE, FileRejected, ReadFile, read_landing_file
 
 FILES_TABLE = "raw._files"
 REGISTRY_COLUMNS = ("source_file, table_name, content_hash, loaded_at, row_count, status, error, blank_rows,"
-                    " extra_columns")
+                    " extra_columns, report_lines, report_lines_note")
 
 
 INSERT_SLICE = BATCH_ROWS  # rows read from a file and handed to DuckDB at a time
@@ -157,6 +157,10 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"alter table {FILES_TABLE} add column blank_rows bigint default 0")
         con.execute(f"alter table {FILES_TABLE} add column extra_columns varchar")
         con.execute("commit")
+    # lines of a platform report that are not data (a title before the header, totals, a copyright
+    # footer): how many, and which (ReportLines.note)
+    con.execute(f"alter table {FILES_TABLE} add column if not exists report_lines bigint default 0")
+    con.execute(f"alter table {FILES_TABLE} add column if not exists report_lines_note varchar")
 
 
 def _registry(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str, datetime]]:
@@ -175,6 +179,38 @@ class FileRows(NamedTuple):
     rows: int  # data rows landed
     blank_rows: int  # rows whose every cell is empty: not data, not landed (SPEC 6)
     extra_columns: tuple[str, ...]  # header columns the contract does not have: ignored
+    report_lines: int = 0  # a platform report's lines that are not data: skipped, listed in the note
+    report_lines_note: str | None = None
+
+
+# Report lines after the header are listed by line and first cell, up to this many; the rest counted.
+REPORT_LINES_LISTED = 5
+
+
+@dataclass
+class ReportLines:
+    """A platform export's lines that are not data: those before its header (a report title, a date
+    range) and rows whose first cell marks a total or a copyright footer. Never landed, never
+    quarantined: counted in `raw._files.report_lines` and listed in `report_lines_note` (landing_audit
+    and the run summary show both), so nothing leaves the file unseen."""
+
+    before_header: int = 0
+    after: list[tuple[int, str]] = field(default_factory=list)  # (line, first cell)
+
+    @property
+    def count(self) -> int:
+        return self.before_header + len(self.after)
+
+    def note(self) -> str | None:
+        parts = []
+        if self.before_header:
+            span = "line 1" if self.before_header == 1 else f"lines 1-{self.before_header}"
+            parts.append(f"{span} before the header")
+        listed = [f"line {n} ({text.strip()[:40].strip()})" for n, text in self.after[:REPORT_LINES_LISTED]]
+        if len(self.after) > REPORT_LINES_LISTED:
+            listed.append(f"{len(self.after) - REPORT_LINES_LISTED} more")
+        parts += listed
+        return "; ".join(parts) or None
 
 
 def _load_file(
@@ -183,9 +219,11 @@ def _load_file(
     table: LandedTable = lf.table
     copy = _snapshot(lf, scratch)
     try:
-        read = read_landing_file(copy, lf.rel_path, lf.format, table.columns, table.optional_columns)
+        read = read_landing_file(copy, lf.rel_path, lf.format, table.columns, table.optional_columns,
+                                 table=table, file_time=_file_time(lf))
+        report = ReportLines(before_header=read.report_lines_before)
         try:
-            rows, blanks = _insert_batches(con, lf, read, loaded_at)
+            rows, blanks = _insert_batches(con, lf, read, loaded_at, report)
             # Rows from a consistent copy may still be an export cut short: the file must not have
             # moved on while it was copied and read (checked before the load commits).
             if not _unchanged_on_disk(lf):
@@ -197,27 +235,44 @@ def _load_file(
             raise
     finally:
         copy.unlink(missing_ok=True)
-    return FileRows(rows, blanks, read.extra_columns)
+    return FileRows(rows, blanks, read.extra_columns, report.count, report.note())
+
+
+def _file_time(lf: LandingFile) -> datetime:
+    """The file's modification time, UTC: what stands for the extraction time of an export that has
+    none (a platform UI download is saved when it is exported). The time discovery saw, else the disk's."""
+    ns = lf.mtime_ns if lf.mtime_ns >= 0 else lf.path.stat().st_mtime_ns
+    return datetime.fromtimestamp(ns / 1e9, tz=UTC)
 
 
 def _insert_batches(
-    con: duckdb.DuckDBPyConnection, lf: LandingFile, read: ReadFile, loaded_at: datetime
+    con: duckdb.DuckDBPyConnection, lf: LandingFile, read: ReadFile, loaded_at: datetime,
+    report: ReportLines | None = None,
 ) -> tuple[int, int]:
     """Hand the file to DuckDB INSERT_SLICE rows at a time, as they are read: memory follows the
-    slice, not the file. The rows landed and the blank rows left out."""
+    slice, not the file. The rows landed and the blank rows left out; a platform report's total and
+    footer lines go to `report`."""
     table: LandedTable = lf.table
     cols = ", ".join(f'"{c}"' for c in table.columns)
-    # A row is blank when every cell is empty or spaces (a trailing empty line, a spacer row).
-    blank = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in table.columns)
+    # A row is blank when every cell the file has is empty or spaces (a trailing empty line, a spacer
+    # row); a column the loader fills (ReadFile.fills) is not the file's.
+    read_cols = [c for c, s in zip(table.columns, read.sources, strict=True) if s is not None]
+    blank = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in read_cols)
     rows = blanks = 0
     # The line number is attached before DuckDB sees the rows and before blank rows are dropped, so
-    # it is the file's own line as a spreadsheet shows it: the header is line 1, the first row line 2
-    # (a value spanning lines inside quotes shifts the lines after it; Parquet counts as if exported).
-    # It runs on across the slices: the first row of a slice is the line after the last of the one before.
-    line = 2
+    # it is the file's own line as a spreadsheet shows it: the header is line 1 (or the line it is on,
+    # after a report's title lines), the first row the line after it (a value spanning lines inside
+    # quotes shifts the lines after it; Parquet counts as if exported). It runs on across the slices:
+    # the first row of a slice is the line after the last of the one before.
+    line = read.header_line + 1
     for batch in read.batches(INSERT_SLICE):
         part = batch.with_row_index("_row_number", offset=line)
         line += batch.height
+        if REPORT_LINE in part.columns:  # a platform report's total or footer lines: not data
+            marked = part.filter(pl.col(REPORT_LINE).is_not_null())
+            if report is not None:
+                report.after += list(zip(marked["_row_number"].to_list(), marked[REPORT_LINE].to_list(), strict=True))
+            part = part.filter(pl.col(REPORT_LINE).is_null()).drop(REPORT_LINE)
         data = part.filter(~blank)
         blanks += part.height - data.height
         rows += data.height
@@ -317,9 +372,9 @@ def load_landing(
                 report.rejected.append(RejectedFile(lf.table.name, lf.rel_path, error))
             loading = "the landing files"
             con.execute(
-                f"insert into {FILES_TABLE} ({REGISTRY_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"insert into {FILES_TABLE} ({REGISTRY_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [lf.rel_path, lf.table.name, lf.content_hash, at, got.rows, status, error, got.blank_rows,
-                 ", ".join(got.extra_columns) or None],
+                 ", ".join(got.extra_columns) or None, got.report_lines, got.report_lines_note],
             )
         for item in unknown:
             known = registry.get(item.rel_path)
@@ -328,7 +383,8 @@ def load_landing(
                     continue
                 _delete_file_rows(con, known[1], item.rel_path)  # nothing of it to keep
             con.execute(
-                f"insert into {FILES_TABLE} ({REGISTRY_COLUMNS}) values (?, null, ?, ?, 0, 'not_loaded', ?, 0, null)",
+                f"insert into {FILES_TABLE} ({REGISTRY_COLUMNS})"
+                " values (?, null, ?, ?, 0, 'not_loaded', ?, 0, null, 0, null)",
                 [item.rel_path, item.content_hash, loaded_at, item.reason],
             )
         con.execute("commit")

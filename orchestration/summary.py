@@ -84,6 +84,7 @@ def run_summary(warehouse: Path, as_of: date | None = None, target: str = "duckd
             "select source_file, extra_columns, coalesce(blank_rows, 0) from raw._files"
             " where extra_columns is not null or coalesce(blank_rows, 0) > 0 order by source_file"
         ).fetchall()
+        report_lines = _report_lines(con)
         adjustments = con.execute(
             "select month, count(*) from marts.post_close_adjustments group by 1 order by 1"
         ).fetchall() if "post_close_adjustments" in {m for m, _ in marts} else []
@@ -117,6 +118,10 @@ def run_summary(warehouse: Path, as_of: date | None = None, target: str = "duckd
     if blank:
         lines.append(f"Blank rows skipped: {sum(n for _, n in blank):,} in {len(blank)} file(s) (every cell empty:"
                      " not data)")
+    if report_lines:
+        lines.append(f"Report lines skipped: {sum(n for _, n, _ in report_lines):,} in {len(report_lines)} file(s)"
+                     " (a platform report's title, totals or footer: not data)")
+        lines += [f"  {f}: {note}" for f, _, note in report_lines]
     lines.append(f"Warehouse: {warehouse}")
     folder = warehouse.parent / "reports"
     pattern = f"*{as_of.isoformat()}*" if as_of is not None else "*"
@@ -232,3 +237,14 @@ def _spark_summary(store: Path, as_of: date | None) -> str:
         f" REVWH_SPARK_DIR={spark_dir}: spark.sql('select * from marts.budget_pacing limit 10')",
         f"Landing store: {store}",
     ])
+
+
+def _report_lines(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, str]]:
+    """(file, count, which lines) of the loaded files with report lines (ingest/loader.py ReportLines);
+    none for a warehouse whose registry predates them."""
+    have = con.execute("select count(*) from information_schema.columns where table_schema = 'raw'"
+                       " and table_name = '_files' and column_name = 'report_lines'").fetchone()[0]
+    if not have:
+        return []
+    return con.execute("select source_file, report_lines, report_lines_note from raw._files"
+                       " where status = 'loaded' and report_lines > 0 order by source_file").fetchall()

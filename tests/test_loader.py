@@ -176,8 +176,9 @@ def test_a_required_column_missing_still_rejects_the_file(tmp_path: Path, con: d
     (folder / "report.csv").write_text("TimePeriod,AccountId,CurrencyCode,CampaignId,extracted_at\n"
                                        "2026-10-01,111,USD,9,2026-10-02T06:00:00Z\n", encoding="utf-8")
     report = load_landing(con, tmp_path, loaded_at=T0)
-    assert [r.reason.split(" (expected")[0] for r in report.rejected] == [
-        "ads/microsoft_ads/report.csv: missing column(s) Spend"]
+    assert [r.reason for r in report.rejected] == [
+        "ads/microsoft_ads/report.csv: missing column(s) Spend: add it to the export (docs/landing-contract.md,"
+        " Accepted export shapes)"]
 
 
 def test_a_warehouse_numbered_by_data_row_moves_to_line_numbers_once(tmp_path: Path) -> None:

@@ -4,7 +4,8 @@ The spine landing (tests/test_spine_rules.py, T = 2026-10-15) plus five files wr
 tools write them: an Excel CSV with a byte-order mark, CRLF line ends, amounts with separators and a
 currency sign, and the empty line Excel leaves at the end; a QuickBooks line file numbered from 0; a
 payment export with a currency column; a payment applied to another client's invoice; a Microsoft
-report split by device and network, without CampaignName, Impressions and Clicks. Each test checks
+report split by device and network, without CampaignName, Impressions and Clicks; and a Fivetran-synced
+and a UI-downloaded export of each ad platform (tests/export_shapes.py). Each test checks
 the published figures to the cent, the exception row with its line (the header is line 1), the
 run summary's line, and, for the quarantined invoice, the gate's WARN in the Dagster instance.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REVWH
+from tests.export_shapes import EXPORTS, SPEND
 from tests.landing_builder import query, query_dicts
 from tests.test_spine_rules import AS_OF
 
@@ -55,6 +57,9 @@ MICROSOFT = (
 )
 
 
+SAVED = 1_791_970_205  # 2026-10-14 09:30:05 UTC: when the UI exports were downloaded
+
+
 @pytest.fixture(scope="module")
 def run(spine_cli_run: tuple, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess,
                                                                                     Path]:
@@ -67,6 +72,9 @@ def run(spine_cli_run: tuple, tmp_path_factory: pytest.TempPathFactory) -> tuple
                       ("accounting/payments_x.csv", PAYMENTS), ("accounting/payment_applications_x.csv", APPLICATIONS),
                       ("ads/microsoft_ads/report_device.csv", MICROSOFT)):
         (landing / rel).write_bytes(text.encode("utf-8"))
+    for rel, text in EXPORTS.items():  # the UI files' extraction time is their modification time
+        (landing / rel).write_bytes(text.encode("utf-8"))
+        os.utime(landing / rel, (SAVED, SAVED))
     proc = subprocess.run([REVWH, "run", "--landing", str(landing), "--warehouse", str(wh), "--as-of", AS_OF],
                           capture_output=True, text=True, timeout=900,
                           env={**os.environ, "DAGSTER_HOME": str(home), "REVWH_PROGRESS": "0"})
@@ -141,3 +149,20 @@ def test_a_microsoft_report_split_by_device_is_summed(run) -> None:
     assert query(wh, "select contract_id, spend from marts.fct_ad_spend_daily where account_id = '888'"
                      " and campaign_id = 'MS-9' and spend_date = '2026-10-13'") == [("K8", D("1025.00"))]
     assert "  ads/microsoft_ads/report_device.csv: DeviceType, Network" in proc.stdout
+
+
+def test_fivetran_and_ui_exports_publish_their_spend_to_the_cent(run) -> None:
+    """Each shape's campaign-day spend, worked out in tests/export_shapes.py (60.72 = 36150000 + 24570000
+    micros; Google UI Cost 1,234.56 = 1234560000 micros; Microsoft 12.34 + 0.66 = 13.00 by device ...)."""
+    wh, proc, _ = run
+    got = query(wh, "select platform, campaign_id, spend from marts.fct_ad_spend_daily"
+                    " where spend_date = date '2026-10-13' and campaign_id in ({})".format(
+                        ", ".join(f"'{c}'" for _, _, c in SPEND)))
+    assert sorted(got) == sorted((p, c, D(v)) for (p, _, c), v in SPEND.items())
+    audit = query(wh, "select source_file, landed_rows, staged_rows, quarantined_rows, blank_rows, report_lines"
+                      " from marts.landing_audit where report_lines > 0 order by 1")
+    assert audit == [("ads/google_ads/Campaign report.csv", 2, 2, 0, 0, 3),
+                     ("ads/microsoft_ads/Campaign_Performance_Report.csv", 2, 2, 0, 0, 11)]
+    assert ("Report lines skipped: 14 in 2 file(s) (a platform report's title, totals or footer: not data)"
+            in proc.stdout)
+    assert "  ads/google_ads/Campaign report.csv: lines 1-2 before the header; line 6 (Total: Account)" in proc.stdout

@@ -8,5 +8,7 @@ select
     status,
     error,
     coalesce(blank_rows, 0) as blank_rows,
-    extra_columns
+    extra_columns,
+    coalesce(report_lines, 0) as report_lines,
+    report_lines_note
 from {{ source('landing', '_files') }}
