@@ -7,7 +7,7 @@ SPARK_STAMP := $(VENV)/.installed-spark
 DEV_STAMP := $(VENV)/.installed-dev
 PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 
-.PHONY: install install-spark install-dev demo test lint ui bench clean
+.PHONY: install install-spark install-dev demo test test-fast lint ui bench clean
 
 # What revwh needs to run (make demo): requirements.lock, no Spark and no test tools.
 $(STAMP): requirements.lock pyproject.toml
@@ -39,10 +39,14 @@ demo: install
 # sqlfluff's dbt templater compiles every model; it needs a scratch DuckDB path to open.
 SQLFLUFF := REVWH_DBT_DUCKDB_PATH=$(CURDIR)/dbt_project/target/sqlfluff.duckdb $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
+# sqlfluff runs inside the suite (tests/test_lint.py), beside the other tests on the two workers.
 test: install-dev
 	$(BIN)/ruff check .
-	$(SQLFLUFF)
 	$(BIN)/python -m pytest --durations=15
+
+# The fast part alone while developing: no PostgreSQL, Spark or browser (`make test` runs all).
+test-fast: install-dev
+	$(BIN)/python -m pytest -m "not engines and not ui"
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -100,7 +100,7 @@ def spine_dagster_home(spine_cli_run: tuple) -> Path:
 # Modules start longest first (measured with --durations; each pipeline run costs 25-35 s), so
 # the two workers finish together instead of one ending on test_operations alone.
 LONGEST_FIRST = (
-    "test_postgres_target.py", "test_spark_target.py", "test_operations.py", "test_finance_marts.py",
+    "test_postgres_target.py", "test_spark_target.py", "test_lint.py", "test_operations.py", "test_finance_marts.py",
     "test_incremental_spend.py", "test_bad_landing.py", "test_reports.py",
     "test_rerun_and_restatement.py", "test_spreadsheet_exports.py", "test_connector_microsoft_ads.py", "test_ui.py",
     "test_month_close.py",
@@ -110,6 +110,14 @@ LONGEST_FIRST = (
 )
 
 
+# Markers by module, so `pytest -m "not engines and not ui"` runs the fast part alone.
+MARKED_MODULES = {"test_postgres_target.py": "engines", "test_spark_target.py": "engines", "test_ui.py": "ui"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        marker = MARKED_MODULES.get(item.path.name)
+        if marker:
+            item.add_marker(marker)
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
