@@ -270,6 +270,7 @@ def _write_pdf(path: Path, client_id: str, lines: list[Row], status: str) -> Non
         ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
         ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black),
         ("ALIGN", (-1, 0), (-1, -1), "RIGHT"),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ])
     by_invoice: dict[str, list[Row]] = defaultdict(list)
     for r in lines:
@@ -291,11 +292,15 @@ def _write_pdf(path: Path, client_id: str, lines: list[Row], status: str) -> Non
                       f" due date {first['due_date']:%Y-%m-%d}; currency {_escape(first['currency'])}", small),
             Spacer(1, 8),
         ]
-        table = [["Item", "Description", "Service month", f"Amount ({first['currency']})"]] + [
-            [r["item_name"], _description(r), f"{r['service_month']:%Y-%m}", f"{Decimal(r['amount']):,.2f}"]
+        # item and description wrap inside fixed columns that fill the frame: long QuickBooks item names
+        # and descriptions must never push the amounts off the page (seen on the demo's invoices)
+        table = [["Item", "Description", "Month", f"Amount ({first['currency']})"]] + [
+            [Paragraph(_escape(r["item_name"]), small), Paragraph(_escape(_description(r)), small),
+             f"{r['service_month']:%Y-%m}", f"{Decimal(r['amount']):,.2f}"]
             for r in mine]
         table.append(["", "", f"Total ({first['currency']})", f"{total:,.2f}"])
-        story.append(Table(table, style=grid, hAlign="LEFT"))
+        story.append(Table(table, style=grid, hAlign="LEFT", repeatRows=1,
+                           colWidths=[1.9 * inch, 3.2 * inch, 0.95 * inch, 1.25 * inch]))
         story.append(Spacer(1, 8))
         story.append(Paragraph(f"Payment due by {first['due_date']:%Y-%m-%d} (Net {first['terms_days']}).", small))
     doc.build(story)
