@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 
 from dagster import (
+    AssetKey,
     AssetSelection,
+    AssetSpec,
     Definitions,
     SensorDefinition,
     define_asset_job,
@@ -21,6 +23,7 @@ from orchestration.alerts import SmtpSettings, build_failure_email_sensor
 from orchestration.dbt_assets import dbt_models, dbt_resource
 from orchestration.freshness import source_freshness
 from orchestration.instance import relaxed_sqlite_sync
+from orchestration.invoice_run import INVOICE_RUN_ASSET
 from orchestration.landing_assets import load_landing_files
 from orchestration.platform_assets import PARTITIONS, ad_platform_pull, daily_platform_assets
 from orchestration.publish import published_warehouse
@@ -47,6 +50,18 @@ def settings_from_env() -> RevwhSettings:
         **({"settle_seconds": float(os.environ[SETTLE_ENV])} if os.environ.get(SETTLE_ENV) else {}),
         **invoice_settings_from_env(),
     )
+
+
+# `revwh invoice-run` (orchestration/invoice_run.py) is a person's command, not a job: each draft,
+# approval and export is reported to the instance as a materialization of this asset, so finance
+# sees the invoice runs, who approved them and their totals beside the marts they are drafted from.
+INVOICE_RUN = AssetSpec(
+    INVOICE_RUN_ASSET,
+    deps=[AssetKey(["marts", "invoice_run_lines"]), AssetKey(["marts", "invoice_run_review"])],
+    group_name="invoicing",
+    description="The invoice runs: each `revwh invoice-run` (draft, approve, export) with its month, state,"
+    " invoices, total per currency, review list and who approved. Recorded by the command, never run here.",
+)
 
 
 def build_definitions(settings: RevwhSettings) -> Definitions:
@@ -77,7 +92,7 @@ def build_definitions(settings: RevwhSettings) -> Definitions:
     return Definitions(
         assets=[
             ad_platform_pull, *daily_platform_assets, load_landing_files, dbt_models, published_warehouse,
-            billing_reports,
+            billing_reports, INVOICE_RUN,
         ],
         asset_checks=[source_freshness],
         jobs=[nightly, backfill],

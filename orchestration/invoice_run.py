@@ -16,6 +16,12 @@ import file of an approved month marks it exported (once: the first export's tim
 changes take the warehouse lock and swap in a changed copy of the published warehouse, exactly like
 `revwh close` (month_close._change_published). Nothing in a file depends on the clock: the same
 run twice writes the same bytes (ReportLab in its invariant mode: no creation date, fixed ids).
+
+Finance sees every invoice run in the Dagster UI: each command is recorded in the persistent
+instance (orchestration/instance.py) as a runless materialization of the `invoice_run` asset
+(declared in orchestration/definitions.py, downstream of the invoicing marts), with the month, what
+was done (draft, approve, export), the state, the invoices and their total per currency, the review
+list's size and who approved; the nightly run's draft is the materialization of the marts themselves.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from orchestration.month_close import PUBLISHED_RUN, CloseError, _change_publish
 from orchestration.reports.atomic import write_atomically
 from orchestration.reports.csv_safe import SafeCsvWriter
 
+INVOICE_RUN_ASSET = "invoice_run"  # the Dagster asset each `revwh invoice-run` is recorded as
 HOME_CURRENCY = "USD"  # the reporting currency (SPEC 1); QuickBooks' home currency
 AGENCY_ENV, REMIT_TO_ENV = "REVWH_AGENCY_NAME", "REVWH_REMIT_TO"
 QBO_COLUMNS = ("Invoice no", "Customer", "Invoice date", "Due date", "Terms", "Item(Product/Service)",
@@ -263,6 +270,7 @@ def _write_pdf(path: Path, client_id: str, lines: list[Row], status: str) -> Non
         ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
         ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black),
         ("ALIGN", (-1, 0), (-1, -1), "RIGHT"),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ])
     by_invoice: dict[str, list[Row]] = defaultdict(list)
     for r in lines:
@@ -284,11 +292,15 @@ def _write_pdf(path: Path, client_id: str, lines: list[Row], status: str) -> Non
                       f" due date {first['due_date']:%Y-%m-%d}; currency {_escape(first['currency'])}", small),
             Spacer(1, 8),
         ]
-        table = [["Item", "Description", "Service month", f"Amount ({first['currency']})"]] + [
-            [r["item_name"], _description(r), f"{r['service_month']:%Y-%m}", f"{Decimal(r['amount']):,.2f}"]
+        # item and description wrap inside fixed columns that fill the frame: long QuickBooks item names
+        # and descriptions must never push the amounts off the page (seen on the demo's invoices)
+        table = [["Item", "Description", "Month", f"Amount ({first['currency']})"]] + [
+            [Paragraph(_escape(r["item_name"]), small), Paragraph(_escape(_description(r)), small),
+             f"{r['service_month']:%Y-%m}", f"{Decimal(r['amount']):,.2f}"]
             for r in mine]
         table.append(["", "", f"Total ({first['currency']})", f"{total:,.2f}"])
-        story.append(Table(table, style=grid, hAlign="LEFT"))
+        story.append(Table(table, style=grid, hAlign="LEFT", repeatRows=1,
+                           colWidths=[1.9 * inch, 3.2 * inch, 0.95 * inch, 1.25 * inch]))
         story.append(Spacer(1, 8))
         story.append(Paragraph(f"Payment due by {first['due_date']:%Y-%m-%d} (Net {first['terms_days']}).", small))
     doc.build(story)
@@ -320,8 +332,48 @@ def write_invoice_run(warehouse: Path, month: date, out_dir: Path, *, approve_it
     if review is not None:
         review_path = _write_csv(out_dir / review_name(month), REVIEW_COLUMNS,
                                  [[r[c] for c in REVIEW_COLUMNS] for r in review])
+    action = "approve" if approve_it else "draft" if status == "draft" else "export"
     if status == "approved":
         mark_exported(warehouse, month, approved_by)
         status = "exported"
-    return InvoiceRunResult(month, status, len({r["invoice_no"] for r in lines}), len(lines), csv_path, pdfs,
-                            review_path, record["approved_by"] if record else None)
+    result = InvoiceRunResult(month, status, len({r["invoice_no"] for r in lines}), len(lines), csv_path, pdfs,
+                              review_path, record["approved_by"] if record else None)
+    record_in_dagster(warehouse, result, action, lines, review, approved_by or getpass.getuser())
+    return result
+
+
+def currency_totals(lines: list[Row]) -> dict[str, str]:
+    """{currency: the run's total in it, a plain decimal}: the figure finance checks before approving."""
+    totals: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for r in lines:
+        totals[r["currency"]] += Decimal(r["amount"])
+    return {currency: _money(total) for currency, total in sorted(totals.items())}
+
+
+def record_in_dagster(warehouse: Path, result: InvoiceRunResult, action: str, lines: list[Row],
+                      review: list[Row] | None, who: str) -> None:
+    """A runless materialization of `invoice_run` in the persistent instance (the UI's), like a close's:
+    the invoice run is a person's command, not a pipeline run, and finance follows it in the UI."""
+    from dagster import AssetKey, AssetMaterialization, MetadataValue
+
+    from orchestration.instance import persistent_instance
+
+    totals = currency_totals(lines)
+    metadata: dict[str, Any] = {
+        "month": f"{result.month:%Y-%m}", "action": action, "status": result.status, "invoices": result.invoices,
+        "lines": result.lines, "totals": MetadataValue.json(totals), "by": who, "warehouse": str(warehouse),
+        "import_file": MetadataValue.path(str(result.csv)),
+    }
+    if review is not None:
+        metadata["review_reasons"] = len(review)
+        metadata["clients_to_review"] = len({r["client_id"] for r in review})
+    if result.approved_by is not None:
+        metadata["approved_by"] = result.approved_by
+    money = ", ".join(f"{currency} {Decimal(total):,.2f}" for currency, total in totals.items()) or "nothing"
+    with persistent_instance() as instance:
+        instance.report_runless_asset_event(AssetMaterialization(
+            asset_key=AssetKey(INVOICE_RUN_ASSET),
+            description=f"{action} {result.month:%Y-%m} by {who}: {result.status}, {result.invoices} invoice(s),"
+                        f" {money}",
+            metadata=metadata,
+        ))

@@ -4,7 +4,8 @@ The warehouse's own tests run on this data, so its properties are pinned here: s
 give the same bytes; every file has exactly the SPEC columns in order; money is exact; the
 deliberate accounting errors stay rare; the re-pull files restate recent days the way the
 platforms do, each with a coverage file; renewals, quarterly billing, reversed invoices, account
-ids in several spellings and several FX currencies are there at every size from 20 dealers.
+ids in several spellings, several FX currencies and ownership changes are there at every size from
+20 dealers.
 """
 
 from __future__ import annotations
@@ -100,10 +101,9 @@ def test_file_set_is_complete_and_counts_are_true(landing) -> None:
     root, counts, _ = landing
     written = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
     assert set(counts) == written
-    # qbo_balances is written by the QuickBooks Online connector only: the demo's books are exports;
-    # client_events (ownership changes, an optional export) has no rows in the demo's world
+    # qbo_balances is written by the QuickBooks Online connector only: the demo's books are exports
     expected = {f"{t.folder}/{t.name}.csv" for t in TABLES
-                if t.folder.split("/")[0] != "ads" and t.name not in ("qbo_balances", "client_events")}
+                if t.folder.split("/")[0] != "ads" and t.name != "qbo_balances"}
     for platform in ("google_ads", "meta_ads", "microsoft_ads"):
         suffix = "parquet" if platform == "google_ads" else "csv"
         expected.add(f"ads/{platform}/{platform}_history.{suffix}")
@@ -150,7 +150,7 @@ def test_dates_never_after_as_of_and_fx_skips_weekends(landing) -> None:
     root, _, _ = landing
     dated = {"accounting/invoices.csv": "invoice_date", "accounting/payments.csv": "payment_date",
              "accounting/credit_memos.csv": "memo_date", "accounting/write_offs.csv": "write_off_date",
-             "fx/fx_rates.csv": "rate_date"}
+             "fx/fx_rates.csv": "rate_date", "contracting/client_events.csv": "event_date"}
     for rel, column in dated.items():
         assert all(date.fromisoformat(r[column]) <= AS_OF for r in _read(root / rel)), rel
     rates = _read(root / "fx" / "fx_rates.csv")
@@ -498,7 +498,8 @@ NEW_SITUATIONS = ("renewals", "ad_accounts_mapped_to_two_contracts", "quarterly_
                   "quarterly_invoices_billing_beyond_next_month", "billing_error_reversed_and_reissued",
                   "goodwill_memo_client_level", "empty_repull_account_days", "google_ids_listed_with_dashes",
                   "google_ids_listed_bare", "meta_ids_listed_with_act_prefix", "meta_ids_listed_bare",
-                  "google_pull_files_with_dashed_ids", "pull_coverage_files")
+                  "google_pull_files_with_dashed_ids", "pull_coverage_files", "ownership_changes_to_review",
+                  "ownership_changes_already_invoiced")
 
 
 @pytest.mark.parametrize(("size", "seed", "as_of"), [(20, 3, date(2026, 3, 1)), (23, 5, date(2026, 12, 31)),
@@ -507,3 +508,29 @@ def test_every_situation_at_small_sizes(tmp_path: Path, size: int, seed: int, as
     sc = generate(tmp_path, as_of=as_of, size=size, seed=seed).scenarios
     assert sc["renewals"] >= 2 and sc["fx_currencies"] == 3
     assert not [key for key in NEW_SITUATIONS if sc[key] <= 0]
+
+
+def test_ownership_changes_follow_the_previous_invoice_of_a_client_drafted_next_month(landing) -> None:
+    """The invoice run's review names an ownership change dated after the client's latest invoice
+    dated by T, when the client has a draft for the month after T (SPEC 6): the demo plants at least
+    one such change (dated by T), and one older than its client's previous invoice (not reviewed)."""
+    root, _, scenarios = landing
+    events = _read(root / "contracting" / "client_events.csv")
+    invoices = [i for i in _read(root / "accounting" / "invoices.csv")
+                if date.fromisoformat(i["invoice_date"]) <= AS_OF]
+    latest: dict[str, date] = {}
+    for i in invoices:
+        latest[i["client_id"]] = max(latest.get(i["client_id"], date.min), date.fromisoformat(i["invoice_date"]))
+    draft_month = _next_month(AS_OF.replace(day=1))
+    ids = {i["invoice_id"] for i in invoices}
+    client_of = {i["invoice_id"]: i["client_id"] for i in invoices}
+    billed_draft_month = {client_of[x["invoice_id"]] for x in _read(root / "accounting" / "invoice_lines.csv")
+                          if x["invoice_id"] in ids and date.fromisoformat(x["service_month"]) == draft_month}
+    contracts = _read(root / "contracting" / "contracts.csv")
+    running = {c["client_id"] for c in contracts if date.fromisoformat(c["start_date"]) <= draft_month
+               and (not c["end_date"] or date.fromisoformat(c["end_date"]) >= draft_month)}
+    assert {e["event_type"] for e in events} == {"ownership_change"}
+    after = [e for e in events if date.fromisoformat(e["event_date"]) > latest[e["client_id"]]]
+    assert len(after) == scenarios["ownership_changes_to_review"] >= 1
+    assert all(e["client_id"] in running and e["client_id"] not in billed_draft_month for e in after)
+    assert len(events) - len(after) == scenarios["ownership_changes_already_invoiced"] == 1

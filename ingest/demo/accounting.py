@@ -517,8 +517,9 @@ def build_payments(rng: random.Random, world: World, books: Books) -> None:
             books.applications.append([payment_id, inv.invoice_id, money(part)])
 
 
-def write_accounting(writer: LandingWriter, world: World, spend: SpendTruth, seed: int) -> Counter[str]:
-    """Build and land the six accounting exports; return the counts of each deliberate scenario."""
+def write_accounting(writer: LandingWriter, world: World, spend: SpendTruth, seed: int) -> Books:
+    """Build and land the six accounting exports; return the books (with the counts of each
+    deliberate scenario): the client events are placed against the invoices they follow."""
     books = Books()
     quarterly = quarterly_plan(random.Random(f"revwh-demo/{seed}/quarterly"), world)
     books.scenarios["quarterly_billed_contracts"] = len(quarterly)
@@ -540,4 +541,4 @@ def write_accounting(writer: LandingWriter, world: World, spend: SpendTruth, see
     writer.csv("write_offs", books.write_offs)
     books.scenarios["invoices"] = len(books.invoices)
     books.scenarios["payments"] = len(books.payments)
-    return books.scenarios
+    return books

@@ -11,8 +11,9 @@ later pull reports empty), account ids spelled several ways (Google with and wit
 Meta with and without act_), CAD dealers with USD ad accounts, EUR and MXN rates nobody bills
 in, unmapped ad accounts, spend after a cancellation, invoice errors, quarterly billing in
 advance, wrong invoices reversed by a billing_error memo and issued again, late payers, short
-pays, overpayments, unapplied cash, split payments, write-offs, client-level goodwill credits
-and underspend credits owed but not yet issued.
+pays, overpayments, unapplied cash, split payments, write-offs, client-level goodwill credits,
+underspend credits owed but not yet issued, and dealerships sold since their last invoice (ownership
+changes the invoice run's review list names).
 
 Layout and columns are exactly SPEC section 1 (taken from ingest.contract).
 """
@@ -30,6 +31,7 @@ from ingest.demo.accounting import write_accounting
 from ingest.demo.ads import write_ads
 from ingest.demo.calendar import money
 from ingest.demo.catalog import OEM_PROGRAMS, PRODUCTS, RATE_CARD
+from ingest.demo.events import client_events
 from ingest.demo.world import World, build_world
 from ingest.demo.writer import LandingWriter
 
@@ -134,7 +136,11 @@ def generate(out_dir: Path, *, as_of: date, size: int = 300, seed: int = 7) -> D
     scenarios["empty_repull_account_days"] = spend.empty_repull_account_days
     scenarios["pull_coverage_files"] = spend.coverage_files
     scenarios["google_pull_files_with_dashed_ids"] = spend.dashed_id_pull_files
-    scenarios.update(write_accounting(w, world, spend, seed))
+    books = write_accounting(w, world, spend, seed)
+    scenarios.update(books.scenarios)
+    events, planted = client_events(world, books, seed)
+    w.csv("client_events", events)  # ownership changes: the invoice run's review list names them
+    scenarios.update(planted)
     return DemoLanding(dict(sorted(w.counts.items())), dict(sorted(scenarios.items())))
 
 

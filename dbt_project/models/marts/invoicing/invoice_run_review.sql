@@ -9,7 +9,8 @@
 --                       budget_movements' rule on the client's and product's monthly amount in force on the
 --                       last day of m - 1 (opening) and of m (closing): reactivation = 0 -> > 0 when the
 --                       client had a positive amount of the product on an earlier day; 0 -> > 0 the first
---                       time is a new contract (above), not repeated here
+--                       time is a new contract (above), not repeated here; the detail names the contracts
+--                       of the client and product ending from the last day of m - 1 to the end of m
 --   ownership_change    a client_events row of type ownership_change dated in m, or after the client's
 --                       previous invoice (dated on or before T) and before the end of m
 --   total_change_25pct  the draft invoice's total at least 25% above or below the total of the client's
@@ -114,7 +115,8 @@ ending as (
         {{ agg_string("c.contract_id || ' ends ' || cast(c.end_date as " ~ dbt.type_string() ~ ")", "', '") }} as ends
     from {{ ref('int_contracts') }} c
     cross join params p
-    where c.end_date between p.invoice_month and p.month_end
+    -- from the last day of m - 1 (the day the opening is read: a contract ending then is m's cancellation)
+    where c.end_date between p.prev_month_end and p.month_end
     group by 1, 2
 ),
 
