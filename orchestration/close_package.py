@@ -102,7 +102,9 @@ def _copy_from_postgres(pg: Any, con: duckdb.DuckDBPyConnection, name: str) -> N
         types = []
         for _column, data_type, precision, scale in columns:
             if data_type == "numeric":
-                types.append(f"decimal({min(precision or 38, 38)},{scale if scale is not None else 2})")
+                # numeric(p,s) as is; an unconstrained numeric keeps ten places (nothing is rounded off)
+                types.append(f"decimal({min(precision, 38)},{scale})" if precision and scale is not None
+                             else "decimal(38,10)")
             elif data_type.startswith("timestamp"):
                 types.append("timestamp")
             else:
@@ -110,7 +112,8 @@ def _copy_from_postgres(pg: Any, con: duckdb.DuckDBPyConnection, name: str) -> N
         cur.execute(f'select * from "{schema}"."{table}"')
         rows = cur.fetchall()
     con.execute(f"create schema if not exists {schema}")
-    con.execute(f"create table {name} ({', '.join(f'{c[0]} {t}' for c, t in zip(columns, types, strict=True))})")
+    definitions = ", ".join(f'"{c[0]}" {t}' for c, t in zip(columns, types, strict=True))
+    con.execute(f"create table {name} ({definitions})")
     if rows:
         import polars as pl
 
