@@ -417,3 +417,44 @@ def test_the_close_writes_balanced_journal_entries(fresh: Path) -> None:
     frozen = dict(query(fresh, "select client_name, value from closed.figures f join marts.deferred_revenue_rollforward"
                                " r using (client_id, month) where f.figure = 'closing_unbilled' and f.value > 0"))
     assert unbilled == {(name, "Unbilled Revenue"): value for name, value in frozen.items()}
+
+
+def test_the_ar_control_compares_only_a_pull_as_of_the_month_end() -> None:
+    """QuickBooks' balances are as of their pull: compared with AR at Sep 30 only when pulled on or
+    after Sep 30 and before any document of the next period (docs/DECISIONS.md). revwh's USD AR:
+    open 1000.00 - unapplied cash 200.00 - unapplied credits 50.00 = 750.00."""
+    import duckdb
+
+    from orchestration.close_package import ar_controls
+
+    con = duckdb.connect()
+    con.execute("create schema staging")
+    con.execute("create table staging.stg_accounting__qbo_balances (doc_type varchar, doc_id varchar,"
+                " client_id varchar, currency varchar, balance decimal(18,2), pulled_at timestamp)")
+    for table, column in (("invoices", "invoice_date"), ("payments", "payment_date"),
+                          ("credit_memos", "memo_date"), ("write_offs", "write_off_date")):
+        con.execute(f"create table staging.stg_accounting__{table} ({column} date)")
+    con.execute("insert into staging.stg_accounting__payments values ('2026-10-03')")  # October's first document
+    clients = [{"currency": "USD", "open_invoices": D("1000.00"), "unapplied_cash": D("200.00"),
+                "unapplied_credits": D("50.00")}]
+    end = date(2026, 9, 30)
+
+    def control(pulled_at: str, balance: str = "750.00") -> tuple:
+        con.execute("delete from staging.stg_accounting__qbo_balances")
+        con.execute("insert into staging.stg_accounting__qbo_balances values"
+                    " ('customer', '58', 'C3', 'USD', ?, ?), ('invoice', 'INV-1', 'C3', 'USD', 999.00, ?)",
+                    [balance, pulled_at, pulled_at])
+        (c,) = ar_controls(con, end, clients)
+        return c.ar, c.quickbooks, c.line
+
+    # the invoice row is not a customer balance: only customers' Balance counts
+    assert control("2026-10-02 03:00:00") == (D("750.00"), D("750.00"), "ties to QuickBooks")
+    assert control("2026-09-30 23:00:00", "700.00") == (
+        D("750.00"), D("700.00"), "differs by 50.00 (revwh 750.00, QuickBooks 700.00, pulled 2026-09-30 23:00 UTC)")
+    assert control("2026-10-03 01:00:00")[1:] == (None, (
+        "untied: QuickBooks balances pulled 2026-10-03 01:00 UTC include the next period (a document dated"
+        " 2026-10-03); compare with a pull made before the next period's first document"))
+    assert control("2026-09-29 23:00:00")[2] == (
+        "untied: QuickBooks balances were pulled 2026-09-29 23:00 UTC, before the month's end 2026-09-30")
+    con.execute("delete from staging.stg_accounting__qbo_balances")
+    assert ar_controls(con, end, clients)[0].line == "untied: no QuickBooks balances landed"
