@@ -65,7 +65,8 @@ def close_source(warehouse: Path, target: str = "duckdb") -> Iterator[duckdb.Duc
         return
     if target != "postgres":
         raise ValueError(f"no close package for --target {target}")
-    from orchestration.pg_connect import PgSettings, connect
+    from orchestration.month_close import CloseError
+    from orchestration.pg_connect import PgSettings, PostgresUnavailable, connect
 
     con = duckdb.connect()
     try:
@@ -74,7 +75,10 @@ def close_source(warehouse: Path, target: str = "duckdb") -> Iterator[duckdb.Duc
         for table in CLOSED_TABLES:
             con.execute(f"create table closed.{table} as select * from store.closed.{table}")
         con.execute("detach store")
-        pg = connect(PgSettings.from_env())
+        try:
+            pg = connect(PgSettings.from_env())
+        except PostgresUnavailable as exc:
+            raise CloseError(f"{exc}; the close is recorded, its journal and package were not written") from None
         try:
             for name in ENGINE_TABLES:
                 _copy_from_postgres(pg, con, name)
@@ -98,7 +102,10 @@ def _copy_from_postgres(pg: Any, con: duckdb.DuckDBPyConnection, name: str) -> N
                     " where table_schema = %s and table_name = %s order by ordinal_position", (schema, table))
         columns = cur.fetchall()
         if not columns:
-            raise ValueError(f"PostgreSQL has no {name}: run `revwh run --target postgres` first")
+            from orchestration.month_close import CloseError
+
+            raise CloseError(f"PostgreSQL has no {name}: run `revwh run --target postgres` first; the close is"
+                             " recorded, its journal and package were not written")
         types = []
         for _column, data_type, precision, scale in columns:
             if data_type == "numeric":
