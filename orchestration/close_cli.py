@@ -10,14 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from orchestration.analyst import DEFAULT_WAREHOUSE
 from orchestration.targets import TARGETS
-
-if TYPE_CHECKING:
-    from orchestration.month_close import CloseResult
 
 TARGET_HELP = ("the engine serving the marts (as for revwh run); on postgres and spark --warehouse is the landing"
                " store, where the close is kept and from which the next run copies it (docs/engines.md)")
@@ -72,14 +69,15 @@ def _cmd_close(args: argparse.Namespace, error: type[Exception]) -> int:
             month = parse_month(args.month)
             close_id, preparer = approve_close(warehouse, month, args.approved_by, target=args.target)
             return (f"revwh close: {month:%Y-%m} approved (close {close_id}, prepared by {preparer}, approved by"
-                    f" {args.approved_by.strip()}): the close is final")
+                    f" {args.approved_by.strip()}): the close is final"
+                    + _write_outputs(warehouse, month, close_id, args.target, args.out))
         return _run(approve, error, warehouse)
 
     def close() -> str:
         r = close_month(warehouse, parse_month(args.month), user=args.prepared_by, target=args.target)
         source = (str(warehouse) if args.target == "duckdb"
                   else f"the {args.target} marts into the landing store {warehouse}")
-        journal = _write_journal(warehouse, r, args.target)
+        journal = _write_outputs(warehouse, r.month, r.close_id, args.target, args.out)
         return (f"revwh close: {r.month:%Y-%m} closed (close {r.close_id}): {r.figures} figure(s) and"
                 f" {r.files} landing file(s) frozen from {source} as of {r.as_of}, run {r.run_id}; later changes to"
                 " them are listed in marts.post_close_adjustments" + ("" if args.target == "duckdb" else
@@ -90,16 +88,18 @@ def _cmd_close(args: argparse.Namespace, error: type[Exception]) -> int:
     return _run(close, error, warehouse)
 
 
-def _write_journal(warehouse: Path, result: CloseResult, target: str) -> str:
-    """The close's journal entries beside the reports (orchestration/close_journal.py): a line
-    saying where the file is. On PostgreSQL and Spark none yet (the roll-forward is the engine's)."""
-    if target != "duckdb":
-        return ""
-    from orchestration.close_journal import write_journal
+def _write_outputs(warehouse: Path, month: date, close_id: int, target: str, out: str | None) -> str:
+    """The close's journal entries and package beside the reports (or in --out): lines saying
+    where they are (orchestration/close_package.py). None on Spark yet."""
+    if target == "spark":
+        return "\nno journal entries or close package on --target spark yet (docs/DECISIONS.md)"
+    from orchestration.close_package import write_close_outputs
     from orchestration.reports.workbook import reports_dir
 
-    path, rows = write_journal(warehouse, result.month, result.close_id, reports_dir(warehouse))
-    return f"\njournal entries: {path} ({rows} line(s), QuickBooks Online journal entry import)"
+    out_dir = Path(out).expanduser().resolve() if out else reports_dir(warehouse)
+    journal, rows, xlsx, pdf = write_close_outputs(warehouse, month, close_id, out_dir, target)
+    return (f"\njournal entries: {journal} ({rows} line(s), QuickBooks Online journal entry import)"
+            f"\nclose package: {xlsx} and {pdf}")
 
 
 def _cmd_reopen(args: argparse.Namespace, error: type[Exception]) -> int:
@@ -122,6 +122,8 @@ def add_close_subcommands(sub: argparse._SubParsersAction, error: type[Exception
     close.add_argument("--prepared-by", help="who prepares the close (default: the operating-system user)")
     close.add_argument("--approve", action="store_true", help="approve the month's close (with --approved-by)")
     close.add_argument("--approved-by", help="who approves the close: not its preparer (REVWH_CLOSE_SAME_PERSON=1)")
+    close.add_argument("--out", metavar="DIR", help="where the journal entries and the close package go (default:"
+                       " reports/ beside the warehouse)")
     close.add_argument("--status", action="store_true", help="list the closes: prepared, approved, final or not")
     close.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="published DuckDB file (REVWH_WAREHOUSE)")
     close.add_argument("--target", choices=TARGETS, default="duckdb", help=TARGET_HELP)

@@ -123,18 +123,14 @@ def journal_lines(con: duckdb.DuckDBPyConnection, month: date, close_id: int) ->
     return rows
 
 
-def write_journal(warehouse: Path, month: date, close_id: int, out_dir: Path) -> tuple[Path, int]:
-    """Write the close's journal CSV (atomically, formula-safe) into out_dir; (path, rows)."""
+def write_journal_lines(rows: list[tuple], month: date, out_dir: Path) -> Path:
+    """Write the close's journal CSV (atomically, formula-safe) into out_dir: the lines of
+    journal_lines (orchestration/close_package.py reads them with the package's figures)."""
     import csv
 
     from orchestration.reports.atomic import write_atomically
     from orchestration.reports.csv_safe import SafeCsvWriter
 
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        rows = journal_lines(con, month, close_id)
-    finally:
-        con.close()
     out_dir.mkdir(parents=True, exist_ok=True)
 
     def write(partial: Path) -> None:
@@ -143,4 +139,4 @@ def write_journal(warehouse: Path, month: date, close_id: int, out_dir: Path) ->
             writer.writerow(HEADER)
             writer.writerows(rows)
 
-    return write_atomically(out_dir / journal_name(month), write), len(rows)
+    return write_atomically(out_dir / journal_name(month), write)

@@ -27,6 +27,7 @@ from tests.landing_builder import query, query_dicts
 REVWH = str(Path(sys.executable).parent / "revwh")
 AS_OF = "2026-10-15"
 LATE_MEMO = "accounting/credit_memos_2026-10.csv"
+QBO_BALANCES = "accounting/qbo_balances.csv"
 
 
 def revwh(*args: str) -> subprocess.CompletedProcess:
@@ -77,6 +78,27 @@ def _fake_close(wh: Path, month: str) -> None:
         con.close()
 
 
+def _pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    assert len(reader.pages) == 1  # a one-page summary
+    return reader.pages[0].extract_text()
+
+
+def _sheets(path: Path) -> dict[str, list[tuple]]:
+    """Every sheet's rows (values) of a workbook, with openpyxl."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in book.worksheets}
+
+
+def _row(sheet: list[tuple], first: str) -> tuple:
+    (row,) = [r for r in sheet if r and r[0] == first]
+    return row
+
+
 def test_months_close_in_order(fresh: Path) -> None:
     _fake_close(fresh, "2026-07")
     proc = revwh("close", "--month", "2026-09", "--prepared-by", "pat", "--warehouse", str(fresh))
@@ -109,6 +131,9 @@ def test_a_close_is_final_only_when_approved_by_another_person(fresh: Path) -> N
     done = revwh("close", "--month", "2026-09", "--prepared-by", "pat", "--warehouse", str(fresh))
     assert done.returncode == 0, done.stderr
     assert "prepared by pat; NOT FINAL until approved by another person" in done.stdout
+    pdf = fresh.parent / "reports" / "close-2026-09.pdf"
+    assert f"close package: {pdf.with_suffix('.xlsx')} and {pdf}" in done.stdout
+    assert "NOT FINAL: awaiting approval" in _pdf_text(pdf) and "not approved" in _pdf_text(pdf)
     status = revwh("close", "--status", "--warehouse", str(fresh))
     assert status.stdout.strip() == "2026-09 close 1: closed, prepared by pat - NOT FINAL: awaiting approval"
     same = revwh("close", "--approve", "--month", "2026-09", "--approved-by", "pat", "--warehouse", str(fresh))
@@ -117,6 +142,8 @@ def test_a_close_is_final_only_when_approved_by_another_person(fresh: Path) -> N
            " (or set REVWH_CLOSE_SAME_PERSON=1 where one person does both)")
     ok = revwh("close", "--approve", "--month", "2026-09", "--approved-by", "sam", "--warehouse", str(fresh))
     assert ok.returncode == 0, ok.stderr
+    # the approval regenerates the package: it shows the approver
+    assert "Approved: the close is final" in _pdf_text(pdf) and "approved by sam at" in _pdf_text(pdf)
     assert query(fresh, "select closed_by, approved_by, approved_at is not null from closed.close_log") == [
         ("pat", "sam", True)]
     status = revwh("close", "--status", "--warehouse", str(fresh))
@@ -183,6 +210,68 @@ def test_close_freezes_the_month_with_the_publishing_run(closed: tuple[Path, Pat
         where f.value is distinct from m.value""") == [(0,)]
 
 
+def test_the_close_package(closed: tuple[Path, Path]) -> None:
+    """close-2026-09.xlsx and .pdf beside the reports, as the approval left them (approved by sam).
+    September of the spine (test_spine_rules.py), per currency:
+      roll-forward USD: opening 0 + billings 5500.00 (INV-K4) - recognized 7902.50 (C1 1102.50 +
+        C3 4500.00 + C4 2300.00) - underspend credits 1000.00 (K4) = closing -3402.50 (unbilled
+        3402.50 = C1 1102.50 + C4 2300.00); CAD: 0 + 1150.00 - 420.27 - 729.73 (K2) = 0.00
+      AR at Sep 30: INV-K4 5500.00 USD, INV-K2 1150.00 CAD; no payment, no memo dated by Sep 30
+      journal USD: unbilled C1 1102.50 + C4 2300.00, co-op C3 1000.00 + C4 800.00, underspend
+        C3 1000.00 = 6202.50 each side; CAD: underspend C2 729.73"""
+    from openpyxl import load_workbook
+
+    _landing, wh = closed
+    reports = wh.parent / "reports"
+    sheets = _sheets(reports / "close-2026-09.xlsx")
+    assert list(sheets) == ["Summary", "Roll-forward", "AR aging", "Underspend liability", "Co-op receivable",
+                            "Journal entries", "Post-close adjustments"]
+    summary = sheets["Summary"]
+    assert _row(summary, "Prepared by")[1].startswith("pat at ")
+    assert _row(summary, "Approved by")[1].startswith("sam at ")
+    assert _row(summary, "Status")[1] == "approved: final"
+    assert _row(summary, "AR USD at 2026-09-30")[1:7] == (
+        "untied: no QuickBooks balances landed", "USD", 5500, 0, 0, 5500)
+    assert _row(summary, "AR CAD at 2026-09-30")[1:7] == (
+        "untied: no QuickBooks balances landed", "CAD", 1150, 0, 0, 1150)
+    frozen = query(wh, "select source_file, content_hash from closed.close_files where close_id = 1 order by 1")
+    start = summary.index(_row(summary, "Landing file frozen")) + 1
+    assert [r[:2] for r in summary[start:]] == frozen and len(frozen) > 10
+    # roll-forward totals: opening, prior-period adjustment, billings, recognized, underspend, closing
+    assert _row(sheets["Roll-forward"], "Total USD")[3:11] == (0, 0, 5500, 7902.5, 1000, -3402.5, 0, 3402.5)
+    assert _row(sheets["Roll-forward"], "Total CAD")[3:9] == (0, 0, 1150, 420.27, 729.73, 0)
+    ar = sheets["AR aging"]
+    assert _row(ar, "INV-K4")[-2:] == ("USD", 5500) and _row(ar, "INV-K2")[-2:] == ("CAD", 1150)
+    assert _row(ar, "Gamma Toyota")[1:7] == ("C3", "USD", 5500, 0, 0, 5500)
+    assert _row(sheets["Underspend liability"], "K4")[4:6] == (1000, 1000)
+    assert _row(sheets["Underspend liability"], "K2")[4:6] == (729.73, 729.73)
+    assert _row(sheets["Co-op receivable"], "Total USD")[4] == 1800  # HCOOP C4 800.00 + TCOOP C3 1000.00
+    # the journal sheet holds the journal CSV's lines, and its totals per journal balance
+    with (reports / "close-2026-09-journal.csv").open(encoding="utf-8", newline="") as fh:
+        import csv
+
+        lines = [tuple(r) for r in csv.reader(fh)][1:]
+    journal = sheets["Journal entries"]
+    body = [r for r in journal[4:] if r[0] and r[0].startswith("CLOSE-")]
+    assert [tuple("" if v is None else f"{v:.2f}" if isinstance(v, float | int) else v for v in r[:8])
+            for r in body] == lines
+    assert _row(journal, "Total CLOSE-2026-09-USD")[3:5] == (6202.5, 6202.5)
+    assert _row(journal, "Total CLOSE-2026-09-CAD")[3:5] == (729.73, 729.73)
+    assert sheets["Post-close adjustments"][4][0] == "(none)"
+    # money is a number with two decimals; the header row stays in view
+    book = load_workbook(reports / "close-2026-09.xlsx")
+    cell = book["Roll-forward"]["F5"]
+    assert isinstance(cell.value, int | float) and cell.number_format == "#,##0.00"
+    assert all(book[name].freeze_panes == "A5" for name in book.sheetnames)
+    assert book["Journal entries"].column_dimensions["F"].width > 40
+    text = _pdf_text(reports / "close-2026-09.pdf")
+    for line in ("Month-end close 2026-09", "Approved: the close is final", "Prepared by pat at",
+                 "approved by sam at", "AR USD 5,500.00: untied: no QuickBooks balances landed",
+                 "CLOSE-2026-09-USD: debits 6,202.50, credits 6,202.50 USD (balanced)",
+                 "CLOSE-2026-09-CAD: debits 729.73, credits 729.73 CAD (balanced)"):
+        assert line in text, line
+
+
 def test_ar_aging_as_of_the_month_end(closed: tuple[Path, Path]) -> None:
     _landing, wh = closed
     rows = query(wh, """select invoice_id, open_amount, days_past_due, aging_bucket from marts.ar_aging_month_end
@@ -206,6 +295,12 @@ def test_a_run_after_the_close_reports_the_restatement_and_keeps_the_close(close
         "credit_memo_id,client_id,contract_id,service_month,memo_date,amount,reason,applied_invoice_id\n"
         "M4,C3,K4,2026-09-01,2026-09-30,100.00,underspend,\n"
         "M5,C3,K4,2026-09-01,2026-10-10,50.00,underspend,\n", encoding="utf-8")
+    # and QuickBooks' balances, pulled the night after September ended (before any October document),
+    # in the QuickBooks connector's landing layout: the next close's AR control compares them
+    (landing / QBO_BALANCES).write_text(
+        "doc_type,doc_id,client_id,currency,balance,pulled_at,display_name\n"
+        "customer,58,C3,USD,5400.00,2026-10-01T02:00:00Z,Gamma Toyota\n"
+        "customer,59,C2,CAD,1100.00,2026-10-01T02:00:00Z,Beta Honda Toronto\n", encoding="utf-8")
     outcome = run_pipeline(landing, wh, AS_OF)
     assert outcome.success, outcome.failures
     rows = query(wh, """select month, mart, figure, figure_key, closed_value, current_value, difference, cause_files
@@ -246,6 +341,19 @@ def test_reopen_is_recorded_and_a_new_close_freezes_the_corrected_figures(closed
     # the first close's figures stay for audit
     assert query(wh, "select close_id, value from closed.figures where figure = 'outstanding_liability'"
                      " and figure_key = 'contract K4' order by 1") == [(1, D("1000.00")), (2, D("900.00"))]
+    # the AR control of the new close, against QuickBooks' balances pulled 2026-10-01 02:00 UTC
+    # (nothing in revwh is dated Oct 1, so they are as of Sep 30):
+    #   USD: open INV-K4 5500.00 - unapplied credit M4 100.00 (Sep 30, applied to no invoice) = 5400.00
+    #        = QuickBooks C3 5400.00 -> ties
+    #   CAD: open INV-K2 1150.00 - 0 = 1150.00; QuickBooks C2 1100.00 -> differs by 50.00
+    summary = _sheets(wh.parent / "reports" / "close-2026-09.xlsx")["Summary"]
+    assert _row(summary, "AR USD at 2026-09-30")[1:7] == ("ties to QuickBooks", "USD", 5500, 0, 100, 5400)
+    assert _row(summary, "AR CAD at 2026-09-30")[1:7] == (
+        "differs by 50.00 (revwh 1,150.00, QuickBooks 1,100.00, pulled 2026-10-01 02:00 UTC)", "CAD", 1150, 0, 0,
+        1150)
+    assert _row(summary, "Status")[1] == "NOT FINAL: awaiting approval"  # close 2, not approved
+    text = _pdf_text(wh.parent / "reports" / "close-2026-09.pdf")
+    assert "AR USD 5,400.00: ties to QuickBooks" in text and "AR CAD 1,150.00: differs by 50.00" in text
 
 
 def test_close_waits_for_no_one_while_a_run_writes(closed: tuple[Path, Path]) -> None:
@@ -309,3 +417,44 @@ def test_the_close_writes_balanced_journal_entries(fresh: Path) -> None:
     frozen = dict(query(fresh, "select client_name, value from closed.figures f join marts.deferred_revenue_rollforward"
                                " r using (client_id, month) where f.figure = 'closing_unbilled' and f.value > 0"))
     assert unbilled == {(name, "Unbilled Revenue"): value for name, value in frozen.items()}
+
+
+def test_the_ar_control_compares_only_a_pull_as_of_the_month_end() -> None:
+    """QuickBooks' balances are as of their pull: compared with AR at Sep 30 only when pulled on or
+    after Sep 30 and before any document of the next period (docs/DECISIONS.md). revwh's USD AR:
+    open 1000.00 - unapplied cash 200.00 - unapplied credits 50.00 = 750.00."""
+    import duckdb
+
+    from orchestration.close_package import ar_controls
+
+    con = duckdb.connect()
+    con.execute("create schema staging")
+    con.execute("create table staging.stg_accounting__qbo_balances (doc_type varchar, doc_id varchar,"
+                " client_id varchar, currency varchar, balance decimal(18,2), pulled_at timestamp)")
+    for table, column in (("invoices", "invoice_date"), ("payments", "payment_date"),
+                          ("credit_memos", "memo_date"), ("write_offs", "write_off_date")):
+        con.execute(f"create table staging.stg_accounting__{table} ({column} date)")
+    con.execute("insert into staging.stg_accounting__payments values ('2026-10-03')")  # October's first document
+    clients = [{"currency": "USD", "open_invoices": D("1000.00"), "unapplied_cash": D("200.00"),
+                "unapplied_credits": D("50.00")}]
+    end = date(2026, 9, 30)
+
+    def control(pulled_at: str, balance: str = "750.00") -> tuple:
+        con.execute("delete from staging.stg_accounting__qbo_balances")
+        con.execute("insert into staging.stg_accounting__qbo_balances values"
+                    " ('customer', '58', 'C3', 'USD', ?, ?), ('invoice', 'INV-1', 'C3', 'USD', 999.00, ?)",
+                    [balance, pulled_at, pulled_at])
+        (c,) = ar_controls(con, end, clients)
+        return c.ar, c.quickbooks, c.line
+
+    # the invoice row is not a customer balance: only customers' Balance counts
+    assert control("2026-10-02 03:00:00") == (D("750.00"), D("750.00"), "ties to QuickBooks")
+    assert control("2026-09-30 23:00:00", "700.00") == (
+        D("750.00"), D("700.00"), "differs by 50.00 (revwh 750.00, QuickBooks 700.00, pulled 2026-09-30 23:00 UTC)")
+    assert control("2026-10-03 01:00:00")[1:] == (None, (
+        "untied: QuickBooks balances pulled 2026-10-03 01:00 UTC include the next period (a document dated"
+        " 2026-10-03); compare with a pull made before the next period's first document"))
+    assert control("2026-09-29 23:00:00")[2] == (
+        "untied: QuickBooks balances were pulled 2026-09-29 23:00 UTC, before the month's end 2026-09-30")
+    con.execute("delete from staging.stg_accounting__qbo_balances")
+    assert ar_controls(con, end, clients)[0].line == "untied: no QuickBooks balances landed"

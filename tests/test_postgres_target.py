@@ -328,17 +328,57 @@ def _second_night(landing: Path) -> None:
 
 
 def _close_september_then_restate_it(landing: Path, closes: list[tuple[Path, str]], env: dict[str, str]) -> None:
-    """Close 2026-09 (ended before T) on each (warehouse, target), then land a September invoice
-    (C3, 300.00, dated 2026-09-20) that changes the closed AR figures: the next run must list them
-    in marts.post_close_adjustments, on every engine alike."""
+    """Close 2026-09 (ended before T) on each (warehouse, target), prepared by pat and approved by
+    sam, then land a September invoice (C3, 300.00, dated 2026-09-20) that changes the closed AR
+    figures: the next run must list them in marts.post_close_adjustments, on every engine alike.
+    The close's journal entries and package written from PostgreSQL's marts equal DuckDB's."""
+    packages: dict[str, Path] = {}
     for warehouse, target in closes:
-        closed = subprocess.run([REVWH, "close", "--month", "2026-09", "--warehouse", str(warehouse),
-                                 "--target", target], capture_output=True, text=True, env=env)
+        out = warehouse.parent / f"close-{target}"
+        closed = subprocess.run([REVWH, "close", "--month", "2026-09", "--prepared-by", "pat", "--warehouse",
+                                 str(warehouse), "--target", target, "--out", str(out)],
+                                capture_output=True, text=True, env=env)
         assert closed.returncode == 0, closed.stderr
         assert "2026-09 closed" in closed.stdout
+        approved = subprocess.run([REVWH, "close", "--approve", "--month", "2026-09", "--approved-by", "sam",
+                                   "--warehouse", str(warehouse), "--target", target, "--out", str(out)],
+                                  capture_output=True, text=True, env=env)
+        assert approved.returncode == 0, approved.stderr
+        packages[target] = out
+    if "postgres" in packages:
+        _assert_same_close_package(packages["postgres"], packages["duckdb"])
     (landing / "accounting" / "invoices_2026-09.csv").write_text(
         "invoice_id,client_id,invoice_date,due_date,currency,total_amount\n"
         "INV-S9,C3,2026-09-20,2026-10-20,USD,300.00\n", encoding="utf-8")
+
+
+def _assert_same_close_package(engine_dir: Path, duck_dir: Path) -> None:
+    """The close of September from PostgreSQL's marts is DuckDB's: the journal CSV byte for byte,
+    the package's sheets cell for cell (the summary's AR control and status; its file list and
+    times are each store's own) and the PDF's figures and totals."""
+    import openpyxl
+    from pypdf import PdfReader
+
+    journal = "close-2026-09-journal.csv"
+    assert (engine_dir / journal).read_bytes() == (duck_dir / journal).read_bytes()
+    assert (duck_dir / journal).read_text(encoding="utf-8").count("\n") > 2  # lines, not only the header
+    book = openpyxl.load_workbook(engine_dir / "close-2026-09.xlsx")
+    duck_book = openpyxl.load_workbook(duck_dir / "close-2026-09.xlsx")
+    assert book.sheetnames == duck_book.sheetnames
+    for sheet in duck_book.worksheets:
+        cells = [[c.value for c in row] for row in book[sheet.title].iter_rows()]
+        duck_cells = [[c.value for c in row] for row in sheet.iter_rows()]
+        if sheet.title == "Summary":
+            def kept(rows: list[list]) -> list[list]:
+                return [r for r in rows if str(r[0]).startswith(("AR ", "Status", "Month"))]
+            cells, duck_cells = kept(cells), kept(duck_cells)
+            assert ["Status", "approved: final"] == duck_cells[1][:2]
+        assert cells == duck_cells, sheet.title
+
+    def figures(path: Path) -> str:
+        text = PdfReader(path).pages[0].extract_text()
+        return text[text.index("Deferred revenue: opening"):]
+    assert figures(engine_dir / "close-2026-09.pdf") == figures(duck_dir / "close-2026-09.pdf")
 
 
 def test_second_night_equals_duckdbs_and_analyst_keeps_access(
