@@ -397,9 +397,10 @@ TABLES: tuple[LandedTable, ...] = (
             Column("item_name", required=True, description="Item (product/service) name exactly as in QuickBooks."),
             Column("product_code", description=_PRODUCT_CODE + " Empty for an item of no product (an adjustment)."),
             Column("line_type", required=True,
-                   enum=("media", "management_fee", "flat_fee", "adjustment", "underspend"),
+                   enum=("media", "management_fee", "flat_fee", "adjustment", "underspend", "write_off"),
                    description="The invoice line type of the item's lines; `underspend` for an item used on"
-                   " underspend credit memos (their reason)."),
+                   " underspend credit memos (their reason); `write_off` for the bad-debt item of credit memos"
+                   " that write invoices off (their applied parts land as write_offs)."),
         ),
         key=("item_name",),
     ),

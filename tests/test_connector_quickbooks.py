@@ -321,3 +321,42 @@ def test_run_with_pull_lands_quickbooks_and_ar_aging_equals_its_balances(
         "failed": ["invoice 5001: customer Walk-in Ford (Id 3) has no AcctNum (the contracting client_id):"
                    " not written"]}
     assert written > 20  # the files were read back: not an empty landing
+
+
+def test_a_bad_debt_credit_memo_applied_to_an_invoice_lands_as_a_write_off() -> None:
+    """QuickBooks has no write-off: a bad debt is a credit memo with a bad-debt item (ledger_items
+    line type `write_off`) applied to the invoice through a payment of 0. Pure mapping, no server.
+
+    By hand: invoice 7001 of 1,000.00; memo BD-1 of 700.00 applies 600.00 to it (payment 801, no
+    cash): a write-off of 600.00 on the memo's date; 700.00 - 600.00 = 100.00 left unapplied stays a
+    credit memo, with a note; the payment writes no row (TotalAmt 0) and no cash application."""
+    from tests.fakes.qbo_server import _item_line, _ref
+
+    alpha, usd = _ref("1", "Alpha Toyota"), _ref("USD", "United States Dollar")
+    docs = {
+        "Customer": {"1": {"Id": "1", "DisplayName": "Alpha Toyota", "AcctNum": "C1", "Balance": "300.00",
+                           "CurrencyRef": usd}},
+        "Item": {"12": {"Id": "12", "Name": "SEO monthly"}, "20": {"Id": "20", "Name": "Bad debt"}},
+        "Invoice": {"701": {"Id": "701", "DocNumber": "7001", "TxnDate": "2026-09-01", "DueDate": "2026-10-01",
+                            "CustomerRef": alpha, "CurrencyRef": usd, "TotalAmt": "1000.00", "Balance": "400.00",
+                            "Line": [_item_line(0, "1000.00", ("12", "SEO monthly"), "2026-09-01")]}},
+        "Payment": {"801": {"Id": "801", "TxnDate": "2026-10-20", "CustomerRef": alpha, "CurrencyRef": usd,
+                            "TotalAmt": "0", "UnappliedAmt": "0",
+                            "Line": [{"Amount": "600.00", "LinkedTxn": [{"TxnId": "701", "TxnType": "Invoice"}]},
+                                     {"Amount": "600.00", "LinkedTxn": [{"TxnId": "901", "TxnType": "CreditMemo"}]}]}},
+        "CreditMemo": {"901": {"Id": "901", "DocNumber": "BD-1", "TxnDate": "2026-10-15", "CustomerRef": alpha,
+                               "CurrencyRef": usd, "TotalAmt": "700.00", "RemainingCredit": "100.00",
+                               "Line": [_item_line(0, "700.00", ("20", "Bad debt"), "2026-10-15")]}},
+    }
+    ledger = quickbooks.Ledger({"SEO monthly": ("SEO", "flat_fee"), "Bad debt": ("", "write_off")},
+                               [{"contract_id": "K3", "client_id": "C1", "product_code": "SEO",
+                                 "start_date": "2026-01-01", "end_date": ""}])
+    mapped = quickbooks.map_documents(docs, ledger, NOW)
+
+    assert mapped.rows["write_offs"] == [["7001", "2026-10-15", "600.00", "bad debt: QuickBooks credit memo BD-1"]]
+    assert mapped.rows["credit_memos"] == [
+        ["BD-1", "C1", "", "2026-10-01", "2026-10-15", "100.00", "billing_error", ""]]
+    assert mapped.rows["payments"] == [] and mapped.rows["payment_applications"] == []
+    assert mapped.exceptions == ["credit memo BD-1: a write-off with 100.00 not applied to an invoice; written as a"
+                                 " credit memo (apply it to the invoice in QuickBooks)"]
+    assert ["credit_memo", "BD-1", "C1", "USD", "100.00", STAMP, ""] in mapped.rows["qbo_balances"]

@@ -82,6 +82,7 @@ FILES = {
     "credit_memos": "credit_memos_qbo.csv",
     "payments": "payments_qbo.csv",
     "payment_applications": "payment_applications_qbo.csv",
+    "write_offs": "write_offs_qbo.csv",
     "qbo_balances": "qbo_balances.csv",
 }
 CENT = Decimal("0.01")
@@ -594,6 +595,7 @@ def map_documents(docs: dict[str, dict[str, dict]], ledger: Ledger, pulled_at: d
                                          _text(_money(pay.get("UnappliedAmt"))), stamp, ""])
 
     # -- credit memos: one row, or one per invoice a part was applied to plus the credit left
+    write_offs: dict[tuple[str, str], tuple[Decimal, list[str]]] = {}  # (invoice_id, day) -> amount, memos
     for qid, memo in sorted(docs.get("CreditMemo", {}).items(), key=lambda kv: memo_ids[kv[0]]):
         memo_id = memo_ids[qid]
         if _voided(memo):
@@ -605,10 +607,12 @@ def map_documents(docs: dict[str, dict[str, dict]], ledger: Ledger, pulled_at: d
             contracts: set[str] = set()
             months: list[str] = []
             notes = []
+            kinds: set[str] = set()  # the line types of its items: all write_off makes it a write-off
             for pos, line in enumerate(memo.get("Line") or []):
                 if line.get("DetailType") != "SalesItemLineDetail":
                     continue
                 name, product, line_type = item_of(line)
+                kinds.add(line_type)
                 if line_type == "underspend":
                     reasons.add("underspend")
                 day = str((line.get("SalesItemLineDetail") or {}).get("ServiceDate") or txn_date)[:10]
@@ -631,6 +635,29 @@ def map_documents(docs: dict[str, dict[str, dict]], ledger: Ledger, pulled_at: d
         total = _money(memo.get("TotalAmt"))
         parts = credit_parts.get(qid, {})
         base = [client, contract, month, txn_date]
+        if kinds == {"write_off"} and not parts:
+            notes.append(f"credit memo {memo_id}: a write-off not applied to an invoice; written as a credit memo"
+                         " (apply it to the invoice in QuickBooks)")
+        elif kinds == {"write_off"}:
+            # QuickBooks has no write-off: a bad-debt credit memo applied to the invoice is one. Its
+            # applied parts are write-offs (summed per invoice and day, the table's key); a part left
+            # unapplied stays a credit memo below, with a note (QuickBooks holds it as a credit).
+            for inv_id, part in sorted(parts.items()):
+                key = (inv_id, txn_date)
+                amount, names = write_offs.get(key, (ZERO, []))
+                write_offs[key] = (amount + part, [*names, memo_id])
+            parts = {}
+            total -= sum(credit_parts[qid].values(), ZERO)
+            if total > ZERO:
+                notes.append(f"credit memo {memo_id}: a write-off with {_text(total)} not applied to an invoice;"
+                             " written as a credit memo (apply it to the invoice in QuickBooks)")
+            elif total < ZERO:
+                notes.append(f"credit memo {memo_id}: applied {_text(-total)} beyond its total")
+            if total <= ZERO:
+                out.rows["qbo_balances"].append(["credit_memo", memo_id, client, currency,
+                                                 _text(_money(memo.get("RemainingCredit"))), stamp, ""])
+                out.exceptions += notes
+                continue
         if len(parts) == 1 and next(iter(parts.values())) == total:
             out.rows["credit_memos"].append([memo_id, *base, _text(total), reason, next(iter(parts))])
         else:
@@ -644,6 +671,12 @@ def map_documents(docs: dict[str, dict[str, dict]], ledger: Ledger, pulled_at: d
         out.rows["qbo_balances"].append(["credit_memo", memo_id, client, currency,
                                          _text(_money(memo.get("RemainingCredit"))), stamp, ""])
         out.exceptions += notes
+
+    for (inv_id, day), (amount, names) in sorted(write_offs.items()):
+        out.rows["write_offs"].append([inv_id, day, _text(amount),
+                                       f"bad debt: QuickBooks credit memo {', '.join(names)}"])
+        if inv_id not in written_invoices:
+            out.exceptions.append(f"credit memo {', '.join(names)}: writes off invoice {inv_id}, which is not written")
 
     # -- customers' own balances (those with a client_id)
     for qid, customer in sorted(customers.items()):
