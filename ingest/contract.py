@@ -497,7 +497,8 @@ TABLES: tuple[LandedTable, ...] = (
     LandedTable(
         "write_offs",
         "accounting",
-        "Parts of invoices written off, exported from QuickBooks.",
+        "Parts of invoices written off: a hand export from QuickBooks, or written by the QuickBooks connector"
+        " (`write_offs_qbo.csv`: the parts of bad-debt credit memos applied to invoices, docs/connectors.md).",
         (
             Column("invoice_id", required=True, description=_INVOICE_ID),
             Column("write_off_date", "date", required=True, description="Date of the write-off."),
