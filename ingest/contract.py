@@ -553,9 +553,10 @@ TABLES: tuple[LandedTable, ...] = (
             Column("item_name", required=True, description="Item (product/service) name exactly as in QuickBooks."),
             Column("product_code", description=_PRODUCT_CODE + " Empty for an item of no product (an adjustment)."),
             Column("line_type", required=True,
-                   enum=("media", "management_fee", "flat_fee", "adjustment", "underspend"),
+                   enum=("media", "management_fee", "flat_fee", "adjustment", "underspend", "write_off"),
                    description="The invoice line type of the item's lines; `underspend` for an item used on"
-                   " underspend credit memos (their reason)."),
+                   " underspend credit memos (their reason); `write_off` for the bad-debt item of credit memos"
+                   " that write invoices off (their applied parts land as write_offs)."),
         ),
         key=("item_name",),
     ),
@@ -652,7 +653,8 @@ TABLES: tuple[LandedTable, ...] = (
     LandedTable(
         "write_offs",
         "accounting",
-        "Parts of invoices written off, exported from QuickBooks.",
+        "Parts of invoices written off: a hand export from QuickBooks, or written by the QuickBooks connector"
+        " (`write_offs_qbo.csv`: the parts of bad-debt credit memos applied to invoices, docs/connectors.md).",
         (
             Column("invoice_id", required=True, description=_INVOICE_ID),
             Column("write_off_date", "date", required=True, description="Date of the write-off."),

@@ -27,6 +27,7 @@ from orchestration.invoice_run import INVOICE_RUN_ASSET
 from orchestration.landing_assets import load_landing_files
 from orchestration.platform_assets import PARTITIONS, ad_platform_pull, daily_platform_assets
 from orchestration.publish import published_warehouse
+from orchestration.quickbooks_asset import quickbooks_pull
 from orchestration.reports.assets import billing_reports
 from orchestration.schedules import NightlyClock, build_nightly_schedule
 from orchestration.sensors import build_file_drop_sensor
@@ -73,9 +74,10 @@ def build_definitions(settings: RevwhSettings) -> Definitions:
     nightly = define_asset_job(
         NIGHTLY_JOB,
         selection=AssetSelection.assets(
-            ad_platform_pull, load_landing_files, dbt_models, published_warehouse, billing_reports
+            ad_platform_pull, quickbooks_pull, load_landing_files, dbt_models, published_warehouse, billing_reports
         ),
-        description="Pull the ad platforms, load the landing directory, build and test every model, publish.",
+        description="Pull the ad platforms and QuickBooks, load the landing directory, build and test every model,"
+        " publish.",
         # One writer on the DuckDB file: steps run one after another in one process.
         executor_def=in_process_executor,
     )
@@ -91,8 +93,8 @@ def build_definitions(settings: RevwhSettings) -> Definitions:
         sensors.append(build_failure_email_sensor(smtp))
     return Definitions(
         assets=[
-            ad_platform_pull, *daily_platform_assets, load_landing_files, dbt_models, published_warehouse,
-            billing_reports, INVOICE_RUN,
+            ad_platform_pull, quickbooks_pull, *daily_platform_assets, load_landing_files, dbt_models,
+            published_warehouse, billing_reports, INVOICE_RUN,
         ],
         asset_checks=[source_freshness],
         jobs=[nightly, backfill],

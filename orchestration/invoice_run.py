@@ -5,7 +5,7 @@ month m (the month after T's: billing in advance). `revwh invoice-run --month YY
 --out (default `reports/` beside the warehouse):
 
   invoice-run-YYYY-MM.csv        the draft as QuickBooks Online's invoice import file (one row per line;
-                                 rows sharing an Invoice no form one invoice), through SafeCsvWriter
+                                 rows sharing a *InvoiceNo form one invoice), through SafeCsvWriter
   invoice-run-YYYY-MM/<client>.pdf  one invoice PDF per client (ReportLab), a section per draft invoice
   invoice-review-YYYY-MM.csv     the review list (marts.invoice_run_review)
 
@@ -47,8 +47,12 @@ from orchestration.reports.csv_safe import SafeCsvWriter
 INVOICE_RUN_ASSET = "invoice_run"  # the Dagster asset each `revwh invoice-run` is recorded as
 HOME_CURRENCY = "USD"  # the reporting currency (SPEC 1); QuickBooks' home currency
 AGENCY_ENV, REMIT_TO_ENV = "REVWH_AGENCY_NAME", "REVWH_REMIT_TO"
-QBO_COLUMNS = ("Invoice no", "Customer", "Invoice date", "Due date", "Terms", "Item(Product/Service)",
-               "Item description", "Item quantity", "Item rate", "Item amount", "Service date", "Currency")
+# QuickBooks Online's own invoice import headers, as in the sample file of its Import invoices tool
+# (an asterisk marks a required column), so the import maps them without a person; Currency is
+# revwh's addition for a client not billed in USD (docs/DECISIONS.md "QuickBooks import headers").
+QBO_COLUMNS = ("*InvoiceNo", "*Customer", "*InvoiceDate", "*DueDate", "Terms", "Location", "Memo",
+               "Item(Product/Service)", "ItemDescription", "ItemQuantity", "ItemRate", "*ItemAmount", "Service Date",
+               "Currency")
 REVIEW_COLUMNS = ("client_id", "client_name", "invoice_no", "reason", "contract_id", "detail")
 LINE_ORDER = {"media": 0, "management_fee": 1, "flat_fee": 2, "underspend_credit": 3}
 LINE_WORDS = {"media": "media", "management_fee": "management fee", "flat_fee": "flat fee",
@@ -223,8 +227,8 @@ def qbo_rows(lines: list[Row]) -> list[list[object]]:
         amount = _money(r["amount"])
         out.append([
             r["invoice_no"], r["client_name"] or r["client_id"], r["invoice_date"].isoformat(),
-            r["due_date"].isoformat(), f"Net {r['terms_days']}", r["item_name"], _description(r), "1", amount,
-            amount, r["service_month"].isoformat(), "" if r["currency"] == HOME_CURRENCY else r["currency"],
+            r["due_date"].isoformat(), f"Net {r['terms_days']}", "", "", r["item_name"], _description(r), "1",
+            amount, amount, r["service_month"].isoformat(), "" if r["currency"] == HOME_CURRENCY else r["currency"],
         ])
     return out
 

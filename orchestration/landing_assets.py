@@ -24,6 +24,7 @@ from orchestration.guards import GuardError, check_as_of, check_landing_not_empt
 from orchestration.month_close import ensure_closed_schema
 from orchestration.pg_connect import PostgresUnavailable
 from orchestration.quality import quality_findings
+from orchestration.quickbooks_asset import QBO_PULL_KEY
 from orchestration.restore import open_error_message
 from orchestration.settings import RevwhSettings, run_timestamp
 from orchestration.working_copy import start_working_file
@@ -65,7 +66,7 @@ def _table_metadata(report: LoadReport, table: str) -> dict[str, object]:
         AssetSpec(
             raw_key(t.name),
             group_name=RAW_GROUP,
-            deps=[PULL_KEY] if t.folder.startswith("ads/") else [],
+            deps=[PULL_KEY] if t.folder.startswith("ads/") else [QBO_PULL_KEY] if t.folder == "accounting" else [],
             description=f"Landed rows of {t.folder}/{t.name}*, as text, with file and row.",
             skippable=True,  # not materialized by a run with nothing new: downstream skips
         )

@@ -4,8 +4,8 @@
   a date range is a Dagster backfill.
 - `ad_platform_pull`: the nightly pull of each platform's lookback window ending at T, upstream
   of the landing load in the nightly job (so one run pulls, loads and models). It runs only when
-  settings.pull_ad_platforms is on; it also pulls QuickBooks Online when its credentials are
-  configured (ingest/platforms/quickbooks.py: the changes since the last pull).
+  settings.pull_ad_platforms is on. QuickBooks Online is its own asset beside it
+  (orchestration/quickbooks_asset.py).
 A platform without credentials is skipped with a visible note (log warning and metadata); the
 rest of the run goes on.
 """
@@ -63,27 +63,6 @@ def _pull(context: AssetExecutionContext, settings: RevwhSettings, platform: str
     }
 
 
-def _pull_quickbooks(context: AssetExecutionContext, settings: RevwhSettings) -> dict:
-    """QuickBooks Online's documents (the changes since the last pull) when its credentials are
-    configured; otherwise nothing, quietly: a file-drop QuickBooks export is the default."""
-    from ingest.platforms import quickbooks
-    from ingest.platforms.scrub import one_line
-
-    if not quickbooks.configured():
-        return {"skipped": "QuickBooks Online is not configured (QBO_REALM_ID and a token)"}
-    progress.report("pulling quickbooks")
-    try:
-        result = quickbooks.pull(settings.landing())
-    except Exception as exc:  # a missing credential or a failure outside QuickBooks' answers: one line
-        raise Failure(description=one_line(f"quickbooks pull failed: {type(exc).__name__}: {exc}")) from None
-    for line in result.exceptions:
-        context.log.warning(f"quickbooks: {line}")
-    for document, reason in result.errors.items():
-        context.log.error(f"quickbooks {document}: {reason}")
-    return {"mode": result.mode, "rows": result.rows, "failed": [f"{d}: {r}" for d, r in result.errors.items()],
-            "exceptions": len(result.exceptions)}
-
-
 def _daily_asset(platform: str):
     @asset(
         name=f"{platform}_daily_spend",
@@ -130,7 +109,6 @@ def ad_platform_pull(context: AssetExecutionContext, settings: RevwhSettings):
         metadata[platform] = str(outcome)
         if "skipped" in outcome:
             skipped.append(outcome["skipped"])
-    metadata["quickbooks"] = str(_pull_quickbooks(context, settings))
     yield MaterializeResult(metadata={**metadata, "platforms_skipped": len(skipped)})
     every = len(skipped) == len(PLATFORMS)
     yield AssetCheckResult(

@@ -80,6 +80,11 @@ def test_full_pull_writes_the_landing_files_with_exact_rows(
     result = quickbooks.pull(landing, now=NOW, sleep=waits.append)
 
     assert result.mode == "full" and waits == []
+    # what the Dagster asset shows: the book's 3 customers, 4 items, 6 invoices (1003 voided: left
+    # out of the landing, still counted as read), 3 payments, 1 credit memo; a full pull: no window
+    assert result.counts.metadata() == {
+        "customers_pulled": 3, "items_pulled": 4, "invoices_pulled": 6, "payments_pulled": 3,
+        "credit_memos_pulled": 1, "deleted_removed": 0, "voided_left_out": 1, "cdc_window": ""}
     assert _rows(landing, "invoices_qbo.csv") == [
         ["1001", "C1", "2026-09-01", "2026-10-01", "USD", "2300.00"],
         ["1002", "C1", "2026-10-01", "2026-10-31", "USD", "2800.00"],
@@ -155,6 +160,11 @@ def test_a_second_pull_asks_only_for_changes_and_applies_a_deletion(qbo: FakeQui
     result = quickbooks.pull(landing, now=later, sleep=lambda s: None)
 
     assert result.mode == "changes"
+    # the CDC answer: one deleted invoice (removed) and one changed customer; 1003 stays voided
+    assert result.counts.metadata() == {
+        "customers_pulled": 1, "items_pulled": 0, "invoices_pulled": 1, "payments_pulled": 0,
+        "credit_memos_pulled": 0, "deleted_removed": 1, "voided_left_out": 1,
+        "cdc_window": "2026-10-31T01:55:00+00:00 to 2026-11-01T02:00:00+00:00"}
     asked = qbo.requests[before:]
     assert [(r["method"], r["path"]) for r in asked] == [("GET", f"/v3/company/{REALM}/cdc")]
     assert asked[0]["params"]["entities"] == "Customer,Item,Invoice,Payment,CreditMemo"
@@ -292,3 +302,61 @@ def test_run_with_pull_lands_quickbooks_and_ar_aging_equals_its_balances(
     assert aging == {k: v for k, v in balances.items() if v > 0} == {
         "1002": Decimal("1000.00"), "1004": Decimal("500.00"), "2001": Decimal("582.00")}
     assert TOKEN not in _all_text(landing)
+    # the UI's QuickBooks asset: this run's materialization carries the pull's counts (a full pull of
+    # the book: see test_full_pull_writes_the_landing_files_with_exact_rows; 5001's customer has no
+    # client_id: the one document not written)
+    from dagster import AssetKey, DagsterEventType, DagsterInstance
+
+    from orchestration.instance import dagster_home
+
+    [event] = [e for e in DagsterInstance.from_config(str(dagster_home())).all_logs(
+        outcome.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)
+        if e.dagster_event.asset_key == AssetKey(["quickbooks_pull"])]
+    meta = {k: v.value for k, v in event.dagster_event.materialization.metadata.items()}
+    written = sum(len(_rows(landing, f.name)) for f in (landing / "accounting").glob("*qbo*.csv"))
+    assert meta == {
+        "mode": "full", "customers_pulled": 3, "items_pulled": 4, "invoices_pulled": 6, "payments_pulled": 3,
+        "credit_memos_pulled": 1, "deleted_removed": 0, "voided_left_out": 1, "cdc_window": "",
+        "rows_written": written, "exceptions": 1,  # 2001 line 1 without a contract
+        "failed": ["invoice 5001: customer Walk-in Ford (Id 3) has no AcctNum (the contracting client_id):"
+                   " not written"]}
+    assert written > 20  # the files were read back: not an empty landing
+
+
+def test_a_bad_debt_credit_memo_applied_to_an_invoice_lands_as_a_write_off() -> None:
+    """QuickBooks has no write-off: a bad debt is a credit memo with a bad-debt item (ledger_items
+    line type `write_off`) applied to the invoice through a payment of 0. Pure mapping, no server.
+
+    By hand: invoice 7001 of 1,000.00; memo BD-1 of 700.00 applies 600.00 to it (payment 801, no
+    cash): a write-off of 600.00 on the memo's date; 700.00 - 600.00 = 100.00 left unapplied stays a
+    credit memo, with a note; the payment writes no row (TotalAmt 0) and no cash application."""
+    from tests.fakes.qbo_server import _item_line, _ref
+
+    alpha, usd = _ref("1", "Alpha Toyota"), _ref("USD", "United States Dollar")
+    docs = {
+        "Customer": {"1": {"Id": "1", "DisplayName": "Alpha Toyota", "AcctNum": "C1", "Balance": "300.00",
+                           "CurrencyRef": usd}},
+        "Item": {"12": {"Id": "12", "Name": "SEO monthly"}, "20": {"Id": "20", "Name": "Bad debt"}},
+        "Invoice": {"701": {"Id": "701", "DocNumber": "7001", "TxnDate": "2026-09-01", "DueDate": "2026-10-01",
+                            "CustomerRef": alpha, "CurrencyRef": usd, "TotalAmt": "1000.00", "Balance": "400.00",
+                            "Line": [_item_line(0, "1000.00", ("12", "SEO monthly"), "2026-09-01")]}},
+        "Payment": {"801": {"Id": "801", "TxnDate": "2026-10-20", "CustomerRef": alpha, "CurrencyRef": usd,
+                            "TotalAmt": "0", "UnappliedAmt": "0",
+                            "Line": [{"Amount": "600.00", "LinkedTxn": [{"TxnId": "701", "TxnType": "Invoice"}]},
+                                     {"Amount": "600.00", "LinkedTxn": [{"TxnId": "901", "TxnType": "CreditMemo"}]}]}},
+        "CreditMemo": {"901": {"Id": "901", "DocNumber": "BD-1", "TxnDate": "2026-10-15", "CustomerRef": alpha,
+                               "CurrencyRef": usd, "TotalAmt": "700.00", "RemainingCredit": "100.00",
+                               "Line": [_item_line(0, "700.00", ("20", "Bad debt"), "2026-10-15")]}},
+    }
+    ledger = quickbooks.Ledger({"SEO monthly": ("SEO", "flat_fee"), "Bad debt": ("", "write_off")},
+                               [{"contract_id": "K3", "client_id": "C1", "product_code": "SEO",
+                                 "start_date": "2026-01-01", "end_date": ""}])
+    mapped = quickbooks.map_documents(docs, ledger, NOW)
+
+    assert mapped.rows["write_offs"] == [["7001", "2026-10-15", "600.00", "bad debt: QuickBooks credit memo BD-1"]]
+    assert mapped.rows["credit_memos"] == [
+        ["BD-1", "C1", "", "2026-10-01", "2026-10-15", "100.00", "billing_error", ""]]
+    assert mapped.rows["payments"] == [] and mapped.rows["payment_applications"] == []
+    assert mapped.exceptions == ["credit memo BD-1: a write-off with 100.00 not applied to an invoice; written as a"
+                                 " credit memo (apply it to the invoice in QuickBooks)"]
+    assert ["credit_memo", "BD-1", "C1", "USD", "100.00", STAMP, ""] in mapped.rows["qbo_balances"]

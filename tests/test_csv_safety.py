@@ -61,8 +61,8 @@ def test_credit_run_csv_quotes_a_formula_name_and_keeps_a_negative_amount(tmp_pa
         header, line = list(csv.reader(fh))
     cell = dict(zip(header, line, strict=True))
     assert cell["Customer"] == '\'=HYPERLINK("http://evil","x")'
-    assert cell["Amount"] == "-30.00"  # money_text(-30) with two places, no apostrophe
-    assert cell["Credit Memo No"] == "UC-B1-2026-08"
+    assert cell["ItemAmount"] == "-30.00"  # money_text(-30) with two places, no apostrophe
+    assert cell["CreditMemoNo"] == "UC-B1-2026-08"
 
 
 def test_revwh_sql_csv_quotes_a_formula_and_keeps_a_negative_number(capsys: pytest.CaptureFixture[str]) -> None:

@@ -79,21 +79,23 @@ def test_draft_files_read_back_and_the_same_run_gives_the_same_bytes(spine_copy:
 
     with (first / "invoice-run-2026-11.csv").open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert list(rows[0]) == ["Invoice no", "Customer", "Invoice date", "Due date", "Terms", "Item(Product/Service)",
-                             "Item description", "Item quantity", "Item rate", "Item amount", "Service date",
-                             "Currency"]
+    # QuickBooks Online's own import headers (its sample file's; an asterisk marks a required column)
+    assert list(rows[0]) == ["*InvoiceNo", "*Customer", "*InvoiceDate", "*DueDate", "Terms", "Location", "Memo",
+                             "Item(Product/Service)", "ItemDescription", "ItemQuantity", "ItemRate", "*ItemAmount",
+                             "Service Date", "Currency"]
     sums: dict[str, Decimal] = {}
     for r in rows:  # money summed exactly, as the warehouse does
-        sums[r["Invoice no"]] = sums.get(r["Invoice no"], Decimal("0.00")) + Decimal(r["Item amount"])
+        sums[r["*InvoiceNo"]] = sums.get(r["*InvoiceNo"], Decimal("0.00")) + Decimal(r["*ItemAmount"])
     totals = {invoice: f"{amount:.2f}" for invoice, amount in sums.items()}
     assert totals == EXPECTED_TOTALS
-    k1 = [r for r in rows if "K1" in r["Item description"]]
-    assert [(r["Item description"], r["Item rate"], r["Item amount"], r["Item quantity"]) for r in k1] == [
+    k1 = [r for r in rows if "K1" in r["ItemDescription"]]
+    assert [(r["ItemDescription"], r["ItemRate"], r["*ItemAmount"], r["ItemQuantity"]) for r in k1] == [
         ("Contract K1 (SEARCH) media, service month 2026-11", "6200.00", "6200.00", "1"),
         ("Contract K1 (SEARCH) management fee, service month 2026-11", "558.00", "558.00", "1")]
-    c1 = [r for r in rows if r["Invoice no"] == "R-2026-11-C1-USD"]
-    assert {(r["Customer"], r["Invoice date"], r["Due date"], r["Terms"], r["Service date"], r["Currency"])
-            for r in c1} == {("Alpha Toyota", "2026-11-01", "2026-12-01", "Net 30", "2026-11-01", "")}
+    c1 = [r for r in rows if r["*InvoiceNo"] == "R-2026-11-C1-USD"]
+    assert {(r["*Customer"], r["*InvoiceDate"], r["*DueDate"], r["Terms"], r["Location"], r["Memo"],
+             r["Service Date"], r["Currency"])
+            for r in c1} == {("Alpha Toyota", "2026-11-01", "2026-12-01", "Net 30", "", "", "2026-11-01", "")}
     assert {r["Item(Product/Service)"] for r in c1} == {"Paid search media", "Paid search management fee",
                                                        "SEO flat fee"}
 

@@ -314,8 +314,23 @@ def test_analyst_reads_marts_and_nothing_else(first_night: tuple, pg_env: dict[s
         " '...'), then run revwh roles again"]
 
 
+# QuickBooks' balances as a pull lands them (ingest/platforms/quickbooks.py), so that the second
+# night compares a non-empty marts.ledger_tieout across the engines (the spine lands none): one
+# invoice ties, one differs (CAD: the USD difference needs T's rate), a memo, a payment revwh lacks,
+# a customer with its DisplayName. Only this module's copy of the landing gets it.
+QBO_BALANCES = (
+    "doc_type,doc_id,client_id,currency,balance,pulled_at,display_name\n"
+    "invoice,INV-K4,C3,USD,5500.00,2026-10-15T23:00:00Z,\n"
+    "invoice,INV-K2,C2,CAD,1100.00,2026-10-15T23:00:00Z,\n"
+    "credit_memo,M1,C3,USD,600.00,2026-10-15T23:00:00Z,\n"
+    "payment,P-QBO-7,C3,USD,40.00,2026-10-15T23:00:00Z,\n"
+    "customer,58,C3,USD,4860.00,2026-10-15T23:00:00Z,Gamma Toyota Inc.\n"
+)
+
+
 def _second_night(landing: Path) -> None:
-    """A replaced spend file (one row's cost + 12.34), a removed spend file and a new invoice file."""
+    """A replaced spend file (one row's cost + 12.34), a removed spend file, a new invoice file and
+    QuickBooks' balances."""
     base = landing / "ads" / "google_ads" / "google_base.csv"
     lines = base.read_text(encoding="utf-8").splitlines(keepends=True)
     assert lines[1].startswith("2026-10-01,1112223333,") and ",100000000," in lines[1]
@@ -325,6 +340,7 @@ def _second_night(landing: Path) -> None:
     (landing / "accounting" / "invoices_2026-10.csv").write_text(
         "invoice_id,client_id,invoice_date,due_date,currency,total_amount\n"
         "INV-K9,C3,2026-10-01,2026-10-31,USD,250.00\n", encoding="utf-8")
+    (landing / "accounting" / "qbo_balances.csv").write_text(QBO_BALANCES, encoding="utf-8")
 
 
 def _close_september_then_restate_it(landing: Path, closes: list[tuple[Path, str]], env: dict[str, str]) -> None:
@@ -409,6 +425,16 @@ def test_second_night_equals_duckdbs_and_analyst_keeps_access(
     assert duck_result.returncode == 0, duck_result.stderr[-3000:]
     duck = _mart_rows_duckdb(tmp_path / "revwh.duckdb")
     assert len(duck["post_close_adjustments"][1]) > 0  # the restated September, against the close
+    # the tie-out has rows on both engines (compared below with every mart); by hand: INV-K2 is
+    # 1,150.00 CAD open in revwh (no payment, no applied memo in the spine), 1,100.00 in QuickBooks
+    con = duckdb.connect(str(tmp_path / "revwh.duckdb"), read_only=True)
+    tieout = {(r[0], r[1]): r[2:] for r in con.execute(
+        "select doc_type, doc_id, revwh_amount, qbo_amount, difference, ties, likely_cause from marts.ledger_tieout"
+    ).fetchall()}
+    con.close()
+    assert tieout[("invoice", "INV-K2")] == (Decimal("1150.00"), Decimal("1100.00"), Decimal("50.00"), False, None)
+    assert tieout[("invoice", "INV-K4")][3] is True
+    assert tieout[("payment", "P-QBO-7")][4] == "missing_in_revwh"
     _assert_same_marts(duck, _mart_rows_postgres(pg_env))
     conn = _pg(pg_env)
     with conn.cursor() as cur:

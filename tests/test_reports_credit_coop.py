@@ -161,33 +161,34 @@ def test_money_text_is_plain_two_place_decimal() -> None:
 
 def test_credit_run_csv(built: Built) -> None:
     header, rows = read_csv(built.reports / credit_run_name(T))
-    assert header == list(CREDIT_RUN_COLUMNS) == ["Customer", "Credit Memo Date", "Credit Memo No",
-                                                  "Item(Product/Service)", "Description", "Amount", "Currency"]
+    # the review file in the layout of QuickBooks Online's invoice import (its sample file's names,
+    # Invoice replaced by CreditMemo): revwh post --credits creates the memos through the API
+    assert header == list(CREDIT_RUN_COLUMNS) == [
+        "CreditMemoNo", "Customer", "CreditMemoDate", "Item(Product/Service)", "ItemDescription", "ItemQuantity",
+        "ItemRate", "ItemAmount", "Service Date", "Currency"]
     # ordered by client name, then month: Beta Honda (E1 Sep), Gamma Ford (B1 Aug, B1 Sep)
+    memo = {"CreditMemoDate": "2026-10-15", "Item(Product/Service)": "Underspend credit", "ItemQuantity": "1"}
     assert rows == [
-        {"Customer": "Beta Honda", "Credit Memo Date": "2026-10-15", "Credit Memo No": "UC-E1-2026-09",
-         "Item(Product/Service)": "Underspend credit",
-         "Description": "Underspend credit: contract E1, 2026-09, Paid search", "Amount": "500.00",
-         "Currency": "CAD"},
-        {"Customer": "Gamma Ford", "Credit Memo Date": "2026-10-15", "Credit Memo No": "UC-B1-2026-08",
-         "Item(Product/Service)": "Underspend credit",
-         "Description": "Underspend credit: contract B1, 2026-08, Paid search", "Amount": "2100.00",
-         "Currency": "USD"},
-        {"Customer": "Gamma Ford", "Credit Memo Date": "2026-10-15", "Credit Memo No": "UC-B1-2026-09",
-         "Item(Product/Service)": "Underspend credit",
-         "Description": "Underspend credit: contract B1, 2026-09, Paid search", "Amount": "1550.00",
-         "Currency": "USD"},
+        {"CreditMemoNo": "UC-E1-2026-09", "Customer": "Beta Honda", **memo,
+         "ItemDescription": "Underspend credit: contract E1, 2026-09, Paid search", "ItemRate": "500.00",
+         "ItemAmount": "500.00", "Service Date": "2026-09-01", "Currency": "CAD"},
+        {"CreditMemoNo": "UC-B1-2026-08", "Customer": "Gamma Ford", **memo,
+         "ItemDescription": "Underspend credit: contract B1, 2026-08, Paid search", "ItemRate": "2100.00",
+         "ItemAmount": "2100.00", "Service Date": "2026-08-01", "Currency": "USD"},
+        {"CreditMemoNo": "UC-B1-2026-09", "Customer": "Gamma Ford", **memo,
+         "ItemDescription": "Underspend credit: contract B1, 2026-09, Paid search", "ItemRate": "1550.00",
+         "ItemAmount": "1550.00", "Service Date": "2026-09-01", "Currency": "USD"},
     ]
     for r in rows:
-        assert MONEY.match(r["Amount"]) and D(r["Amount"]) > 0, r
+        assert MONEY.match(r["ItemAmount"]) and D(r["ItemAmount"]) > 0, r
     # exactly the mart's positive outstanding liabilities, to the cent
     mart = {(r["contract_id"], r["month"].strftime("%Y-%m")): (r["outstanding_liability"], r["currency"])
             for r in query_dicts(built.warehouse, "select * from marts.underspend_credits"
                                                   " where outstanding_liability > 0")}
-    csv_rows = {(r["Credit Memo No"][3:5], r["Credit Memo No"][6:]): (D(r["Amount"]), r["Currency"]) for r in rows}
+    csv_rows = {(r["CreditMemoNo"][3:5], r["CreditMemoNo"][6:]): (D(r["ItemAmount"]), r["Currency"]) for r in rows}
     assert csv_rows == mart
     # A1 Aug (3000 due - 3000 issued = 0) and B1's over-credit are not issued; every memo number is unique
-    assert len({r["Credit Memo No"] for r in rows}) == len(rows)
+    assert len({r["CreditMemoNo"] for r in rows}) == len(rows)
 
 
 def test_underspend_liability_aging(built: Built) -> None:

@@ -96,6 +96,7 @@ def _run_quickbooks(landing: Path) -> int:
     if result.file is not None:
         what = "changes since the last pull" if result.mode == "changes" else "full pull"
         print(f"quickbooks: {result.rows} rows ({what}) -> {result.file}/*_qbo.csv, qbo_balances.csv")
+        print(f"quickbooks: {result.counts.line()}")
     for line in result.exceptions:
         _err(f"  note: {line}")
     for document, reason in sorted(result.errors.items()):

@@ -82,6 +82,7 @@ FILES = {
     "credit_memos": "credit_memos_qbo.csv",
     "payments": "payments_qbo.csv",
     "payment_applications": "payment_applications_qbo.csv",
+    "write_offs": "write_offs_qbo.csv",
     "qbo_balances": "qbo_balances.csv",
 }
 CENT = Decimal("0.01")
@@ -308,12 +309,48 @@ class State:
         tmp.replace(path)
 
 
-def _full(qb: Any, call: Callable[[Callable[[], Any]], Any]) -> dict[str, dict[str, dict]]:
-    return {e: {str(o["Id"]): o for o in _query_all(qb, e, call)} for e in ENTITIES}
+@dataclass
+class PullCounts:
+    """What one pull read, for the Dagster asset's metadata and the CLI line: the documents
+    QuickBooks sent per entity (a full pull: all of them; a CDC pull: the changed ones, deletions
+    included), the deleted ones removed from the set, the voided ones in the set (left out of the
+    landing), and the CDC window (changedSince to the pull time; empty for a full pull)."""
+
+    pulled: dict[str, int] = field(default_factory=dict)  # entity -> objects QuickBooks sent
+    deleted: int = 0
+    voided: int = 0
+    window: tuple[str, str] | None = None
+
+    def metadata(self) -> dict[str, object]:
+        names = {"Customer": "customers", "Item": "items", "Invoice": "invoices", "Payment": "payments",
+                 "CreditMemo": "credit_memos"}
+        return {
+            **{f"{names[e]}_pulled": self.pulled.get(e, 0) for e in ENTITIES},
+            "deleted_removed": self.deleted,
+            "voided_left_out": self.voided,
+            "cdc_window": f"{self.window[0]} to {self.window[1]}" if self.window else "",
+        }
+
+    def line(self) -> str:
+        """One line for `revwh pull --platform quickbooks`."""
+        read = ", ".join(f"{self.pulled.get(e, 0)} {w}" for e, w in (
+            ("Customer", "customers"), ("Item", "items"), ("Invoice", "invoices"), ("Payment", "payments"),
+            ("CreditMemo", "credit memos")))
+        window = f"; changes from {self.window[0]} to {self.window[1]}" if self.window else ""
+        return f"read {read}; {self.deleted} deleted removed, {self.voided} voided left out{window}"
 
 
-def _apply_cdc(qb: Any, state: State, since: datetime, call: Callable[[Callable[[], Any]], Any]) -> bool:
-    """Apply the changes since `since` to the state; False when an answer hit its cap (pull in full)."""
+def _full(qb: Any, call: Callable[[Callable[[], Any]], Any], counts: PullCounts) -> dict[str, dict[str, dict]]:
+    docs = {e: {str(o["Id"]): o for o in _query_all(qb, e, call)} for e in ENTITIES}
+    counts.pulled = {e: len(docs[e]) for e in ENTITIES}
+    return docs
+
+
+def _apply_cdc(
+    qb: Any, state: State, since: datetime, call: Callable[[Callable[[], Any]], Any], counts: PullCounts
+) -> bool:
+    """Apply the changes since `since` to the state, counting them in `counts`; False when an
+    answer hit its cap (pull in full)."""
     answer = call(lambda: qb.change_data_capture(",".join(ENTITIES), since.isoformat()))
     for block in answer.get("CDCResponse") or []:
         for response in block.get("QueryResponse") or []:
@@ -324,9 +361,10 @@ def _apply_cdc(qb: Any, state: State, since: datetime, call: Callable[[Callable[
                 if len(objects) >= PAGE_SIZE:
                     return False
                 docs = state.documents.setdefault(entity, {})
+                counts.pulled[entity] = counts.pulled.get(entity, 0) + len(objects)
                 for obj in objects:
                     if str(obj.get("status", "")).lower() == "deleted":
-                        docs.pop(str(obj["Id"]), None)
+                        counts.deleted += docs.pop(str(obj["Id"]), None) is not None
                     else:
                         docs[str(obj["Id"])] = obj
     return True
@@ -557,6 +595,7 @@ def map_documents(docs: dict[str, dict[str, dict]], ledger: Ledger, pulled_at: d
                                          _text(_money(pay.get("UnappliedAmt"))), stamp, ""])
 
     # -- credit memos: one row, or one per invoice a part was applied to plus the credit left
+    write_offs: dict[tuple[str, str], tuple[Decimal, list[str]]] = {}  # (invoice_id, day) -> amount, memos
     for qid, memo in sorted(docs.get("CreditMemo", {}).items(), key=lambda kv: memo_ids[kv[0]]):
         memo_id = memo_ids[qid]
         if _voided(memo):
@@ -568,10 +607,12 @@ def map_documents(docs: dict[str, dict[str, dict]], ledger: Ledger, pulled_at: d
             contracts: set[str] = set()
             months: list[str] = []
             notes = []
+            kinds: set[str] = set()  # the line types of its items: all write_off makes it a write-off
             for pos, line in enumerate(memo.get("Line") or []):
                 if line.get("DetailType") != "SalesItemLineDetail":
                     continue
                 name, product, line_type = item_of(line)
+                kinds.add(line_type)
                 if line_type == "underspend":
                     reasons.add("underspend")
                 day = str((line.get("SalesItemLineDetail") or {}).get("ServiceDate") or txn_date)[:10]
@@ -594,6 +635,29 @@ def map_documents(docs: dict[str, dict[str, dict]], ledger: Ledger, pulled_at: d
         total = _money(memo.get("TotalAmt"))
         parts = credit_parts.get(qid, {})
         base = [client, contract, month, txn_date]
+        if kinds == {"write_off"} and not parts:
+            notes.append(f"credit memo {memo_id}: a write-off not applied to an invoice; written as a credit memo"
+                         " (apply it to the invoice in QuickBooks)")
+        elif kinds == {"write_off"}:
+            # QuickBooks has no write-off: a bad-debt credit memo applied to the invoice is one. Its
+            # applied parts are write-offs (summed per invoice and day, the table's key); a part left
+            # unapplied stays a credit memo below, with a note (QuickBooks holds it as a credit).
+            for inv_id, part in sorted(parts.items()):
+                key = (inv_id, txn_date)
+                amount, names = write_offs.get(key, (ZERO, []))
+                write_offs[key] = (amount + part, [*names, memo_id])
+            parts = {}
+            total -= sum(credit_parts[qid].values(), ZERO)
+            if total > ZERO:
+                notes.append(f"credit memo {memo_id}: a write-off with {_text(total)} not applied to an invoice;"
+                             " written as a credit memo (apply it to the invoice in QuickBooks)")
+            elif total < ZERO:
+                notes.append(f"credit memo {memo_id}: applied {_text(-total)} beyond its total")
+            if total <= ZERO:
+                out.rows["qbo_balances"].append(["credit_memo", memo_id, client, currency,
+                                                 _text(_money(memo.get("RemainingCredit"))), stamp, ""])
+                out.exceptions += notes
+                continue
         if len(parts) == 1 and next(iter(parts.values())) == total:
             out.rows["credit_memos"].append([memo_id, *base, _text(total), reason, next(iter(parts))])
         else:
@@ -607,6 +671,12 @@ def map_documents(docs: dict[str, dict[str, dict]], ledger: Ledger, pulled_at: d
         out.rows["qbo_balances"].append(["credit_memo", memo_id, client, currency,
                                          _text(_money(memo.get("RemainingCredit"))), stamp, ""])
         out.exceptions += notes
+
+    for (inv_id, day), (amount, names) in sorted(write_offs.items()):
+        out.rows["write_offs"].append([inv_id, day, _text(amount),
+                                       f"bad debt: QuickBooks credit memo {', '.join(names)}"])
+        if inv_id not in written_invoices:
+            out.exceptions.append(f"credit memo {', '.join(names)}: writes off invoice {inv_id}, which is not written")
 
     # -- customers' own balances (those with a client_id)
     for qid, customer in sorted(customers.items()):
@@ -641,6 +711,7 @@ class QuickBooksResult(PullResult):
     mode: str = ""  # "full" or "changes"
     exceptions: list[str] = field(default_factory=list)  # written, with something missing (one line each)
     files: list[Path] = field(default_factory=list)
+    counts: PullCounts = field(default_factory=PullCounts)
 
 
 def pull(
@@ -669,14 +740,14 @@ def pull(
     try:
         try:
             qb = _client(realm, token)
-            mode, docs = _read(qb, state, realm, now, call)
+            mode, docs, counts = _read(qb, state, realm, now, call)
         except Exception as exc:
             from quickbooks.exceptions import AuthorizationException
 
             if not (refreshable and isinstance(exc, AuthorizationException)):
                 raise
             qb = _client(realm, _access_token(force_refresh=True)[0])  # a revoked access token: once more
-            mode, docs = _read(qb, state, realm, now, call)
+            mode, docs, counts = _read(qb, state, realm, now, call)
     except MissingCredential:
         raise
     except PullError as exc:
@@ -688,6 +759,7 @@ def pull(
             text = error_line("QuickBooks", exc)
         return QuickBooksResult(PLATFORM, None, 0, [realm], {company: one_line(text)}, mode=mode)
 
+    counts.voided = sum(_voided(d) for e in ("Invoice", "Payment", "CreditMemo") for d in docs.get(e, {}).values())
     mapped = map_documents(docs, Ledger.read(landing_dir), now)
     files = [_write(landing_dir, table, rows) for table, rows in mapped.rows.items()]
     State(realm, now.isoformat(), docs).save(landing_dir)  # after the files: a lost state re-reads, never skips
@@ -700,13 +772,14 @@ def pull(
         mode=mode,
         exceptions=[one_line(e) for e in mapped.exceptions],
         files=files,
+        counts=counts,
     )
 
 
 def _read(
     qb: Any, state: State, realm: str, now: datetime, call: Callable[[Callable[[], Any]], Any]
-) -> tuple[str, dict[str, dict[str, dict]]]:
-    """("changes", documents) through CDC when the state allows it, else ("full", documents)."""
+) -> tuple[str, dict[str, dict[str, dict]], PullCounts]:
+    """("changes", documents, counts) through CDC when the state allows it, else ("full", ...)."""
     last = None
     if state.realm == realm and state.last_pull:
         try:
@@ -715,6 +788,9 @@ def _read(
             last = None
     if last is not None and last.tzinfo is not None and timedelta(0) <= now - last <= timedelta(days=FULL_AFTER_DAYS):
         changed = State(state.realm, state.last_pull, {e: dict(state.documents.get(e, {})) for e in ENTITIES})
-        if _apply_cdc(qb, changed, last - CDC_OVERLAP, call):
-            return "changes", changed.documents
-    return "full", _full(qb, call)
+        since = last - CDC_OVERLAP
+        counts = PullCounts(window=(since.isoformat(), now.isoformat()))
+        if _apply_cdc(qb, changed, since, call, counts):
+            return "changes", changed.documents, counts
+    counts = PullCounts()
+    return "full", _full(qb, call, counts), counts

@@ -34,8 +34,11 @@ from orchestration.reports.marts_reader import MartsSource, open_marts, rows
 CENT = Decimal("0.01")
 CREDIT_ITEM = "Underspend credit"
 
-CREDIT_RUN_COLUMNS = ("Customer", "Credit Memo Date", "Credit Memo No", "Item(Product/Service)", "Description",
-                      "Amount", "Currency")
+# The credit run is the coordinator's review file (revwh post --credits creates the memos through the
+# API): QuickBooks Online has no credit memo import in every edition, so its columns follow the
+# invoice import's sample file, Invoice replaced by CreditMemo (docs/DECISIONS.md "QuickBooks import headers").
+CREDIT_RUN_COLUMNS = ("CreditMemoNo", "Customer", "CreditMemoDate", "Item(Product/Service)", "ItemDescription",
+                      "ItemQuantity", "ItemRate", "ItemAmount", "Service Date", "Currency")
 AGING_COLUMNS = ("Customer", "Client ID", "Contract", "Month", "Outstanding liability", "Currency", "Days owed",
                  "Aging bucket")
 CLAIM_COLUMNS = ("Program code", "OEM", "Customer", "Client ID", "Month", "Eligible delivered media",
@@ -149,8 +152,9 @@ def credit_description(row: Row) -> str:
 
 def _credit_cells(as_of: date) -> Callable[[Row], Sequence[str]]:
     def cells(r: Row) -> Sequence[str]:
-        return (customer_name(r), as_of.isoformat(), credit_memo_no(r["contract_id"], r["month"]), credit_item(r),
-                credit_description(r), money_text(r["outstanding_liability"]), r["currency"] or "")
+        amount = money_text(r["outstanding_liability"])
+        return (credit_memo_no(r["contract_id"], r["month"]), customer_name(r), as_of.isoformat(), credit_item(r),
+                credit_description(r), "1", amount, amount, r["month"].isoformat(), r["currency"] or "")
     return cells
 
 

@@ -6,7 +6,7 @@
     columns=[
         {"name": "item_name", "required": true},
         {"name": "product_code"},
-        {"name": "line_type", "enum": ["media", "management_fee", "flat_fee", "adjustment", "underspend"], "required": true}
+        {"name": "line_type", "enum": ["media", "management_fee", "flat_fee", "adjustment", "underspend", "write_off"], "required": true}
     ],
     key=["item_name"],
     row_checks=[]) }}
