@@ -25,6 +25,7 @@ from orchestration.landing_assets import load_landing_files
 from orchestration.platform_assets import PARTITIONS, ad_platform_pull, daily_platform_assets
 from orchestration.publish import published_warehouse
 from orchestration.reports.assets import billing_reports
+from orchestration.run_outcome import build_outcome_sensor
 from orchestration.schedules import NightlyClock, build_nightly_schedule
 from orchestration.sensors import build_file_drop_sensor
 from orchestration.settings import NIGHTLY_JOB, SETTLE_ENV, RevwhSettings, invoice_settings_from_env
@@ -70,7 +71,7 @@ def build_definitions(settings: RevwhSettings) -> Definitions:
         partitions_def=PARTITIONS,
         description="Pull a range of days from the ad platforms (one partition per day).",
     )
-    sensors: list[SensorDefinition] = [build_file_drop_sensor(nightly, clock)]
+    sensors: list[SensorDefinition] = [build_file_drop_sensor(nightly, clock), build_outcome_sensor()]
     smtp = SmtpSettings.from_env()
     if smtp is not None:
         sensors.append(build_failure_email_sensor(smtp))

@@ -20,6 +20,39 @@ from ingest.loader import LoadReport
 GATE_CHECK = "landing_gate"
 
 
+class LandingBlocked(Exception):
+    """The gate refused this run's data: one line for the person who fixes the file.
+
+    Raised by the load step after it yields its gate results, so the step fails with this line
+    instead of Dagster's DagsterAssetCheckFailedError (a list of check names and a stack trace).
+    A cause on the user's side has no stack to show: the traceback is never kept, so the UI's
+    step-failure event reads only "LandingBlocked: <file> line <n>, column <c>: <rule>"."""
+
+    @property  # type: ignore[override]
+    def __traceback__(self) -> None:
+        return None
+
+    @__traceback__.setter
+    def __traceback__(self, _value: object) -> None:
+        pass
+
+
+def blocked_line(results: Iterable[AssetCheckResult]) -> str | None:
+    """The line a blocked run's step failure says: the first refused file's reason, and how many
+    more problems the checks list; None when no gate blocks."""
+    errors = [
+        (r.asset_key.to_user_string() if r.asset_key else "", str(reason))
+        for r in results
+        if not r.passed and r.severity == AssetCheckSeverity.ERROR
+        for reason in (r.metadata["errors"].value if "errors" in r.metadata else [r.description])
+    ]
+    if not errors:
+        return None
+    table, first = errors[0]
+    more = f" (and {len(errors) - 1} more: see the landing_gate checks)" if len(errors) > 1 else ""
+    return f"the landing gate blocked the run: {table}: {first}{more}; fix the file and run again"
+
+
 @dataclass
 class GateFinding:
     """One problem found for a raw table: error blocks, warning is shown only."""

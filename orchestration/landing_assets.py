@@ -19,7 +19,7 @@ from ingest.disk_full import DiskFull, disk_full_line, is_disk_full
 from ingest.landing import discover
 from ingest.loader import LoadReport, load_landing
 from orchestration import progress, run_inputs
-from orchestration.gates import gate_results, gate_specs
+from orchestration.gates import LandingBlocked, blocked_line, gate_results, gate_specs
 from orchestration.guards import GuardError, check_as_of, check_landing_not_empty, shrink_findings, source_counts
 from orchestration.month_close import ensure_closed_schema
 from orchestration.pg_connect import PostgresUnavailable
@@ -176,4 +176,8 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
         for item in items:
             log = context.log.error if item.severity == "error" else context.log.warning
             log(f"{table}: {item.message}")
-    yield from gate_results(report, raw_key, findings)
+    results = gate_results(report, raw_key, findings)
+    yield from results
+    blocked = blocked_line(results)
+    if blocked:  # one readable failure, not Dagster's check-name list with a stack (gates.py)
+        raise LandingBlocked(blocked) from None
