@@ -21,7 +21,7 @@ from orchestration.alerts import SmtpSettings, build_failure_email_sensor
 from orchestration.dbt_assets import dbt_models, dbt_resource
 from orchestration.freshness import source_freshness
 from orchestration.instance import relaxed_sqlite_sync
-from orchestration.landing_assets import load_landing_files
+from orchestration.landing_assets import landing_gate_verdict, load_landing_files
 from orchestration.platform_assets import PARTITIONS, ad_platform_pull, daily_platform_assets
 from orchestration.publish import published_warehouse
 from orchestration.reports.assets import billing_reports
@@ -59,7 +59,8 @@ def build_definitions(settings: RevwhSettings) -> Definitions:
     nightly = define_asset_job(
         NIGHTLY_JOB,
         selection=AssetSelection.assets(
-            ad_platform_pull, load_landing_files, dbt_models, published_warehouse, billing_reports
+            ad_platform_pull, load_landing_files, landing_gate_verdict, dbt_models, published_warehouse,
+            billing_reports,
         ),
         description="Pull the ad platforms, load the landing directory, build and test every model, publish.",
         # One writer on the DuckDB file: steps run one after another in one process.
@@ -77,8 +78,8 @@ def build_definitions(settings: RevwhSettings) -> Definitions:
         sensors.append(build_failure_email_sensor(smtp))
     return Definitions(
         assets=[
-            ad_platform_pull, *daily_platform_assets, load_landing_files, dbt_models, published_warehouse,
-            billing_reports,
+            ad_platform_pull, *daily_platform_assets, load_landing_files, landing_gate_verdict, dbt_models,
+            published_warehouse, billing_reports,
         ],
         asset_checks=[source_freshness],
         jobs=[nightly, backfill],
