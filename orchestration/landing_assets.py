@@ -8,7 +8,6 @@ so Dagster skips dbt, publish and the reports.
 """
 
 import contextlib
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -20,6 +19,7 @@ from dagster import (
     DagsterEventType,
     Failure,
     MaterializeResult,
+    asset,
     multi_asset,
 )
 
@@ -195,25 +195,20 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
 VERDICT_KEY = AssetKey(["landing_gate_verdict"])
 
 
-@multi_asset(
-    specs=[
-        AssetSpec(
-            VERDICT_KEY,
-            group_name=RAW_GROUP,
-            deps=[raw_key(t.name) for t in TABLES],
-            description="Fails the run, with the refused file, line, column and rule, when a landing gate"
-            " blocked it (dbt, publish and the reports are then skipped). Nothing is stored.",
-            skippable=True,  # a run the gates let through has nothing to record here
-        )
-    ],
-    name="landing_gate_verdict",
+@asset(
+    key=VERDICT_KEY,
+    group_name=RAW_GROUP,
+    deps=[raw_key(t.name) for t in TABLES],
+    description="The landing gates' verdict on this run's files: recorded as passed, or the run fails"
+    " here with the refused file, line, column and rule (dbt, publish and the reports are then skipped).",
 )
-def landing_gate_verdict(context: AssetExecutionContext) -> Iterator[MaterializeResult]:
+def landing_gate_verdict(context: AssetExecutionContext) -> MaterializeResult:
     """Say why the run was blocked, as the run's one failure: a step nothing depends on, so
     Dagster logs no abandoned steps (orchestration/gates.py)."""
     entries = context.instance.all_logs(context.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)
     evaluations = [e.dagster_event.asset_check_evaluation_data for e in entries if e.dagster_event is not None]
-    blocked = blocked_line(e for e in evaluations if e.check_name == GATE_CHECK)
+    gates = [e for e in evaluations if e.check_name == GATE_CHECK]
+    blocked = blocked_line(gates)
     if blocked:
         raise LandingBlocked(blocked) from None
-    yield from ()
+    return MaterializeResult(metadata={"verdict": "passed", "warnings": sum(1 for e in gates if not e.passed)})
