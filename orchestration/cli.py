@@ -156,6 +156,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_ui(args: argparse.Namespace) -> int:
     from orchestration.instance import dagster_home
 
+    _check_port_free(args.port)  # before anything starts: else the daemon runs with no web page
     env = {**os.environ, "DAGSTER_HOME": str(dagster_home())}
     if args.landing:
         env["REVWH_LANDING"] = str(Path(args.landing).resolve())
@@ -169,32 +170,104 @@ def _cmd_ui(args: argparse.Namespace) -> int:
         "-w",
         str(REPO_ROOT / "workspace.yaml"),
         "-h",
-        "127.0.0.1",
+        UI_HOST,
         "-p",
         str(args.port),
     ]
-    print(f"revwh ui: Dagster UI on http://127.0.0.1:{args.port} (Ctrl-C to stop)", file=sys.stderr)
-    return _serve_until_stopped(subprocess.Popen(cmd, cwd=REPO_ROOT, env=env))
+    print(f"revwh ui: Dagster UI on http://{UI_HOST}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
+    # its own process group: revwh stops the whole group (webserver, daemon, code servers, runs)
+    return _serve_until_stopped(subprocess.Popen(cmd, cwd=REPO_ROOT, env=env, start_new_session=True),
+                                port=args.port)
 
 
-def _serve_until_stopped(dagster_dev: subprocess.Popen) -> int:
-    """Wait for `dagster dev`; a `kill` (SIGTERM) of revwh is passed on to it alone.
+UI_HOST = "127.0.0.1"
+STOP_GRACE_SECONDS = 3.0  # `dagster dev` alone gets SIGTERM; what is left of its group then, SIGKILL
 
-    Killed itself, revwh would leave the UI running with nobody to stop it. `dagster dev` stops
-    its webserver, daemon and code servers within seconds when it alone gets SIGTERM, but can hang
-    when they all get it at once (measured: still up a minute later), so revwh signals only it.
-    Ctrl-C reaches the whole terminal group, `dagster dev` included: revwh waits for it to stop."""
+
+def _check_port_free(port: int) -> None:
+    """One line when the port is taken: `dagster dev` would start its daemon, fail to start the
+    webserver and go on running with no web page."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the webserver binds: TIME_WAIT is free
+        try:
+            probe.bind((UI_HOST, port))
+        except OSError:
+            raise UserError(f"port {port} on {UI_HOST} is already in use (another `revwh ui`?): stop it, or"
+                            f" choose another port with --port, e.g. `revwh ui --port {port + 1}`") from None
+
+
+def _serving(port: int) -> bool:
+    import socket
+
+    try:
+        socket.create_connection((UI_HOST, port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def _serve_until_stopped(dagster_dev: subprocess.Popen, port: int | None = None, poll_seconds: float = 1.0) -> int:
+    """Wait for `dagster dev` (started in a process group of its own); stop the whole group when
+    revwh gets SIGTERM or SIGINT (Ctrl-C), and when the webserver stops answering on `port` after
+    it had (the daemon alone is no use to anyone).
+
+    Stopping: SIGTERM to `dagster dev` alone, which stops its webserver, daemon and code servers
+    within seconds (signalled all at once they can hang: measured, still up a minute later); after
+    STOP_GRACE_SECONDS whatever is left of the group is killed. Returns `dagster dev`'s exit code."""
     import signal
 
-    previous = signal.signal(signal.SIGTERM, lambda _sig, _frame: dagster_dev.send_signal(signal.SIGTERM))
+    requested: list[int] = []
+    handler = lambda sig, _frame: requested.append(sig)  # noqa: E731
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
-        while True:
+        served, failures = False, 0
+        while not requested:
             try:
-                return dagster_dev.wait()
-            except KeyboardInterrupt:
+                code = dagster_dev.wait(timeout=poll_seconds)
+            except subprocess.TimeoutExpired:
+                pass
+            else:
+                _kill_group(dagster_dev.pid)  # children it left behind
+                return code
+            if port is None:
                 continue
+            if _serving(port):
+                served, failures = True, 0
+            elif served:
+                failures += 1
+                if failures >= 3:
+                    print(f"revwh ui: the Dagster webserver on port {port} stopped; stopping the daemon too",
+                          file=sys.stderr)
+                    break
+        return _stop(dagster_dev) if requested else (_stop(dagster_dev) or 1)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _stop(dagster_dev: subprocess.Popen) -> int:
+    import signal
+
+    try:
+        dagster_dev.send_signal(signal.SIGTERM)
+        code = dagster_dev.wait(timeout=STOP_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        _kill_group(dagster_dev.pid)
+        code = dagster_dev.wait()
+    _kill_group(dagster_dev.pid)
+    return code
+
+
+def _kill_group(pgid: int) -> None:
+    """SIGKILL what is left of the process group `pgid` (nothing: nothing to do)."""
+    import signal
+
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:

@@ -148,11 +148,13 @@ def reap_crashed_runs(instance: DagsterInstance, warehouse: Path | str, *, grace
 def _mark_failed(instance: DagsterInstance, run: object, message: str) -> None:
     """Fail the run in the instance and send its alert (when SMTP is configured)."""
     from orchestration.alerts import ALERT_SENT_TAG, SmtpSettings, failure_message, send_email
+    from orchestration.run_outcome import FAILED, OUTCOME_TAG
 
     smtp = SmtpSettings.from_env()
-    if smtp is not None:  # before the failure event: the daemon's failure sensor must see it
-        instance.add_run_tags(run.run_id, {ALERT_SENT_TAG: "revwh crash check"})
-        run = instance.get_run_by_id(run.run_id)
+    # before the failure event: the daemon's failure sensors must see them (a crash is no data problem)
+    tags = {OUTCOME_TAG: FAILED, **({ALERT_SENT_TAG: "revwh crash check"} if smtp is not None else {})}
+    instance.add_run_tags(run.run_id, tags)
+    run = instance.get_run_by_id(run.run_id)
     instance.report_run_failed(run, message=message)
     log.warning("run %s: %s", run.run_id, message)
     if smtp is None:

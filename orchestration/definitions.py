@@ -24,11 +24,12 @@ from orchestration.dbt_assets import dbt_models, dbt_resource
 from orchestration.freshness import source_freshness
 from orchestration.instance import relaxed_sqlite_sync
 from orchestration.invoice_run import INVOICE_RUN_ASSET
-from orchestration.landing_assets import load_landing_files
+from orchestration.landing_assets import landing_gate_verdict, load_landing_files
 from orchestration.platform_assets import PARTITIONS, ad_platform_pull, daily_platform_assets
 from orchestration.publish import published_warehouse
 from orchestration.quickbooks_asset import quickbooks_pull
 from orchestration.reports.assets import billing_reports
+from orchestration.run_outcome import build_outcome_sensor
 from orchestration.schedules import NightlyClock, build_nightly_schedule
 from orchestration.sensors import build_file_drop_sensor
 from orchestration.settings import NIGHTLY_JOB, SETTLE_ENV, RevwhSettings, invoice_settings_from_env
@@ -74,7 +75,8 @@ def build_definitions(settings: RevwhSettings) -> Definitions:
     nightly = define_asset_job(
         NIGHTLY_JOB,
         selection=AssetSelection.assets(
-            ad_platform_pull, quickbooks_pull, load_landing_files, dbt_models, published_warehouse, billing_reports
+            ad_platform_pull, quickbooks_pull, load_landing_files, landing_gate_verdict, dbt_models,
+            published_warehouse, billing_reports,
         ),
         description="Pull the ad platforms and QuickBooks, load the landing directory, build and test every model,"
         " publish.",
@@ -87,14 +89,14 @@ def build_definitions(settings: RevwhSettings) -> Definitions:
         partitions_def=PARTITIONS,
         description="Pull a range of days from the ad platforms (one partition per day).",
     )
-    sensors: list[SensorDefinition] = [build_file_drop_sensor(nightly, clock)]
+    sensors: list[SensorDefinition] = [build_file_drop_sensor(nightly, clock), build_outcome_sensor()]
     smtp = SmtpSettings.from_env()
     if smtp is not None:
         sensors.append(build_failure_email_sensor(smtp))
     return Definitions(
         assets=[
-            ad_platform_pull, quickbooks_pull, *daily_platform_assets, load_landing_files, dbt_models,
-            published_warehouse, billing_reports, INVOICE_RUN,
+            ad_platform_pull, quickbooks_pull, *daily_platform_assets, load_landing_files, landing_gate_verdict,
+            dbt_models, published_warehouse, billing_reports, INVOICE_RUN,
         ],
         asset_checks=[source_freshness],
         jobs=[nightly, backfill],

@@ -1,10 +1,16 @@
-"""The landing gate: one blocking asset check per raw table, evaluated on what this run landed.
+"""The landing gate: one asset check per raw table, evaluated on what this run landed.
 
-A failing ERROR-level gate stops every downstream model in the run (Dagster skips the dbt step
-and the publish step), so the previously published warehouse stays as it was. Warnings (rows
-that staging will quarantine) fail the check at WARN severity: the UI shows them, the run goes on. Today the gate
-fails on a rejected file; the expectation suites (orchestration/quality.py) add their
-findings through `extra_checks`.
+A failing ERROR-level gate blocks the run: the load step then withholds raw/_files, which every
+dbt model's build reads (stg_landing__files), so Dagster *skips* dbt, publish and the reports and
+the previously published warehouse stays as it was; the step `landing_gate_verdict`
+(orchestration/landing_assets.py) fails the run with one line (`LandingBlocked`: file, line,
+column, rule). The checks are not Dagster-"blocking": a blocking check that fails makes its step
+fail with a list of check names and a stack trace, and every step downstream is then logged as
+"Dependencies for step ... failed: ['dbt_models', 'dbt_models', ...]", one entry per asset it
+reads (about a hundred for publish): the wall finance saw. Warnings (rows that staging will
+quarantine) fail the check at WARN severity: the UI shows them, the run goes on. Today the gate
+fails on a rejected file; the expectation suites (orchestration/quality.py) add their findings
+through `extra_checks`.
 """
 
 from __future__ import annotations
@@ -12,12 +18,46 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey
+from dagster import AssetCheckEvaluation, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey
 
 from ingest.contract import TABLES
 from ingest.loader import LoadReport
 
 GATE_CHECK = "landing_gate"
+
+
+class LandingBlocked(Exception):
+    """The gate refused this run's data: one line for the person who fixes the file.
+
+    Raised by `landing_gate_verdict`, a step nothing depends on, so the run fails with this line
+    and no step is logged as abandoned. A cause on the user's side has no stack to show: the
+    traceback is never kept, so the UI's step-failure event reads only "LandingBlocked: <file>
+    line <n>, column <c>: <rule>"."""
+
+    @property  # type: ignore[override]
+    def __traceback__(self) -> None:
+        return None
+
+    @__traceback__.setter
+    def __traceback__(self, _value: object) -> None:
+        pass
+
+
+def blocked_line(results: Iterable[AssetCheckResult | AssetCheckEvaluation]) -> str | None:
+    """The line a blocked run's step failure says: the first refused file's reason, and how many
+    more problems the checks list; None when no gate blocks. Takes the load step's results or the
+    evaluations the run recorded."""
+    errors = [
+        (r.asset_key.to_user_string() if r.asset_key else "", str(reason))
+        for r in results
+        if not r.passed and r.severity == AssetCheckSeverity.ERROR
+        for reason in (r.metadata["errors"].value if "errors" in r.metadata else [r.description])
+    ]
+    if not errors:
+        return None
+    table, first = errors[0]
+    more = f" (and {len(errors) - 1} more: see the landing_gate checks)" if len(errors) > 1 else ""
+    return f"the landing gate blocked the run: {table}: {first}{more}; fix the file and run again"
 
 
 @dataclass
@@ -38,7 +78,7 @@ def gate_specs(raw_key: Callable[[str], AssetKey]) -> list[AssetCheckSpec]:
         AssetCheckSpec(
             GATE_CHECK,
             asset=raw_key(t.name),
-            blocking=True,
+            blocking=False,  # blocks by withholding raw/_files (module docstring)
             description="Blocks the run when a file of this table was rejected or an error-level"
             " expectation failed on the rows this run landed.",
         )

@@ -2,11 +2,12 @@
 
 Finance watches asset health in the Dagster UI, so `revwh run` and `revwh demo` record their runs
 in the same instance `revwh ui` shows: `$DAGSTER_HOME` when set, else `.dagster_home/` in the
-project. Its `dagster.yaml` (written when missing) keeps telemetry off and lets the run queue
-start at most one run per warehouse at a time (runs carry the tag `revwh/warehouse`), so runs
-launched from the UI, the schedule or the sensor never overlap; CLI runs are kept apart from
-them by the warehouse lock (orchestration/warehouse_lock.py). It also turns on Dagster's run
-monitoring; a run a crash left STARTED is marked failed by orchestration/crashed_runs.py.
+project. Its `dagster.yaml` (written when missing) keeps telemetry and Dagster's community
+dialog off and lets the run queue start at most one run per warehouse at a time (runs carry the
+tag `revwh/warehouse`), so runs launched from the UI, the schedule or the sensor never overlap;
+CLI runs are kept apart from them by the warehouse lock (orchestration/warehouse_lock.py). It
+also turns on Dagster's run monitoring; a run a crash left STARTED is marked failed by
+orchestration/crashed_runs.py.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ event_log_storage:
   config:
     base_dir: "{{history}}"
 telemetry:
+  enabled: false
+# no "Join the Dagster community" dialog over the first page finance opens
+nux:
   enabled: false
 run_coordinator:
   module: dagster.core.run_coordinator

@@ -12,14 +12,23 @@ from datetime import date
 from decimal import Decimal
 
 import duckdb
-from dagster import AssetExecutionContext, AssetKey, AssetSpec, Failure, MaterializeResult, multi_asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    DagsterEventType,
+    Failure,
+    MaterializeResult,
+    asset,
+    multi_asset,
+)
 
 from ingest.contract import TABLES
 from ingest.disk_full import DiskFull, disk_full_line, is_disk_full
 from ingest.landing import discover
 from ingest.loader import LoadReport, load_landing
 from orchestration import progress, run_inputs
-from orchestration.gates import gate_results, gate_specs
+from orchestration.gates import GATE_CHECK, LandingBlocked, blocked_line, gate_results, gate_specs
 from orchestration.guards import GuardError, check_as_of, check_landing_not_empty, shrink_findings, source_counts
 from orchestration.month_close import ensure_closed_schema
 from orchestration.pg_connect import PostgresUnavailable
@@ -166,15 +175,41 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
         f"{len(report.skipped)} unchanged, {len(report.removed)} removed, "
         f"{len(report.rejected)} rejected"
     )
+    results = gate_results(report, raw_key, findings)
     for t in TABLES:
         yield MaterializeResult(asset_key=raw_key(t.name), metadata=_table_metadata(report, t.name))
-    yield MaterializeResult(
-        asset_key=FILES_KEY,
-        metadata={"rejected": len(report.rejected), "unrecognized": len(report.unrecognized),
-                  "working_file": working.why},
-    )
+    if blocked_line(results) is None:
+        # withheld when a gate blocks: dbt reads it, so Dagster skips dbt, publish and the reports
+        # (orchestration/gates.py); landing_gate_verdict then fails the run with one line
+        yield MaterializeResult(
+            asset_key=FILES_KEY,
+            metadata={"rejected": len(report.rejected), "unrecognized": len(report.unrecognized),
+                      "working_file": working.why},
+        )
     for table, items in sorted(findings.items()):
         for item in items:
             log = context.log.error if item.severity == "error" else context.log.warning
             log(f"{table}: {item.message}")
-    yield from gate_results(report, raw_key, findings)
+    yield from results
+
+
+VERDICT_KEY = AssetKey(["landing_gate_verdict"])
+
+
+@asset(
+    key=VERDICT_KEY,
+    group_name=RAW_GROUP,
+    deps=[raw_key(t.name) for t in TABLES],
+    description="The landing gates' verdict on this run's files: recorded as passed, or the run fails"
+    " here with the refused file, line, column and rule (dbt, publish and the reports are then skipped).",
+)
+def landing_gate_verdict(context: AssetExecutionContext) -> MaterializeResult:
+    """Say why the run was blocked, as the run's one failure: a step nothing depends on, so
+    Dagster logs no abandoned steps (orchestration/gates.py)."""
+    entries = context.instance.all_logs(context.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)
+    evaluations = [e.dagster_event.asset_check_evaluation_data for e in entries if e.dagster_event is not None]
+    gates = [e for e in evaluations if e.check_name == GATE_CHECK]
+    blocked = blocked_line(gates)
+    if blocked:
+        raise LandingBlocked(blocked) from None
+    return MaterializeResult(metadata={"verdict": "passed", "warnings": sum(1 for e in gates if not e.passed)})

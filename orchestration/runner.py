@@ -63,6 +63,7 @@ def run_pipeline(
     from orchestration.definitions import build_definitions
     from orchestration.instance import persistent_instance
     from orchestration.restore import check_readable
+    from orchestration.run_outcome import BLOCKED, FAILED, OUTCOME_TAG, REPOSITORY_LABEL_TAG, repository_label
     from orchestration.settings import NIGHTLY_JOB, RevwhSettings, invoice_settings_from_env
     from orchestration.warehouse_lock import warehouse_lock
 
@@ -76,8 +77,9 @@ def run_pipeline(
     job = build_definitions(settings).resolve_job_def(NIGHTLY_JOB)
     # The owner's pid and host: a run this process leaves unfinished (kill -9, OOM, reboot) is
     # found by the next run, sensor or schedule and marked failed (orchestration/crashed_runs.py).
+    # The repository label: the job's runs page in the UI lists runs by it (orchestration/run_outcome.py).
     tags = {AS_OF_TAG: settings.as_of_date().isoformat(), WAREHOUSE_TAG: str(settings.published()),
-            "revwh/launched_by": "cli", **owner_tags()}
+            "revwh/launched_by": "cli", REPOSITORY_LABEL_TAG: repository_label(), **owner_tags()}
     # dagster-dbt echoes dbt's log to stdout; keep it for the error report instead.
     captured = io.StringIO()
     with (
@@ -98,11 +100,17 @@ def run_pipeline(
         )
         if result.success and not published:
             return _write_missing_reports(settings, instance, result.run_id)
-    if result.success:
-        return RunOutcome(True, run_id=result.run_id, published=published, unchanged=not published)
+        if result.success:
+            return RunOutcome(True, run_id=result.run_id, published=published, unchanged=not published)
+        outcome = _failed_outcome(result, captured.getvalue(), settings.building().parent, published)
+        # the Runs list in the UI shows blocked (fix the data) apart from failed (orchestration/run_outcome.py)
+        instance.add_run_tags(result.run_id, {OUTCOME_TAG: BLOCKED if outcome.blocked else FAILED})
+    return outcome
+
+
+def _failed_outcome(result: object, dbt_log: str, warehouse_dir: Path, published: bool) -> RunOutcome:
     checks = _failed_checks(result.all_events)
-    warehouse_dir = settings.building().parent
-    dbt = _dbt_failures(captured.getvalue(), warehouse_dir)
+    dbt = _dbt_failures(dbt_log, warehouse_dir)
     if any(_interrupted(event) for event in result.all_events):
         return RunOutcome(False, ["interrupted"], run_id=result.run_id, interrupted=True, published=published)
     steps = [] if checks or dbt else _step_failures(result.all_events, warehouse_dir)

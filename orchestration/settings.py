@@ -99,6 +99,10 @@ class RevwhSettings(ConfigurableResource):
             from orchestration.warehouse_lock import acquire, release
 
             instance = getattr(context, "instance", None)
+            if instance is not None and run.remote_job_origin is None:  # `revwh run`: in-process, no origin
+                from orchestration.run_outcome import give_workspace_origin
+
+                give_workspace_origin(instance, run.run_id)  # listed under the job in the UI (run_outcome.py)
             if instance is not None and "revwh/pid" not in run.tags:  # a UI, schedule or sensor run's worker
                 from orchestration.crashed_runs import owner_tags
 

@@ -25,6 +25,8 @@ from dagster import (
 from orchestration.alerts import SENSOR_NAME, SmtpSettings
 from orchestration.definitions import NIGHTLY_JOB, build_definitions
 from orchestration.freshness import FRESHNESS_CHECK_KEYS
+from orchestration.run_outcome import OUTCOME_TAG
+from orchestration.run_outcome import SENSOR_NAME as OUTCOME_SENSOR
 from orchestration.schedules import SCHEDULE_NAME
 from orchestration.settings import RevwhSettings
 from tests.landing_builder import write_landing
@@ -79,6 +81,18 @@ def _alert(defs: Definitions, instance: DagsterInstance, result) -> None:
     sensor(context)
 
 
+def _tag_outcome(defs: Definitions, instance: DagsterInstance, result) -> str:
+    """What the daemon does for a failed UI, schedule or sensor run: the outcome sensor tags it."""
+    context = build_run_status_sensor_context(
+        sensor_name=OUTCOME_SENSOR,
+        dagster_event=result.get_run_failure_event(),
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(result.run_id),
+    )
+    defs.resolve_sensor_def(OUTCOME_SENSOR)(context)
+    return instance.get_run_by_id(result.run_id).tags[OUTCOME_TAG]
+
+
 def _text(message: Message) -> str:
     return f"Subject: {message['Subject']}\n\n{message.get_content()}"
 
@@ -106,6 +120,7 @@ def test_failed_step_is_emailed_without_secrets(smtp_server: Collector, tmp_path
         result = tiny_failing_job.execute_in_process(instance=instance, raise_on_error=False)
         assert not result.success
         _alert(defs, instance, result)
+        assert _tag_outcome(defs, instance, result) == "failed"  # a system error, not the data
 
     [(sender, recipients, message)] = smtp_server.received
     assert sender == "revwh@agency.test"
@@ -143,6 +158,16 @@ def test_blocked_nightly_run_emails_the_check_line(smtp_server: Collector, tmp_p
         checked = {e.dagster_event.asset_check_evaluation_data.asset_check_key
                    for e in instance.all_logs(result.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION)}
         _alert(defs, instance, result)
+        assert _tag_outcome(defs, instance, result) == "blocked"  # the Runs list tells it from a failure
+        logs = instance.all_logs(result.run_id)
+        [failure] = [e.dagster_event for e in logs if e.dagster_event and e.dagster_event.is_step_failure]
+        # one line naming the file, in a step nothing depends on: no step is logged as abandoned
+        assert failure.step_key == "landing_gate_verdict"
+        assert failure.step_failure_data.error.cause.message.startswith(
+            "orchestration.gates.LandingBlocked: the landing gate blocked the run: raw/contracts:"
+            " contracting/contracts.csv: missing column(s) end_date")
+        assert failure.step_failure_data.error.cause.stack == []
+        assert not [e for e in logs if e.user_message.startswith("Dependencies for step")]
 
     assert not settings.published().exists()
     assert not checked & set(FRESHNESS_CHECK_KEYS)  # nothing published, so freshness was not judged

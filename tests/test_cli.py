@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -96,11 +97,12 @@ def test_a_dbt_runtime_error_is_shown_with_its_cause() -> None:
     ]
 
 
-def test_a_killed_revwh_ui_stops_the_server_it_started(tmp_path: Path) -> None:
-    """`revwh ui` passes SIGTERM on to the server it started and returns its exit code, instead of
-    dying and leaving the server running (orchestration/cli.py `_serve_until_stopped`). The server
-    here is a stand-in for `dagster dev` (which test_ui starts for real): it records the signal
-    and exits 7."""
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_a_killed_revwh_ui_stops_the_server_it_started(tmp_path: Path, sig: str) -> None:
+    """`revwh ui` passes SIGTERM (and Ctrl-C, SIGINT) on to the server it started and returns its
+    exit code, instead of dying and leaving the server running (orchestration/cli.py
+    `_serve_until_stopped`). The server here is a stand-in for `dagster dev` (which test_ui starts
+    and stops for real): it records the signal and exits 7."""
     import signal
     import time
 
@@ -109,10 +111,63 @@ def test_a_killed_revwh_ui_stops_the_server_it_started(tmp_path: Path) -> None:
               f"def stop(sig, _f): Path({str(got)!r}).write_text(str(sig)); sys.exit(7)\n"
               f"signal.signal(signal.SIGTERM, stop); print('ready', flush=True); time.sleep(120)")
     parent = (f"import subprocess, sys; from orchestration.cli import _serve_until_stopped\n"
-              f"sys.exit(_serve_until_stopped(subprocess.Popen([sys.executable, '-c', {server!r}])))")
+              f"sys.exit(_serve_until_stopped(subprocess.Popen([sys.executable, '-c', {server!r}],"
+              f" start_new_session=True)))")
     proc = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "ready"
     time.sleep(0.5)  # the parent's handler is installed before the server starts; leave margin anyway
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(getattr(signal, sig))
     assert proc.wait(timeout=30) == 7  # the server's code: the parent waited for it, not killed
     assert got.read_text() == str(int(signal.SIGTERM))
+
+
+def test_revwh_ui_stops_the_daemon_when_the_webserver_dies(tmp_path: Path) -> None:
+    """`dagster dev` keeps its daemon running when its webserver dies (seen: a taken port). The
+    stand-in serves a port, then closes it and stays up like the daemon; revwh notices the port
+    stopped answering, says so in one line, stops the stand-in's whole group and exits non-zero."""
+    import psutil
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = ("import socket, time\n"
+              f"s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n"
+              f"s.bind(('127.0.0.1', {port})); s.listen(); print('ready', flush=True)\n"
+              "deadline = time.monotonic() + 3\n"
+              "while time.monotonic() < deadline:\n"
+              "    s.settimeout(0.2)\n"
+              "    try: s.accept()[0].close()\n"
+              "    except OSError: pass\n"
+              "s.close(); time.sleep(120)")
+    parent = (f"import subprocess, sys; from orchestration.cli import _serve_until_stopped\n"
+              f"server = subprocess.Popen([sys.executable, '-c', {server!r}], start_new_session=True)\n"
+              f"print(server.pid, flush=True)\n"
+              f"sys.exit(_serve_until_stopped(server, port={port}, poll_seconds=0.3))")
+    proc = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    server_pid = int(proc.stdout.readline())
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert err.strip() == f"revwh ui: the Dagster webserver on port {port} stopped; stopping the daemon too"
+    assert not psutil.pid_exists(server_pid) or psutil.Process(server_pid).status() == psutil.STATUS_ZOMBIE
+
+
+def test_revwh_ui_on_a_taken_port_says_so_in_one_line_and_starts_nothing(tmp_path: Path) -> None:
+    """With the port taken, `dagster dev` used to start the daemon and no web page, and stay up."""
+    import psutil
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "dagster_home")}
+        proc = subprocess.Popen([REVWH, "ui", "--port", str(port)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env)
+        out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2
+    assert out == ""
+    assert err.strip().splitlines() == [
+        f"revwh: port {port} on 127.0.0.1 is already in use (another `revwh ui`?): stop it, or choose another"
+        f" port with --port, e.g. `revwh ui --port {port + 1}`"]
+    left = [p for p in psutil.process_iter(["cmdline"]) if str(port) in " ".join(p.info["cmdline"] or [])]
+    assert left == []

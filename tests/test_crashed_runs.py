@@ -238,6 +238,7 @@ def test_a_reaped_run_sends_one_alert(instance, dead_pid, tmp_path, smtp_server:
     # The daemon's run-failure sensor sees the same failure: it does not send a second mail.
     run = instance.get_run_by_id(crashed)
     assert run.tags[ALERT_SENT_TAG]
+    assert run.tags["revwh/outcome"] == "failed"  # the Runs list: a crash, not a data problem
     defs = build_definitions(RevwhSettings(landing_dir=str(tmp_path)))
     [failure] = instance.all_logs(crashed, of_type=DagsterEventType.RUN_FAILURE)
     context = build_run_status_sensor_context(

@@ -15,10 +15,18 @@ def test_nightly_job_covers_raw_dbt_and_publish() -> None:
             "published_warehouse"} <= keys
 
 
-def test_gates_and_dbt_tests_are_blocking_checks() -> None:
+def test_gates_block_through_raw_files_and_dbt_tests_are_blocking_checks() -> None:
+    """A blocked gate withholds raw/_files, which dbt reads: Dagster skips dbt and everything after
+    it, and the verdict step (which nothing depends on) fails the run with one line. A Dagster-
+    blocking gate would fail the load step and log every later step as abandoned, one list entry
+    per asset it reads (orchestration/gates.py)."""
     graph = defs.resolve_asset_graph()
     specs = {(k.asset_key.to_user_string(), k.name): graph.get_check_spec(k) for k in graph.asset_check_keys}
-    assert specs[("raw/contracts", "landing_gate")].blocking
+    assert not specs[("raw/contracts", "landing_gate")].blocking
+    assert AssetKey(["raw", "_files"]) in graph.get(AssetKey(["staging", "stg_landing__files"])).parent_keys
+    assert not graph.get(AssetKey(["landing_gate_verdict"])).child_keys
+    job = defs.resolve_job_def(NIGHTLY_JOB)
+    assert AssetKey(["landing_gate_verdict"]) in job.asset_layer.executable_asset_keys
     assert specs[("staging/stg_landing__files", "unique_stg_landing__files_source_file")].blocking
 
 

@@ -1,6 +1,7 @@
 """`revwh ui` serves the Dagster UI on 127.0.0.1, and a real (headless Chromium) browser sees
-the nightly job, the marts in it, and a run made before with `revwh run` (CLI runs are recorded
-in the same Dagster instance)."""
+the nightly job, the marts in it, and runs made before with `revwh run` (CLI runs are recorded
+in the same Dagster instance): listed under the job and in the Overview timeline, a blocked one
+tagged as such and reading as one line. The module ends by stopping `revwh ui` with SIGTERM."""
 
 from __future__ import annotations
 
@@ -39,10 +40,37 @@ def _render(url: str, profile: Path) -> str:
     return result.stdout
 
 
+SYSTEMIC = Path(__file__).parent / "bad_landing" / "systemic"  # 24 of 35 effective dates as 12/01/2026
+
+
+@pytest.fixture(scope="module")
+def blocked_run(tmp_path_factory: pytest.TempPathFactory, spine_cli_run: tuple, spine_dagster_home: Path) -> str:
+    """A `revwh run` the landing gate blocks (the spine landing plus a budget schedule with US
+    dates), recorded in the spine run's Dagster home; no warehouse yet, and it stops after the
+    load (no dbt). Its run id."""
+    from dagster import DagsterInstance, RunsFilter
+
+    from tests.test_spine_rules import AS_OF
+
+    landing, _warehouse, _cli = spine_cli_run
+    base = tmp_path_factory.mktemp("blocked")
+    shutil.copytree(landing, base / "landing")
+    shutil.copytree(SYSTEMIC, base / "landing", dirs_exist_ok=True)
+    revwh = Path(sys.executable).parent / "revwh"
+    proc = subprocess.run([str(revwh), "run", "--landing", str(base / "landing"), "--warehouse",
+                           str(base / "revwh.duckdb"), "--as-of", AS_OF], capture_output=True, text=True,
+                          timeout=600, env={**os.environ, "DAGSTER_HOME": str(spine_dagster_home)})
+    assert proc.returncode == 1 and "the run was blocked" in proc.stderr, proc.stderr
+    [run] = DagsterInstance.from_config(str(spine_dagster_home)).get_runs(
+        RunsFilter(tags={"revwh/warehouse": str((base / "revwh.duckdb").resolve())}))
+    return run.run_id
+
+
 @pytest.fixture(scope="module")
 def ui(tmp_path_factory: pytest.TempPathFactory, spine_cli_run: tuple, spine_dagster_home: Path):
     # The UI shows the Dagster instance in which the shared `revwh run` over the spine landing was
-    # recorded (tests/conftest.py).
+    # recorded (tests/conftest.py); the blocked run above is added while it runs, for the tests
+    # after the first three (its failed attempt then is every mart's latest event).
     _landing, warehouse, cli = spine_cli_run
     assert cli.returncode == 0, cli.stderr
     home = spine_dagster_home
@@ -64,12 +92,12 @@ def ui(tmp_path_factory: pytest.TempPathFactory, spine_cli_run: tuple, spine_dag
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError("revwh ui did not start")
             time.sleep(1)
-        yield base, tmp_path_factory.mktemp("chromium"), home, warehouse
+        yield base, tmp_path_factory.mktemp("chromium"), home, warehouse, proc
     finally:
-        # `kill` of revwh ui is passed on to `dagster dev` (tests/test_cli.py checks the passing on);
-        # dagster dev gives its webserver and daemon up to 60 s each to stop, more than a test
-        # should wait on a loaded machine, so whatever is left of the group is then killed.
-        os.kill(proc.pid, signal.SIGTERM)
+        # The last test stops revwh ui with SIGTERM and checks every process is gone; should it
+        # fail, whatever is left of revwh's group (dagster dev has a group of its own) is killed.
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(proc.pid, signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=10)
         with contextlib.suppress(ProcessLookupError):
@@ -78,13 +106,13 @@ def ui(tmp_path_factory: pytest.TempPathFactory, spine_cli_run: tuple, spine_dag
 
 
 def test_ui_lists_the_nightly_job(ui) -> None:
-    base, profile, _home, _warehouse = ui
+    base, profile, _home, _warehouse, _proc = ui
     dom = _render(f"{base}/jobs", profile / "jobs")
     assert "revwh_nightly" in dom
 
 
 def test_ui_shows_the_marts_as_assets(ui) -> None:
-    base, profile, _home, _warehouse = ui
+    base, profile, _home, _warehouse, _proc = ui
     dom = _render(f"{base}/assets/marts", profile / "assets")
     for name in ("budget_pacing", "underspend_credits", "coop_reimbursement", "fct_ad_spend_daily"):
         assert name in dom, name
@@ -93,7 +121,7 @@ def test_ui_shows_the_marts_as_assets(ui) -> None:
 def test_ui_shows_the_cli_run_and_the_materialized_marts(ui) -> None:
     from dagster import AssetKey, DagsterInstance, RunsFilter
 
-    base, profile, home, warehouse = ui
+    base, profile, home, warehouse, _proc = ui
     run = DagsterInstance.from_config(str(home)).get_runs(
         RunsFilter(tags={"revwh/warehouse": str(warehouse.resolve()), "revwh/launched_by": "cli"}))[-1]
     page = _render(f"{base}/runs/{run.run_id}", profile / "run")
@@ -103,3 +131,62 @@ def test_ui_shows_the_cli_run_and_the_materialized_marts(ui) -> None:
     pacing = _render(f"{base}/assets/marts/budget_pacing", profile / "pacing")
     assert "Never materialized" not in pacing
     assert latest.run_id[:8] in pacing  # the asset page links its latest materialization's run
+
+
+def test_cli_runs_are_listed_under_the_job_and_in_the_overview_timeline(ui, blocked_run: str) -> None:
+    """`revwh run` executes in-process; its runs carry the workspace job's origin, so the job's
+    own runs page and the Overview timeline (which look runs up by code location) show them."""
+    from dagster import DagsterInstance, RunsFilter
+
+    base, profile, home, warehouse, _proc = ui
+    good = DagsterInstance.from_config(str(home)).get_runs(
+        RunsFilter(tags={"revwh/warehouse": str(warehouse.resolve()), "revwh/launched_by": "cli"}))[-1]
+    runs = _render(f"{base}/locations/orchestration.definitions/jobs/revwh_nightly/runs", profile / "job-runs")
+    assert good.run_id[:8] in runs and blocked_run[:8] in runs
+    timeline = _render(f"{base}/overview/activity/timeline", profile / "timeline")
+    start = timeline.index('title="revwh_nightly"')
+    end = timeline.find("MiddleTruncate_container", start + 1)  # the next job's row
+    assert "RunTimeline_runChunk" in timeline[start: end if end > 0 else None]  # a run bar on the job's row
+
+
+def test_a_blocked_run_reads_as_one_line_and_is_tagged_blocked(ui, blocked_run: str) -> None:
+    """The run page says which file, line, column and rule blocked the run, in one event with no
+    stack; no step is logged as abandoned with a list of its hundred inputs; the Runs list shows
+    `revwh/outcome: blocked` (a failed run, a system error, says `failed`)."""
+    from dagster import DagsterEventType, DagsterInstance
+
+    base, profile, home, _warehouse, _proc = ui
+    instance = DagsterInstance.from_config(str(home))
+    assert instance.get_run_by_id(blocked_run).tags["revwh/outcome"] == "blocked"
+    logs = instance.all_logs(blocked_run)
+    [failure] = [e.dagster_event for e in logs if e.dagster_event and e.dagster_event.is_step_failure]
+    error = failure.step_failure_data.error
+    assert failure.step_key == "landing_gate_verdict"
+    assert error.cause.cls_name == "LandingBlocked" and error.cause.stack == []  # the UI shows no stack for it
+    assert failure.step_failure_data.error_source.value == "USER_CODE_ERROR"  # ... nor the wrapper's
+    assert not [e for e in logs if e.user_message.startswith("Dependencies for step")]
+    page = _render(f"{base}/runs/{blocked_run}", profile / "blocked")
+    line = ("LandingBlocked: the landing gate blocked the run: raw/budget_schedule:"
+            " contracting/budget_schedule_2026-12.csv: column effective_date fails in 24 of 35 rows")
+    assert line in page
+    assert "e.g. line 2 found '12/01/2026'; fix the file and run again" in page
+    assert "expected a real date YYYY-MM-DD" in page  # the rule
+    assert "['dbt_models'" not in page and "'load_landing_files', 'load_landing_files'" not in page
+    assert "Traceback" not in page and "DagsterAssetCheckFailedError" not in page
+    runs = _render(f"{base}/runs", profile / "runs")
+    assert 'data-tooltip="revwh/outcome: blocked"' in runs
+    assert instance.get_run_by_id(blocked_run).status.value == "FAILURE"
+    assert DagsterEventType.RUN_FAILURE in {e.dagster_event.event_type for e in logs if e.dagster_event}
+
+
+def test_sigterm_stops_revwh_ui_and_every_process_it_started(ui) -> None:
+    """Last in the module: SIGTERM to `revwh ui` stops the webserver, the daemon and the code
+    servers too (seen before: still up 40 s later)."""
+    import psutil
+
+    base, _profile, _home, _warehouse, proc = ui
+    family = [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]
+    assert any("webserver" in " ".join(p.cmdline()) for p in family[1:])  # the real thing is up
+    os.kill(proc.pid, signal.SIGTERM)
+    _gone, alive = psutil.wait_procs(family, timeout=10)
+    assert alive == []
