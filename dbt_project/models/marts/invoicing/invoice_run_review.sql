@@ -195,4 +195,4 @@ reasons as (
 
 select r.client_id, r.invoice_no, r.reason, r.detail, r.contract_id, cl.client_name
 from reasons r
-left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = r.client_id
+left join {{ ref('dim_clients') }} cl on cl.client_id = r.client_id

@@ -56,7 +56,7 @@ select
     coalesce(ip.item_name, ia.item_name) as credit_item
 from {{ ref('underspend_credits') }} u
 left join {{ ref('int_contracts') }} c on c.contract_id = u.contract_id
-left join {{ ref('stg_contracting__products') }} p on p.product_code = c.product_code
+left join {{ ref('dim_products') }} p on p.product_code = c.product_code
 left join qbo_names q on q.client_id = u.client_id and q.currency = u.currency
 left join credit_items ip on ip.product_code = c.product_code
 left join credit_items ia on ia.product_code is null
