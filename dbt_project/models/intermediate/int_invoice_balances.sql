@@ -9,7 +9,7 @@
 {%- set first_invoice %}cast((select min(invoice_date) from {{ ref('stg_accounting__invoices') }}
         where invoice_date <= {{ as_of() }}) as timestamp){% endset %}
 with month_ends as (
-    select cast({{ month_end('cast(_m.d as date)') }} as date) as balance_date
+    select cast({{ dbt.last_day('cast(_m.d as date)', 'month') }} as date) as balance_date
     from {{ series_from("date_trunc('month', " ~ first_invoice ~ ")", 'cast(' ~ as_of_month() ~ ' as timestamp)', '1 month', '_m', 'd', lateral=false) }}
 ),
 

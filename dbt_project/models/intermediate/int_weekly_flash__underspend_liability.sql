@@ -7,19 +7,19 @@ with liability_points as (
     -- figure is each month's value at its last such day by the week's end, so the value is
     -- computed once per day (not once per week and month: 2.5 M rows at 5,000 dealers) and each
     -- week adds the changes dated in it to the week before's figure.
-    select u.contract_id, u.month, cast({{ month_end('u.month') }} as date) as change_day
+    select u.contract_id, u.month, cast({{ dbt.last_day('u.month', 'month') }} as date) as change_day
     from {{ ref('underspend_credits') }} u
-    where {{ month_end('u.month') }} <= {{ as_of() }}
+    where {{ dbt.last_day('u.month', 'month') }} <= {{ as_of() }}
     union
     select b.contract_id, b.month, b.event_date
     from {{ ref('int_billing_events') }} b
     join {{ ref('underspend_credits') }} u on u.contract_id = b.contract_id and u.month = b.month
-    where b.event_date > {{ month_end('u.month') }} and b.event_date <= {{ as_of() }}
+    where b.event_date > {{ dbt.last_day('u.month', 'month') }} and b.event_date <= {{ as_of() }}
     union
     select m.contract_id, m.service_month, m.memo_date
     from {{ ref('stg_accounting__credit_memos') }} m
     join {{ ref('underspend_credits') }} u on u.contract_id = m.contract_id and u.month = m.service_month
-    where m.reason = 'underspend' and m.memo_date > {{ month_end('u.month') }} and m.memo_date <= {{ as_of() }}
+    where m.reason = 'underspend' and m.memo_date > {{ dbt.last_day('u.month', 'month') }} and m.memo_date <= {{ as_of() }}
 ),
 
 liability_billing as (
@@ -58,7 +58,7 @@ liability_values as (
     -- a month without a rate (NULL) counts 0, as the sum over the week's months leaves it out
     select contract_id, month, change_day,
         coalesce({{ to_usd(underspend_credit_due('underspend', 'media', 'non_media', 'memos', 'delivered_media') ~ ' - credits_issued',
-                           'currency', month_end('month')) }}, 0) as usd
+                           'currency', dbt.last_day('month', 'month')) }}, 0) as usd
     from liability_inputs
 ),
 

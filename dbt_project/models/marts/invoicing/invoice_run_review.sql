@@ -19,8 +19,8 @@
 -- client with nothing drafted).
 with params as (
     select {{ invoice_month() }} as invoice_month,
-        cast({{ month_end(invoice_month()) }} as date) as month_end,
-        cast({{ month_end(invoice_month() ~ " - interval '1 month'") }} as date) as prev_month_end
+        cast({{ dbt.last_day(invoice_month(), 'month') }} as date) as month_end,
+        cast({{ dbt.last_day(invoice_month() ~ " - interval '1 month'", 'month') }} as date) as prev_month_end
 ),
 
 draft as (
