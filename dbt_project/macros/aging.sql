@@ -5,7 +5,7 @@
   weekly_flash.
 #}
 {% macro days_past_due(as_of_day, invoice_date, due_date) -%}
-{{ days_between(invoice_date if var('aging_basis') == 'invoice_date' else due_date, as_of_day) }}
+{{ dbt.datediff(invoice_date if var('aging_basis') == 'invoice_date' else due_date, as_of_day, 'day') }}
 {%- endmacro %}
 
 {% macro aging_bucket(days) -%}

@@ -14,7 +14,8 @@
 {% macro spark__rx_search(expr, pattern) -%}(({{ expr }}) rlike '{{ pattern | replace('\\', '\\\\') }}'){%- endmacro %}
 
 {# cast that yields NULL instead of an error; PG15 has no try_cast / pg_input_is_valid, so a helper
-   function installed by the on-run-start hook revwh_install_helpers() #}
+   function installed by the on-run-start hook revwh_install_helpers(). Not dbt.safe_cast: on
+   PostgreSQL that is a plain cast, which fails on a bad value. #}
 {% macro try_cast_to(expr, type) -%}{{ return(adapter.dispatch('try_cast_to')(expr, type)) }}{%- endmacro %}
 {% macro default__try_cast_to(expr, type) -%}try_cast({{ expr }} as {{ type }}){%- endmacro %}
 {% macro postgres__try_cast_to(expr, type) -%}{{ target.schema }}.revwh_try_{{ type }}({{ expr }}){%- endmacro %}
@@ -74,10 +75,10 @@ begin return v::{{ t }}; exception when others then return null; end $f$;
 {% macro postgres__list_len(expr) -%}cardinality({{ expr }}){%- endmacro %}
 {% macro spark__list_len(expr) -%}size({{ expr }}){%- endmacro %}
 
-{# last day of the month of a date, as DATE #}
-{% macro month_end(expr) -%}{{ return(adapter.dispatch('month_end')(expr)) }}{%- endmacro %}
-{% macro default__month_end(expr) -%}last_day({{ expr }}){%- endmacro %}
-{% macro postgres__month_end(expr) -%}cast(date_trunc('month', cast({{ expr }} as timestamp)) + interval '1 month - 1 day' as date){%- endmacro %}
+{# The last day of a date's month is dbt.last_day(expr, 'month') and whole days between two DATEs
+   dbt.datediff(start, end, 'day'): the same DATE / integer on DuckDB, PostgreSQL and Spark
+   (dbt-spark's datediff is Spark's datediff; its last_day goes through dbt.dateadd), so revwh keeps
+   no macro of its own for them. #}
 
 {# 'YYYY-MM' of a date #}
 {% macro year_month_text(expr) -%}{{ return(adapter.dispatch('year_month_text')(expr)) }}{%- endmacro %}
@@ -137,21 +138,23 @@ end)
 {% macro default__rx_replace(expr, pattern, replacement, flags='') -%}regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', '{{ flags }}'){%- endmacro %}
 {% macro spark__rx_replace(expr, pattern, replacement, flags='') -%}regexp_replace({{ expr }}, '{{ "(?i)" if "i" in flags }}{{ pattern | replace('\\', '\\\\') }}', '{{ replacement }}'){%- endmacro %}
 
-{# string_agg([distinct] value, sep order by value) as an aggregate: Spark 4 has no ORDER BY inside it #}
+{# string_agg([distinct] value, sep order by value) as an aggregate. Kept beside dbt.listagg (used
+   where it gives the same text): dbt.listagg has no DISTINCT, and on Spark it ignores the order
+   (collect_list order is not defined), where this sorts the collected values. #}
 {% macro agg_string(value, sep, distinct=false) -%}{{ return(adapter.dispatch('agg_string')(value, sep, distinct)) }}{%- endmacro %}
-{% macro default__agg_string(value, sep, distinct=false) -%}string_agg({{ 'distinct ' if distinct }}{{ value }}, {{ sep }} order by {{ value }}){%- endmacro %}
+{% macro default__agg_string(value, sep, distinct=false) -%}
+{%- if distinct -%}string_agg(distinct {{ value }}, {{ sep }} order by {{ value }})
+{%- else -%}{{ dbt.listagg(value, sep, 'order by ' ~ value) }}{%- endif -%}
+{%- endmacro %}
 {% macro spark__agg_string(value, sep, distinct=false) -%}
 (case when count({{ value }}) > 0 then array_join(array_sort({{ 'collect_set' if distinct else 'collect_list' }}({{ value }})), {{ sep }}) end)
 {%- endmacro %}
 
-{# whole days from `start` to `end` (DATEs), as an integer #}
-{% macro days_between(start, end) -%}{{ return(adapter.dispatch('days_between')(start, end)) }}{%- endmacro %}
-{% macro default__days_between(start, end) -%}(({{ end }}) - ({{ start }})){%- endmacro %}
-{% macro spark__days_between(start, end) -%}datediff({{ end }}, {{ start }}){%- endmacro %}
-
 {# a FROM item: one row per `step` ('1 day', '1 month', '7 day') from `start` to `end` (TIMESTAMP
    expressions that may name earlier FROM items), as alias(column), a TIMESTAMP. Spark's generator
-   needs LATERAL to see earlier FROM items, and takes none as the first FROM item (lateral=false). #}
+   needs LATERAL to see earlier FROM items, and takes none as the first FROM item (lateral=false).
+   Not dbt.date_spine / dbt.generate_series: those are whole SELECTs over a fixed range, not a
+   FROM item whose bounds name earlier FROM items. #}
 {% macro series_from(start, end, step, alias, column, lateral=true) -%}{{ return(adapter.dispatch('series_from')(start, end, step, alias, column, lateral)) }}{%- endmacro %}
 {% macro default__series_from(start, end, step, alias, column, lateral=true) -%}
 generate_series({{ start }}, {{ end }}, interval '{{ step }}') as {{ alias }}({{ column }})

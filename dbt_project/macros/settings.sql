@@ -19,14 +19,14 @@ cast('{{ var("as_of") }}' as date)
    T's month. #}
 {% macro horizon_end() -%}
 cast(greatest(
-    {{ month_end(as_of() ~ " + interval '1 month'") }},
+    {{ dbt.last_day(as_of() ~ " + interval '1 month'", 'month') }},
     least(
-        {{ month_end(as_of() ~ " + interval '12 month'") }},
+        {{ dbt.last_day(as_of() ~ " + interval '12 month'", 'month') }},
         coalesce((
-            select max({{ month_end('_hl.service_month') }})
+            select max({{ dbt.last_day('_hl.service_month', 'month') }})
             from {{ ref('stg_accounting__invoice_lines') }} _hl
             join {{ ref('stg_accounting__invoices') }} _hi on _hi.invoice_id = _hl.invoice_id
-            where _hi.invoice_date <= {{ as_of() }}), {{ month_end(as_of()) }}))) as date)
+            where _hi.invoice_date <= {{ as_of() }}), {{ dbt.last_day(as_of(), 'month') }}))) as date)
 {%- endmacro %}
 
 {# The invoice run's draft month m (first day): var invoice_month (YYYY-MM or YYYY-MM-DD) when

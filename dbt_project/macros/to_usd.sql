@@ -24,7 +24,7 @@ cast(round(cast(({{ amount }}) as decimal(38,2)) * {{ usd_rate(currency, day) }}
 
 {# The day a monthly figure converts at: the month's last day, or T for the month of T. #}
 {% macro month_rate_day(month) -%}
-least(cast({{ month_end(month) }} as date), {{ as_of() }})
+least(cast({{ dbt.last_day(month, 'month') }} as date), {{ as_of() }})
 {%- endmacro %}
 
 {# An amount at one currency's USD rate converted to another's (SPEC 2: through USD at the day's

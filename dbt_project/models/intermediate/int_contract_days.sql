@@ -33,7 +33,7 @@ select
     d.currency,
     d.day,
     cast(date_trunc('month', d.day) as date) as month,
-    cast(extract(day from {{ month_end('d.day') }}) as integer) as days_in_month,
+    cast(extract(day from {{ dbt.last_day('d.day', 'month') }}) as integer) as days_in_month,
     b.monthly_amount
 from days d
 {{ asof_join('days', 'd', ref('stg_contracting__budget_schedule'), 'b', ('contract_id', 'contract_id'), 'day', 'effective_date',

@@ -22,7 +22,7 @@ billed_only as (
         b.month,
         cast(0 as decimal(18,2)) as billable_amount, cast(0 as decimal(18,2)) as billable_to_date,
         cast(0 as decimal(18,2)) as management_fee, 0 as active_days, 0 as active_days_to_date,
-        {{ month_end('b.month') }} <= {{ as_of() }} as is_closed, b.month = {{ as_of_month() }} as is_as_of_month,
+        {{ dbt.last_day('b.month', 'month') }} <= {{ as_of() }} as is_closed, b.month = {{ as_of_month() }} as is_as_of_month,
         false as is_active_month
     from {{ ref('int_billing_events') }} b
     left join {{ ref('int_contracts') }} c on c.contract_id = b.contract_id

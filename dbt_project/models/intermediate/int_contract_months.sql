@@ -66,7 +66,7 @@ billed as (
         {{ div_round('m.amount_day_sum_to_date', 'm.days_in_month', 2) }} as billable_to_date,
         t.fee_pct,
         coalesce(d.discount_pct, 0) as discount_pct,
-        {{ month_end('m.month') }} <= {{ as_of() }} as is_closed,
+        {{ dbt.last_day('m.month', 'month') }} <= {{ as_of() }} as is_closed,
         m.month = {{ as_of_month() }} as is_as_of_month
     from months m
     left join tiers t on t.contract_id = m.contract_id and t.month = m.month

@@ -78,7 +78,7 @@ figures as (
             else 0
         end as recognized_fee_as_of,
         case
-            when pricing_model = 'media' and is_active_month and {{ month_end('month') }} <= end_day
+            when pricing_model = 'media' and is_active_month and {{ dbt.last_day('month', 'month') }} <= end_day
                 then {{ underspend_credit_due('underspend', 'media', 'non_media', 'memos', 'delivered_media') }}
             else 0
         end as credit_due

@@ -4,28 +4,24 @@
 --                   the client's credit in ar_aging_summary)
 --   days_past_due = T - due_date (or T - invoice_date when var aging_basis = 'invoice_date')
 --   aging_bucket  = current (<= 0), 1-30, 31-60, 61-90, 90+
-with settled as (
-    select * from {{ ref('int_invoice_settled') }}
-),
-
-balances as (
+with balances as (
     select
-        i.invoice_id,
-        i.client_id,
-        i.invoice_date,
-        i.due_date,
-        i.currency,
-        i.total_amount,
-        coalesce(s.settled, 0) as settled,
-        -- an over-settled invoice is open 0: the excess is the client's credit (ar_aging_summary)
-        greatest(i.total_amount - coalesce(s.settled, 0), 0.00) as balance,
-        {{ days_past_due(as_of(), 'i.invoice_date', 'i.due_date') }} as days_past_due,
+        b.invoice_id,
+        b.client_id,
+        b.invoice_date,
+        b.due_date,
+        b.currency,
+        b.total_amount,
+        b.settled_amount as settled,
+        -- int_invoice_balances keeps only open invoices: an over-settled invoice is not open (the
+        -- excess is the client's credit, ar_aging_summary)
+        b.open_amount as balance,
+        {{ days_past_due(as_of(), 'b.invoice_date', 'b.due_date') }} as days_past_due,
         cl.client_name,
         cl.oem
-    from {{ ref('stg_accounting__invoices') }} i
-    left join settled s on s.invoice_id = i.invoice_id
-    left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = i.client_id
-    where i.invoice_date <= {{ as_of() }}
+    from {{ ref('int_invoice_balances') }} b
+    left join {{ ref('dim_clients') }} cl on cl.client_id = b.client_id
+    where b.is_as_of
 )
 
 select

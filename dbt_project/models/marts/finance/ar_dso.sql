@@ -1,7 +1,8 @@
 -- Days sales outstanding per month, in USD: closing AR / billings of the last 90 days x 90;
 -- NULL for a month whose end has less than 90 days of billing history (SPEC 5).
--- Closing AR is the sum of open invoice balances at the month's last day (T for the month of T),
--- each invoice at its date's rate; billings are invoice totals dated in the 90 days ending then.
+-- Closing AR is the sum of open invoice balances at the month's last day (T for the month of T:
+-- int_invoice_balances), each invoice at its date's rate; billings are invoice totals dated in the
+-- 90 days ending then.
 with month_ends as (
     -- every month from the first invoice's month to the month of T
     select cast(_g.d as date) as month
@@ -15,24 +16,41 @@ ends as (
 ),
 
 invoices as (
-    select i.*, {{ to_usd('i.total_amount', 'i.currency', 'i.invoice_date') }} as total_usd,
+    select i.invoice_date, {{ to_usd('i.total_amount', 'i.currency', 'i.invoice_date') }} as total_usd,
         {{ usd_rate('i.currency', 'i.invoice_date') }} as rate
     from {{ ref('stg_accounting__invoices') }} i
 ),
 
-balances as (
+billings as (
+    -- per month end: the invoice totals of the 90 days ending then, and whether any invoice dated
+    -- by then has a rate (closing AR is NULL, not 0, when none has: its USD sum has no term)
     select
         e.month,
         e.end_day,
-        i.invoice_id,
-        i.total_usd,
-        i.invoice_date,
-        greatest(i.total_amount - coalesce((
-            select sum(b.amount) from {{ ref('int_invoice_settlement_events') }} b
-            where b.invoice_id = i.invoice_id and b.event_date <= e.end_day), 0), 0) as open_amount,
-        i.rate
+        sum(i.total_usd) filter (where i.invoice_date > e.end_day - 90) as billed_90d,
+        count(i.rate) as rated_invoices
     from ends e
-    join invoices i on i.invoice_date <= e.end_day
+    inner join invoices i on i.invoice_date <= e.end_day
+    group by 1, 2
+),
+
+closing_ar as (
+    select
+        e.month,
+        sum(round(cast(b.open_amount as decimal(38,2)) * {{ usd_rate('b.currency', 'b.invoice_date') }}, 2)) as usd
+    from ends e
+    inner join {{ ref('int_invoice_balances') }} b on b.balance_date = e.end_day
+    group by 1
+),
+
+ar as (
+    select
+        bl.month,
+        bl.end_day,
+        bl.billed_90d,
+        case when bl.rated_invoices > 0 then coalesce(c.usd, 0) end as closing_usd
+    from billings bl
+    left join closing_ar c on c.month = bl.month
 ),
 
 history as (
@@ -41,14 +59,12 @@ history as (
 )
 
 select
-    month,
-    end_day as as_of_date,
-    cast(sum(round(cast(open_amount as decimal(38,2)) * rate, 2)) as decimal(18,2)) as closing_ar_usd,
-    cast(coalesce(sum(total_usd) filter (where invoice_date > end_day - 90), 0) as decimal(18,2)) as billings_90d_usd,
+    a.month,
+    a.end_day as as_of_date,
+    cast(a.closing_usd as decimal(18,2)) as closing_ar_usd,
+    cast(coalesce(a.billed_90d, 0) as decimal(18,2)) as billings_90d_usd,
     -- empty until 90 days of billing history (from the first invoice) exist at the month's end
-    case when min(h.first_invoice_date) > end_day - 89 then null else
-    {{ div_round('sum(round(cast(open_amount as decimal(38,2)) * rate, 2)) * 90',
-                 'sum(total_usd) filter (where invoice_date > end_day - 90)', 1) }} end as dso_days
-from balances
+    case when h.first_invoice_date > a.end_day - 89 then null else
+    {{ div_round('a.closing_usd * 90', 'a.billed_90d', 1) }} end as dso_days
+from ar a
 cross join history h
-group by month, end_day

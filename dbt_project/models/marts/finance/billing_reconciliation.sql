@@ -105,7 +105,7 @@ findings as (
 -- names for the billing team's reports (billing_email stays in staging); narrow CTEs joined
 -- with USING so the unqualified final select stays unambiguous
 client_names as (
-    select client_id, client_name, oem from {{ ref('stg_contracting__clients') }}
+    select client_id, client_name, oem from {{ ref('dim_clients') }}
 )
 
 select

@@ -82,11 +82,11 @@ classified as (
 -- names for the billing team's reports (billing_email stays in staging); narrow CTEs joined
 -- with USING so the unqualified final select stays unambiguous
 client_names as (
-    select client_id, client_name, oem from {{ ref('stg_contracting__clients') }}
+    select client_id, client_name, oem from {{ ref('dim_clients') }}
 ),
 
 product_names as (
-    select product_code, product_name from {{ ref('stg_contracting__products') }}
+    select product_code, product_name from {{ ref('dim_products') }}
 )
 
 select

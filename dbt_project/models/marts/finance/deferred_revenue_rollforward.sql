@@ -103,4 +103,4 @@ select
     cl.client_name,
     cl.oem
 from opened m
-left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = m.client_id
+left join {{ ref('dim_clients') }} cl on cl.client_id = m.client_id

@@ -23,7 +23,7 @@ with pulled as (
 ),
 
 clients as (
-    select client_id, currency from {{ ref('stg_contracting__clients') }}
+    select client_id, currency from {{ ref('dim_clients') }}
 ),
 
 -- applications revwh settles nothing with (SPEC 6): 1 another client's invoice, 2 another currency

@@ -11,7 +11,7 @@ with active as (
 
 spine as (
     select p.product_code, cast(_g.d as date) as month
-    from {{ ref('stg_contracting__products') }} p,
+    from {{ ref('dim_products') }} p,
         {{ series_from('cast((select min(month) from active) as timestamp)', 'cast(' ~ as_of_month() ~ ' as timestamp)', '1 month', '_g', 'd') }}
 ),
 
@@ -79,4 +79,4 @@ select
 from spine s
 left join counts c on c.product_code = s.product_code and c.month = s.month
 left join revenue_usd r on r.product_code = s.product_code and r.month = s.month
-left join {{ ref('stg_contracting__products') }} pr on pr.product_code = s.product_code
+left join {{ ref('dim_products') }} pr on pr.product_code = s.product_code

@@ -34,6 +34,6 @@ select
 from {{ ref('int_contract_positions') }} p
 join {{ ref('int_contract_month_revenue') }} r
     on r.client_id = p.client_id and r.month = p.month and r.contract_id is not distinct from p.contract_id
-left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = p.client_id
-left join {{ ref('stg_contracting__products') }} pr on pr.product_code = p.product_code
+left join {{ ref('dim_clients') }} cl on cl.client_id = p.client_id
+left join {{ ref('dim_products') }} pr on pr.product_code = p.product_code
 where p.is_as_of_t

@@ -20,8 +20,8 @@
 -- client with nothing drafted).
 with params as (
     select {{ invoice_month() }} as invoice_month,
-        cast({{ month_end(invoice_month()) }} as date) as month_end,
-        cast({{ month_end(invoice_month() ~ " - interval '1 month'") }} as date) as prev_month_end
+        cast({{ dbt.last_day(invoice_month(), 'month') }} as date) as month_end,
+        cast({{ dbt.last_day(invoice_month() ~ " - interval '1 month'", 'month') }} as date) as prev_month_end
 ),
 
 draft as (
@@ -197,4 +197,4 @@ reasons as (
 
 select r.client_id, r.invoice_no, r.reason, r.detail, r.contract_id, cl.client_name
 from reasons r
-left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = r.client_id
+left join {{ ref('dim_clients') }} cl on cl.client_id = r.client_id

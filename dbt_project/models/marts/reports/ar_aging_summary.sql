@@ -30,11 +30,11 @@ with buckets as (
 held as (
     select p.client_id, cl.currency, p.unapplied as payments, cast(0 as decimal(18,2)) as credits
     from {{ ref('int_unapplied_payments') }} p
-    left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = p.client_id
+    left join {{ ref('dim_clients') }} cl on cl.client_id = p.client_id
     union all
     select m.client_id, cl.currency, cast(0 as decimal(18,2)), m.amount
     from {{ ref('stg_accounting__credit_memos') }} m
-    left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = m.client_id
+    left join {{ ref('dim_clients') }} cl on cl.client_id = m.client_id
     where m.applied_invoice_id is null and m.memo_date <= {{ as_of() }}
     union all
     select client_id, currency, cast(0 as decimal(18,2)), settled_amount - total_amount
@@ -81,4 +81,4 @@ select
     {{ as_of() }} as as_of_date,
     '{{ var("aging_basis") }}' as aging_basis
 from combined c
-left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = c.client_id
+left join {{ ref('dim_clients') }} cl on cl.client_id = c.client_id

@@ -38,7 +38,7 @@ payments as (
         cast(null as decimal(18,2)) as open_amount,
         concat_ws(' ', p.method, p.reference) as detail
     from {{ ref('stg_accounting__payments') }} p
-    left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = p.client_id
+    left join {{ ref('dim_clients') }} cl on cl.client_id = p.client_id
     where p.payment_date between {{ as_of_month() }} and {{ as_of() }}
 ),
 
@@ -56,7 +56,7 @@ credits as (
         cast(null as decimal(18,2)) as open_amount,
         concat_ws(' ', m.reason, 'applied to ' || m.applied_invoice_id) as detail
     from {{ ref('stg_accounting__credit_memos') }} m
-    left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = m.client_id
+    left join {{ ref('dim_clients') }} cl on cl.client_id = m.client_id
     where m.memo_date between {{ as_of_month() }} and {{ as_of() }}
 ),
 
@@ -84,4 +84,4 @@ select
     {{ as_of_month() }} as period_start,
     {{ as_of() }} as as_of_date
 from lines l
-left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = l.client_id
+left join {{ ref('dim_clients') }} cl on cl.client_id = l.client_id

@@ -27,7 +27,7 @@ with revenue as (
         greatest(position, 0) as deferred_revenue,
         greatest(-position, 0) as unbilled_revenue
     from {{ ref('int_contract_positions') }}
-    where end_month = month and {{ month_end('month') }} <= {{ as_of() }}
+    where end_month = month and {{ dbt.last_day('month', 'month') }} <= {{ as_of() }}
 ),
 
 underspend_memos as (
@@ -38,7 +38,7 @@ underspend_memos as (
     from {{ ref('underspend_credits') }} u
     inner join {{ ref('stg_accounting__credit_memos') }} m
         on m.contract_id = u.contract_id and m.service_month = u.month
-    where m.reason = 'underspend' and m.memo_date <= {{ month_end('u.month') }}
+    where m.reason = 'underspend' and m.memo_date <= {{ dbt.last_day('u.month', 'month') }}
     group by 1, 2
 ),
 
@@ -58,7 +58,7 @@ underspend as (
 
 rollforward as (
     select * from {{ ref('deferred_revenue_rollforward') }}
-    where {{ month_end('month') }} <= {{ as_of() }}
+    where {{ dbt.last_day('month', 'month') }} <= {{ as_of() }}
 ),
 
 figures as (

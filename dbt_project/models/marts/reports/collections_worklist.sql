@@ -84,7 +84,7 @@ unapplied_cash as (
         u.unapplied,
         row_number() over (partition by u.client_id, u.unapplied order by u.payment_date, u.payment_id) as nth
     from {{ ref('int_unapplied_payments') }} u
-    left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = u.client_id
+    left join {{ ref('dim_clients') }} cl on cl.client_id = u.client_id
 ),
 
 open_invoices as (

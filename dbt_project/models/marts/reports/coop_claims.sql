@@ -11,7 +11,7 @@ select
     cast(r.eligible_delivered_media as decimal(18,2)) as eligible_delivered_media,
     cast(r.reimbursement as decimal(18,2)) as reimbursement,
     r.currency,
-    cast({{ month_end('r.month') }} as date) as rate_day,
-    {{ to_usd('r.reimbursement', 'r.currency', 'cast(' ~ month_end('r.month') ~ ' as date)') }} as reimbursement_usd
+    cast({{ dbt.last_day('r.month', 'month') }} as date) as rate_day,
+    {{ to_usd('r.reimbursement', 'r.currency', 'cast(' ~ dbt.last_day('r.month', 'month') ~ ' as date)') }} as reimbursement_usd
 from {{ ref('coop_reimbursement') }} r
 left join {{ ref('stg_contracting__oem_programs') }} p on p.program_code = r.program_code

@@ -28,8 +28,8 @@ select
 from {{ ref('int_contracts') }} c
 join active a on a.contract_id = c.contract_id
 join {{ ref('stg_contracting__oem_programs') }} p on p.oem = c.oem
-left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = c.client_id
-left join {{ ref('stg_contracting__products') }} pr on pr.product_code = c.product_code
+left join {{ ref('dim_clients') }} cl on cl.client_id = c.client_id
+left join {{ ref('dim_products') }} pr on pr.product_code = c.product_code
 where
     coalesce(trim(c.program_code), '') = ''
     and {{ in_pipe_list("c.product_code", "p.eligible_products") }}

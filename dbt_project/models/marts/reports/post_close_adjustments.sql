@@ -111,5 +111,5 @@ select
     k.cause_files
 from compared c
 left join causes k on k.month = c.month and k.client_id = c.client_id
-left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = c.client_id
+left join {{ ref('dim_clients') }} cl on cl.client_id = c.client_id
 where c.current_value <> c.closed_value

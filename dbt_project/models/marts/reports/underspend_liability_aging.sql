@@ -40,14 +40,14 @@ select
     c.product_code,
     p.product_name,
     u.month,
-    cast({{ month_end('u.month') }} as date) as month_end,
+    cast({{ dbt.last_day('u.month', 'month') }} as date) as month_end,
     cast(u.outstanding_liability as decimal(18,2)) as outstanding_liability,
     u.currency,
-    {{ days_between("cast(" ~ month_end('u.month') ~ " as date)", as_of()) }} as days_owed,
+    {{ dbt.datediff("cast(" ~ dbt.last_day('u.month', 'month') ~ " as date)", as_of(), 'day') }} as days_owed,
     case
-        when {{ days_between("cast(" ~ month_end('u.month') ~ " as date)", as_of()) }} <= 30 then '0-30'
-        when {{ days_between("cast(" ~ month_end('u.month') ~ " as date)", as_of()) }} <= 60 then '31-60'
-        when {{ days_between("cast(" ~ month_end('u.month') ~ " as date)", as_of()) }} <= 90 then '61-90'
+        when {{ dbt.datediff("cast(" ~ dbt.last_day('u.month', 'month') ~ " as date)", as_of(), 'day') }} <= 30 then '0-30'
+        when {{ dbt.datediff("cast(" ~ dbt.last_day('u.month', 'month') ~ " as date)", as_of(), 'day') }} <= 60 then '31-60'
+        when {{ dbt.datediff("cast(" ~ dbt.last_day('u.month', 'month') ~ " as date)", as_of(), 'day') }} <= 90 then '61-90'
         else '90+'
     end as aging_bucket,
     {{ as_of() }} as as_of_date,
@@ -56,7 +56,7 @@ select
     coalesce(ip.item_name, ia.item_name) as credit_item
 from {{ ref('underspend_credits') }} u
 left join {{ ref('int_contracts') }} c on c.contract_id = u.contract_id
-left join {{ ref('stg_contracting__products') }} p on p.product_code = c.product_code
+left join {{ ref('dim_products') }} p on p.product_code = c.product_code
 left join qbo_names q on q.client_id = u.client_id and q.currency = u.currency
 left join credit_items ip on ip.product_code = c.product_code
 left join credit_items ia on ia.product_code is null

@@ -24,6 +24,6 @@ select
 from {{ ref('int_contract_months') }} m
 left join {{ ref('int_contract_month_spend') }} s
     on s.contract_id = m.contract_id and s.month = m.month
-left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = m.client_id
+left join {{ ref('dim_clients') }} cl on cl.client_id = m.client_id
 where m.pricing_model = 'media'
   and m.is_as_of_month

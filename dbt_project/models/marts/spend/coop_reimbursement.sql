@@ -32,4 +32,4 @@ select
     cl.oem
 from eligible e
 join {{ ref('stg_contracting__oem_programs') }} p on p.program_code = e.program_code
-left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = e.client_id
+left join {{ ref('dim_clients') }} cl on cl.client_id = e.client_id

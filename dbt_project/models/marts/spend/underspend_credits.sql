@@ -49,4 +49,4 @@ from months
 left join memos on memos.contract_id = months.contract_id and memos.service_month = months.month
 left join {{ ref('int_contract_positions') }} p
     on p.contract_id = months.contract_id and p.month = months.month and p.is_as_of_t
-left join {{ ref('stg_contracting__clients') }} cl on cl.client_id = months.client_id
+left join {{ ref('dim_clients') }} cl on cl.client_id = months.client_id
