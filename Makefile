@@ -14,7 +14,7 @@ $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) -r requirements.lock
 	$(PIP) --no-deps -e .
-	$(BIN)/python -c "from orchestration.dbt_manifest import ensure_manifest; ensure_manifest()"
+	$(BIN)/python -c "from orchestration.run.dbt_manifest import ensure_manifest; ensure_manifest()"
 	touch $(STAMP)
 
 # `revwh run --target spark`: pyspark and dbt-spark (about 490 MB more).

@@ -7,7 +7,7 @@ For each size (number of dealers) the demo generator writes a landing directory 
                      then `revwh run` as of T + 1; then the same for T + 2. The first night
                      copies the published warehouse (no previous generation is kept yet); the
                      second is the steady state, reported as "nightly": it works on the
-                     previous generation and catches up two nights (orchestration/working_copy.py).
+                     previous generation and catches up two nights (orchestration/run/working_copy.py).
                      T's landing is T + 2's without its two newest pulls (the generator draws a
                      new world for each as-of date)
   (c) no new files   `revwh run` again on the same landing
@@ -50,7 +50,7 @@ from ingest.demo import generate_landing  # noqa: E402
 OUT = ROOT / "bench" / "out"
 LOAD_MEMORY_HEADING = "## Loading one large file"  # docs/performance.md's section by bench/load_memory.py
 REVWH = str(Path(sys.executable).parent / "revwh")
-# progress line prefix -> step that starts there (orchestration/progress.py lines, in run order)
+# progress line prefix -> step that starts there (orchestration/run/progress.py lines, in run order)
 WORKING_FILE_COPY, WORKING_FILE_PREVIOUS = "copying the published warehouse", "working on the previous generation"
 STEPS = (
     ("starting the run's working file", "working file"),
@@ -249,7 +249,7 @@ def markdown(results: list[dict[str, object]], as_of: date, help_s: float = 0.0)
         "history and earlier pulls untouched), run as of T + 1, then the same for T + 2. The first night",
         "copies the published warehouse (nothing kept yet); \"nightly\" is the second, the steady state:",
         "it works on the previous generation of the warehouse and catches up two nights instead of",
-        "copying the file (orchestration/working_copy.py). The landing of T is the landing generated as",
+        "copying the file (orchestration/run/working_copy.py). The landing of T is the landing generated as",
         "of T + 2 without its two newest pulls, so all runs see one world.",
         "",
         "| dealers | rows landed | full run | nightly | first night (copies) | re-run, no new files |"

@@ -26,7 +26,7 @@ from ingest.contract import COVERAGE_SUFFIX, TABLES, TABLES_BY_NAME, LandedTable
 
 SUFFIXES = (".csv", ".parquet")
 # A file modified this recently is still being written (a copy or an export in progress): not
-# loaded yet. The landing sensor waits as long before starting a run (orchestration/sensors.py);
+# loaded yet. The landing sensor waits as long before starting a run (orchestration/pipeline/sensors.py);
 # a run's own wait is RevwhSettings.settle_seconds (REVWH_SETTLE_SECONDS).
 DEFAULT_SETTLE_SECONDS = 30
 # A top-level folder of the landing directory where revwh's connectors keep their own state

@@ -300,7 +300,7 @@ def load_landing(
 
     `discovered` is `discover(landing_dir)` when the caller already listed and hashed the files.
     `earlier_loads` (source_file -> (content_hash, loaded_at)) is given when the run starts from an
-    older generation of the published warehouse (orchestration/working_copy.py): it is the
+    older generation of the published warehouse (orchestration/run/working_copy.py): it is the
     published warehouse's registry, and the load is made to give what loading onto a copy of the
     published warehouse would. A file the published warehouse holds with the same bytes keeps the
     time it first entered the warehouse; the working file's own registry counts as unchanged only
@@ -309,7 +309,7 @@ def load_landing(
     the published warehouse's (a copy, or the first run). A file still being written keeps a
     version loaded before only when that version is the published warehouse's too: given an
     older generation that holds another version of it, the caller must start from a copy
-    (orchestration/landing_assets.py does). `scratch_dir` holds the snapshots of the files being
+    (orchestration/pipeline/landing_assets.py does). `scratch_dir` holds the snapshots of the files being
     read (the system's temporary directory when None)."""
     earlier = earlier_loads if earlier_loads is not None else {}
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # the store's connection is handed in; importing this module 
 SCHEMAS = ("raw", "closed")
 FILE_KEY = ("_source_file", "_loaded_at")
 
-# PostgreSQL's own record of what it published (orchestration/pg_warehouse.py): never the store's.
+# PostgreSQL's own record of what it published (orchestration/engines/postgres/warehouse.py): never the store's.
 OWN_TABLES = {("raw", "_published_run")}
 
 _PG_TYPES = {"VARCHAR": "text", "INTEGER": "integer", "BIGINT": "bigint", "TIMESTAMP": "timestamp",

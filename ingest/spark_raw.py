@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 SCHEMAS = ("raw", "closed")
 # The loader's own bookkeeping of what ran and was published: no model reads it, and on Spark what
-# was published is recorded beside the marts (orchestration/spark_warehouse.py).
+# was published is recorded beside the marts (orchestration/engines/spark/warehouse.py).
 NOT_EXPORTED = {("raw", "_published_run"), ("raw", "_run_inputs")}
 DATA_FILE = "data.parquet"
 SIGNATURE_FILE = ".signature"

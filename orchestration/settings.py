@@ -21,7 +21,7 @@ SETTLE_ENV = "REVWH_SETTLE_SECONDS"
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-NIGHTLY_JOB = "revwh_nightly"  # the job that writes the warehouse (orchestration/definitions.py)
+NIGHTLY_JOB = "revwh_nightly"  # the job that writes the warehouse (orchestration/pipeline/definitions.py)
 
 
 def yesterday() -> date:
@@ -96,20 +96,20 @@ class RevwhSettings(ConfigurableResource):
         and run in parallel. A CLI run already holds the lock; taking it again is re-entrant."""
         run = getattr(context, "dagster_run", None)
         if run is not None and run.job_name == NIGHTLY_JOB:
-            from orchestration.warehouse_lock import acquire, release
+            from orchestration.run.warehouse_lock import acquire, release
 
             instance = getattr(context, "instance", None)
             if instance is not None and run.remote_job_origin is None:  # `revwh run`: in-process, no origin
-                from orchestration.run_outcome import give_workspace_origin
+                from orchestration.pipeline.run_outcome import give_workspace_origin
 
                 give_workspace_origin(instance, run.run_id)  # listed under the job in the UI (run_outcome.py)
             if instance is not None and "revwh/pid" not in run.tags:  # a UI, schedule or sensor run's worker
-                from orchestration.crashed_runs import owner_tags
+                from orchestration.pipeline.crashed_runs import owner_tags
 
                 instance.add_run_tags(run.run_id, owner_tags())  # a crash of it is found (crashed_runs.py)
             self._lock = acquire(self.published(), self.lock_wait_seconds)
-            if self.on_postgres():  # one writer per PostgreSQL database too (orchestration/pg_lock.py)
-                from orchestration import pg_lock
+            if self.on_postgres():  # one writer per PostgreSQL database too (orchestration/engines/postgres/lock.py)
+                from orchestration.engines.postgres import lock as pg_lock
 
                 try:
                     self._pg_lock = pg_lock.acquire(self.lock_wait_seconds)
@@ -120,12 +120,12 @@ class RevwhSettings(ConfigurableResource):
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         if self._pg_lock is not None:
-            from orchestration import pg_lock
+            from orchestration.engines.postgres import lock as pg_lock
 
             pg_lock.release(self._pg_lock)
             self._pg_lock = None
         if self._lock is not None:
-            from orchestration.warehouse_lock import release
+            from orchestration.run.warehouse_lock import release
 
             release(self._lock)
             self._lock = None
@@ -158,7 +158,7 @@ class RevwhSettings(ConfigurableResource):
 
     def spark_dir(self) -> Path:
         """Spark's warehouse and metastore: REVWH_SPARK_DIR, else beside the landing store."""
-        from orchestration.spark_warehouse import default_spark_dir
+        from orchestration.engines.spark.warehouse import default_spark_dir
 
         return default_spark_dir(self.published())
 

@@ -46,7 +46,7 @@ def write_landing(landing: Path, tables: Mapping[str, Iterable[Row]]) -> Path:
 
 def run_pipeline_ok(landing: Path, warehouse: Path, as_of: str, **settings: str) -> None:
     """Run the real Dagster job (the code path of `revwh run`) and require success."""
-    from orchestration.runner import run_pipeline
+    from orchestration.run.runner import run_pipeline
 
     outcome = run_pipeline(landing, warehouse, as_of, **settings)
     assert outcome.success, "pipeline failed:\n" + "\n".join(outcome.failures)

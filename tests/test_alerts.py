@@ -22,12 +22,12 @@ from dagster import (
     op,
 )
 
-from orchestration.alerts import SENSOR_NAME, SmtpSettings
-from orchestration.definitions import NIGHTLY_JOB, build_definitions
-from orchestration.freshness import FRESHNESS_CHECK_KEYS
-from orchestration.run_outcome import OUTCOME_TAG
-from orchestration.run_outcome import SENSOR_NAME as OUTCOME_SENSOR
-from orchestration.schedules import SCHEDULE_NAME
+from orchestration.pipeline.alerts import SENSOR_NAME, SmtpSettings
+from orchestration.pipeline.definitions import NIGHTLY_JOB, build_definitions
+from orchestration.pipeline.freshness import FRESHNESS_CHECK_KEYS
+from orchestration.pipeline.run_outcome import OUTCOME_TAG
+from orchestration.pipeline.run_outcome import SENSOR_NAME as OUTCOME_SENSOR
+from orchestration.pipeline.schedules import SCHEDULE_NAME
 from orchestration.settings import RevwhSettings
 from tests.landing_builder import write_landing
 
@@ -164,7 +164,7 @@ def test_blocked_nightly_run_emails_the_check_line(smtp_server: Collector, tmp_p
         # one line naming the file, in a step nothing depends on: no step is logged as abandoned
         assert failure.step_key == "landing_gate_verdict"
         assert failure.step_failure_data.error.cause.message.startswith(
-            "orchestration.gates.LandingBlocked: the landing gate blocked the run: raw/contracts:"
+            "orchestration.pipeline.gates.LandingBlocked: the landing gate blocked the run: raw/contracts:"
             " contracting/contracts.csv: missing column(s) end_date")
         assert failure.step_failure_data.error.cause.stack == []
         assert not [e for e in logs if e.user_message.startswith("Dependencies for step")]

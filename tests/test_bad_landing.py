@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from orchestration.runner import run_pipeline
+from orchestration.run.runner import run_pipeline
 from tests.landing_builder import query, query_dicts, run_pipeline_ok
 from tests.test_spine_rules import AS_OF
 

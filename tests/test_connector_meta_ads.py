@@ -122,7 +122,7 @@ def test_missing_credential_names_the_variable(monkeypatch: pytest.MonkeyPatch, 
 def test_nightly_run_pulls_loads_and_models(graph: FakeGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """One `revwh run --pull`: Meta pulled through the SDK, Google and Microsoft skipped (no
     credentials), and the pulled spend reaches fct_ad_spend_daily attributed to its contract."""
-    from orchestration.runner import run_pipeline
+    from orchestration.run.runner import run_pipeline
     from tests.landing_builder import query, write_landing
 
     graph.accounts["222"].throttle_once = False  # the nightly job sleeps for real

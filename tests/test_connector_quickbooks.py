@@ -196,7 +196,7 @@ def test_a_refused_token_is_one_line_naming_the_variable(
     qbo: FakeQuickBooks, landing: Path, monkeypatch: pytest.MonkeyPatch, caplog, capfd
 ) -> None:
     from ingest.platforms import cli
-    from orchestration.cli import main
+    from orchestration.commands.cli import main
 
     caplog.set_level(logging.DEBUG)
     wrong = "qbo-expired-token-1234567"
@@ -272,7 +272,7 @@ def test_run_with_pull_lands_quickbooks_and_ar_aging_equals_its_balances(
 ) -> None:
     """One `revwh run --pull`: the ad platforms skipped (no credentials), QuickBooks pulled, and every
     invoice's open amount in marts.ar_aging is QuickBooks' own Balance."""
-    from orchestration.runner import run_pipeline
+    from orchestration.run.runner import run_pipeline
     from tests.landing_builder import query, write_landing
 
     for name in ("GOOGLE_ADS_DEVELOPER_TOKEN", "GOOGLE_ADS_ACCESS_TOKEN", "META_ACCESS_TOKEN",
@@ -307,7 +307,7 @@ def test_run_with_pull_lands_quickbooks_and_ar_aging_equals_its_balances(
     # client_id: the one document not written)
     from dagster import AssetKey, DagsterEventType, DagsterInstance
 
-    from orchestration.instance import dagster_home
+    from orchestration.pipeline.instance import dagster_home
 
     [event] = [e for e in DagsterInstance.from_config(str(dagster_home())).all_logs(
         outcome.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION)

@@ -1,5 +1,5 @@
 """Runs a crash left STARTED (kill -9, OOM killer, reboot) are marked failed, so the next run, the
-landing sensor and the schedule go on, and the failure alert goes out (orchestration/crashed_runs.py).
+landing sensor and the schedule go on, and the failure alert goes out (orchestration/pipeline/crashed_runs.py).
 
 The runs are records in a real persistent instance (a temporary DAGSTER_HOME), owned by a process
 this test started and killed with SIGKILL; the alert goes to an SMTP server on 127.0.0.1."""
@@ -28,21 +28,21 @@ from dagster import (
     build_sensor_context,
 )
 
-from orchestration import crashed_runs
-from orchestration.alerts import ALERT_SENT_TAG
-from orchestration.alerts import SENSOR_NAME as ALERT_SENSOR
-from orchestration.crashed_runs import HOST_TAG, PID_TAG, PROCESS_TAG, owner_tags, reap_crashed_runs
-from orchestration.definitions import NIGHTLY_JOB, build_definitions
-from orchestration.instance import WAREHOUSE_TAG
-from orchestration.schedules import SCHEDULE_NAME
-from orchestration.sensors import SENSOR_NAME
+from orchestration.pipeline import crashed_runs
+from orchestration.pipeline.alerts import ALERT_SENT_TAG
+from orchestration.pipeline.alerts import SENSOR_NAME as ALERT_SENSOR
+from orchestration.pipeline.crashed_runs import HOST_TAG, PID_TAG, PROCESS_TAG, owner_tags, reap_crashed_runs
+from orchestration.pipeline.definitions import NIGHTLY_JOB, build_definitions
+from orchestration.pipeline.instance import WAREHOUSE_TAG
+from orchestration.pipeline.schedules import SCHEDULE_NAME
+from orchestration.pipeline.sensors import SENSOR_NAME
 from orchestration.settings import RevwhSettings
 from tests.test_alerts import Collector
 
 
 @pytest.fixture
 def instance(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DagsterInstance]:
-    from orchestration.instance import persistent_instance
+    from orchestration.pipeline.instance import persistent_instance
 
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     for name in ("REVWH_SMTP_HOST", "REVWH_SCHEDULE_TIME", "REVWH_SCHEDULE_TIMEZONE", crashed_runs.GRACE_ENV):
@@ -250,7 +250,7 @@ def test_a_reaped_run_sends_one_alert(instance, dead_pid, tmp_path, smtp_server:
 
 def test_revwh_run_marks_a_crashed_run_failed_before_its_own(instance, dead_pid, tmp_path, monkeypatch, capsys) -> None:
     """`run_pipeline` (revwh run) reaps holding the lock, then runs with its own pid as a tag."""
-    from orchestration import runner
+    from orchestration.run import runner
 
     landing, warehouse = tmp_path / "landing", tmp_path / "wh.duckdb"
     landing.mkdir()

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.analyst import _run_query
+from orchestration.commands.analyst import _run_query
 from orchestration.reports import credit_coop, flash
 from orchestration.reports.csv_safe import safe_cell
 

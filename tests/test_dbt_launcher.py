@@ -1,4 +1,4 @@
-"""dbt sees every run's working copy under one constant path (orchestration/dbt_launcher.py and
+"""dbt sees every run's working copy under one constant path (orchestration/run/dbt_launcher.py and
 dbt_assets._point_dbt_at), so a run over another warehouse keeps dbt's partial parsing: about
 7 s of full parse saved per run (docs/DECISIONS.md, Operations)."""
 
@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.dbt_assets import _point_dbt_at, dbt_resource
-from orchestration.dbt_launcher import DBT_DATABASE_FILE, RUN_DIR_ENV
+from orchestration.pipeline.dbt_assets import _point_dbt_at, dbt_resource
+from orchestration.run.dbt_launcher import DBT_DATABASE_FILE, RUN_DIR_ENV
 from orchestration.settings import DBT_PROJECT_DIR
 
 LAUNCHER = str(Path(sys.executable).parent / "revwh-dbt")
@@ -82,7 +82,7 @@ def test_without_a_link_dbt_gets_the_real_path_and_no_stale_run_directory(
 
 
 def test_a_killed_runs_directory_is_removed_by_the_next_run_of_that_warehouse_only(tmp_path: Path) -> None:
-    from orchestration.dbt_launcher import remove_stale_run_dirs, run_dir_prefix
+    from orchestration.run.dbt_launcher import remove_stale_run_dirs, run_dir_prefix
 
     mine, other = tmp_path / "revwh.duckdb.building", tmp_path / "other.duckdb.building"
     for building in (mine, other):

@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 
 from ingest.loader import ensure_raw_schema
-from orchestration.dbt_manifest import dbt_executable
-from orchestration.month_close import ensure_closed_schema
+from orchestration.close.month_close import ensure_closed_schema
+from orchestration.run.dbt_manifest import dbt_executable
 from orchestration.settings import DBT_PROJECT_DIR
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dagster import AssetKey
 
-from orchestration.definitions import NIGHTLY_JOB, defs
+from orchestration.pipeline.definitions import NIGHTLY_JOB, defs
 
 
 def test_nightly_job_covers_raw_dbt_and_publish() -> None:
@@ -19,7 +19,7 @@ def test_gates_block_through_raw_files_and_dbt_tests_are_blocking_checks() -> No
     """A blocked gate withholds raw/_files, which dbt reads: Dagster skips dbt and everything after
     it, and the verdict step (which nothing depends on) fails the run with one line. A Dagster-
     blocking gate would fail the load step and log every later step as abandoned, one list entry
-    per asset it reads (orchestration/gates.py)."""
+    per asset it reads (orchestration/pipeline/gates.py)."""
     graph = defs.resolve_asset_graph()
     specs = {(k.asset_key.to_user_string(), k.name): graph.get_check_spec(k) for k in graph.asset_check_keys}
     assert not specs[("raw/contracts", "landing_gate")].blocking

@@ -17,7 +17,7 @@ import pytest
 from dagster import DagsterInstance
 
 from ingest.demo import generate_landing
-from orchestration.definitions import NIGHTLY_JOB, build_definitions
+from orchestration.pipeline.definitions import NIGHTLY_JOB, build_definitions
 from orchestration.settings import RevwhSettings
 from tests.landing_builder import query, query_dicts
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.dbt_manifest import dbt_executable
+from orchestration.run.dbt_manifest import dbt_executable
 from orchestration.settings import DBT_PROJECT_DIR
 from tests.conftest import finance_duckdb_run
 from tests.landing_builder import query, query_dicts

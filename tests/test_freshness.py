@@ -25,8 +25,8 @@ from dagster import (
     materialize,
 )
 
-from orchestration.definitions import NIGHTLY_JOB, build_definitions
-from orchestration.freshness import (
+from orchestration.pipeline.definitions import NIGHTLY_JOB, build_definitions
+from orchestration.pipeline.freshness import (
     ACCOUNTING_CHECK,
     FRESHNESS_CHECK_KEYS,
     SPEND_CHECK,
@@ -35,7 +35,7 @@ from orchestration.freshness import (
     business_days_between,
     source_freshness,
 )
-from orchestration.schedules import SCHEDULE_NAME
+from orchestration.pipeline.schedules import SCHEDULE_NAME
 from orchestration.settings import RevwhSettings
 from tests.landing_builder import write_landing
 

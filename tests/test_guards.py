@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from orchestration.guards import SourceCount, shrink_findings
+from orchestration.run.guards import SourceCount, shrink_findings
 
 
 def test_a_rejected_file_is_named_and_allow_shrink_is_not_suggested() -> None:
@@ -35,7 +35,7 @@ def test_spark_without_pyspark_is_one_line(monkeypatch) -> None:
 
     import pytest
 
-    from orchestration import cli
+    from orchestration.commands import cli
 
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pyspark" else real(name, *a))
@@ -50,7 +50,7 @@ def test_the_demo_does_not_wait_for_the_files_it_just_wrote(monkeypatch, tmp_pat
     import argparse
 
     import ingest.demo
-    from orchestration import cli
+    from orchestration.commands import cli
 
     seen = {}
     monkeypatch.setattr(ingest.demo, "generate_landing", lambda *a, **k: {"contracting/clients.csv": 1})

@@ -28,7 +28,7 @@ import duckdb
 import pytest
 
 from ingest.contract import TABLES_BY_NAME
-from orchestration.dbt_manifest import dbt_executable
+from orchestration.run.dbt_manifest import dbt_executable
 from orchestration.settings import DBT_PROJECT_DIR
 from tests.landing_builder import query, run_pipeline_ok, write_table
 from tests.test_spine_rules import AS_OF, _g, _m, _ms

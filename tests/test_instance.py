@@ -1,5 +1,5 @@
 """The run history (Dagster's SQLite files under DAGSTER_HOME) is committed without an fsync per
-event (orchestration/instance.py); every other SQLite file keeps SQLite's default."""
+event (orchestration/pipeline/instance.py); every other SQLite file keeps SQLite's default."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def _synchronous(path: Path) -> int:
 def test_run_history_commits_are_relaxed_and_nothing_else(tmp_path: Path) -> None:
     from dagster import DagsterRunStatus, RunsFilter
 
-    from orchestration.instance import dagster_home, persistent_instance
+    from orchestration.pipeline.instance import dagster_home, persistent_instance
 
     with persistent_instance() as instance:  # opens (and creates) the run storage
         assert instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.NOT_STARTED]), limit=1) is not None

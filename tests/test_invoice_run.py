@@ -42,7 +42,7 @@ def _recorded(warehouse: Path) -> list:
     """The `invoice_run` materializations of this warehouse in the session's Dagster instance, oldest first."""
     from dagster import AssetKey
 
-    from orchestration.instance import persistent_instance
+    from orchestration.pipeline.instance import persistent_instance
 
     with persistent_instance() as instance:
         records = instance.fetch_materializations(AssetKey("invoice_run"), limit=1000, ascending=True).records
@@ -154,7 +154,7 @@ def test_approved_draft_is_frozen_across_a_run(spine_copy: tuple, tmp_path: Path
     assert run.returncode == 0, run.stderr
     from dagster import DagsterEventType, RunsFilter
 
-    from orchestration.instance import WAREHOUSE_TAG, persistent_instance
+    from orchestration.pipeline.instance import WAREHOUSE_TAG, persistent_instance
 
     with persistent_instance() as instance:  # the failure is a WARN check of the run, which it does not block
         (latest,) = instance.get_runs(RunsFilter(tags={WAREHOUSE_TAG: str(warehouse.resolve())}), limit=1)
@@ -212,7 +212,7 @@ def test_nightly_run_keeps_the_draft_of_the_month_after_t_in_the_ui(spine_cli_ru
 def test_import_rows_name_the_currency_of_a_foreign_client_only() -> None:
     """QuickBooks takes a foreign customer's currency from the Currency column; a USD (home) client's is empty.
     Amounts are plain decimals: CAD 2500 -> 2500.00, fee 375.5 -> 375.50."""
-    from orchestration.invoice_run import qbo_rows
+    from orchestration.billing.invoice_run import qbo_rows
 
     base = {"invoice_date": date(2026, 11, 1), "due_date": date(2026, 12, 1), "terms_days": 30,
             "service_month": date(2026, 11, 1), "product_code": "SEARCH", "item_name": "Paid search media"}

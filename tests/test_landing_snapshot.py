@@ -109,7 +109,7 @@ def test_a_file_modified_just_now_waits_for_the_next_run(tmp_path: Path, con: du
     assert report.loaded == [] and report.removed == []
     status, _digest, error = _registry(con)[PAYMENTS]
     assert (status, error) == ("not_loaded", unknown[0].reason)
-    from orchestration.summary import _landed, _landed_lines
+    from orchestration.run.summary import _landed, _landed_lines
 
     assert f"  {PAYMENTS}: {unknown[0].reason}" in _landed_lines(*_landed(con))
     # settled (or a setting of 0): it loads
@@ -133,7 +133,7 @@ def test_a_loaded_file_being_rewritten_keeps_its_old_rows(tmp_path: Path, con: d
     assert (status, digest) == ("loaded", old_hash)
     assert error.startswith("still being written (modified ")
     assert error.endswith("waits for the next run; its previous version stays loaded")
-    from orchestration.summary import _landed, _landed_lines
+    from orchestration.run.summary import _landed, _landed_lines
 
     assert f"  {PAYMENTS}: {error}" in _landed_lines(*_landed(con))
     # once it has settled, the new version replaces the old and the note goes
@@ -148,7 +148,7 @@ def test_a_loaded_file_being_rewritten_keeps_its_old_rows(tmp_path: Path, con: d
 
 
 def test_the_settle_time_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
-    from orchestration.definitions import settings_from_env
+    from orchestration.pipeline.definitions import settings_from_env
     from orchestration.settings import RevwhSettings
 
     monkeypatch.delenv("REVWH_SETTLE_SECONDS", raising=False)
@@ -191,18 +191,18 @@ def test_a_link_to_a_file_outside_the_landing_directory_is_not_loaded(
     assert registry["contracting/clients.csv"][0] == "not_loaded"
     assert registry["contracting/clients.csv"][2] == LINK_REASON
     assert "secret-host-name-42" not in repr(registry) + repr(report)
-    from orchestration.summary import _landed, _landed_lines
+    from orchestration.run.summary import _landed, _landed_lines
 
     assert "secret-host-name-42" not in "\n".join(_landed_lines(*_landed(con)))
     # the landing sensor sees the directory as the loader records it (no run for a link it skips)
-    from orchestration.sensors import scan_landing
+    from orchestration.pipeline.sensors import scan_landing
 
     recorded = dict(con.execute("select source_file, content_hash from raw._files").fetchall())
     assert scan_landing(landing).files == recorded
 
 
 def test_a_mistyped_warehouse_directory_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    from orchestration.cli import _check_run_paths, main
+    from orchestration.commands.cli import _check_run_paths, main
 
     landing = tmp_path / "landing"
     _payments(landing, ["1234.56"])

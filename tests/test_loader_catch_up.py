@@ -1,5 +1,5 @@
 """The loader catching up an older generation of the warehouse gives what loading onto a copy of
-the published warehouse gives (ingest/loader.py `earlier_loads`, orchestration/working_copy.py).
+the published warehouse gives (ingest/loader.py `earlier_loads`, orchestration/run/working_copy.py).
 
 Three nights, each a landing state; generation k is the warehouse after night k:
   night 1 (T1)  clients.csv = H1 (C1 Toyota), clients_kia.csv (C2), clients_ford.csv (C3)
@@ -94,7 +94,7 @@ def test_catch_up_reloads_last_nights_files_with_their_time(tmp_path: Path) -> N
 def test_the_gate_checks_what_landed_tonight_not_what_was_caught_up(tmp_path: Path) -> None:
     """A caught-up file was gated by the run that published it; gating it again could block or
     warn where a run on a copy would not (a copy does not re-check an unchanged file)."""
-    from orchestration.quality import quality_findings
+    from orchestration.pipeline.quality import quality_findings
 
     landing = tmp_path / "landing"
     write_table(landing, "clients", [("C1", "A", "Toyota", "US", "", "")])  # currency missing

@@ -19,7 +19,7 @@ from ingest.contract import TABLES_BY_NAME
 from ingest.disk_full import DiskFull
 from ingest.loader import load_landing
 from ingest.reader import read_landing_file
-from orchestration.runner import LINE_MAX, _dbt_failures, _step_failures
+from orchestration.run.runner import LINE_MAX, _dbt_failures, _step_failures
 
 T0 = datetime(2026, 11, 1, 2, 0, 0)
 GOOGLE = TABLES_BY_NAME["google_ads"]

@@ -66,7 +66,7 @@ def _fake_close(wh: Path, month: str) -> None:
     earlier, real close of that month leaves in closed.close_log."""
     import duckdb
 
-    from orchestration.month_close import ensure_closed_schema
+    from orchestration.close.month_close import ensure_closed_schema
 
     con = duckdb.connect(str(wh))
     try:
@@ -284,8 +284,8 @@ def test_ar_aging_as_of_the_month_end(closed: tuple[Path, Path]) -> None:
 
 
 def test_a_run_after_the_close_reports_the_restatement_and_keeps_the_close(closed: tuple[Path, Path]) -> None:
-    from orchestration.runner import run_pipeline
-    from orchestration.summary import run_summary
+    from orchestration.run.runner import run_pipeline
+    from orchestration.run.summary import run_summary
 
     landing, wh = closed
     # two underspend memos for K4 September landed after the close: M4 dated Sep 30 (a late export of
@@ -357,7 +357,7 @@ def test_reopen_is_recorded_and_a_new_close_freezes_the_corrected_figures(closed
 
 
 def test_close_waits_for_no_one_while_a_run_writes(closed: tuple[Path, Path]) -> None:
-    from orchestration.warehouse_lock import warehouse_lock
+    from orchestration.run.warehouse_lock import warehouse_lock
 
     _landing, wh = closed
     with warehouse_lock(wh):
@@ -370,7 +370,7 @@ def test_closes_and_reopens_show_in_the_dagster_instance(closed: tuple[Path, Pat
     """Finance sees closes in the UI: each is a materialization of closed/figures, runless."""
     from dagster import AssetKey, DagsterEventType, EventRecordsFilter
 
-    from orchestration.instance import persistent_instance
+    from orchestration.pipeline.instance import persistent_instance
 
     _landing, wh = closed
     with persistent_instance() as instance:
@@ -425,7 +425,7 @@ def test_the_ar_control_compares_only_a_pull_as_of_the_month_end() -> None:
     open 1000.00 - unapplied cash 200.00 - unapplied credits 50.00 = 750.00."""
     import duckdb
 
-    from orchestration.close_package import ar_controls
+    from orchestration.close.package import ar_controls
 
     con = duckdb.connect()
     con.execute("create schema staging")

@@ -147,7 +147,7 @@ def test_refusals_before_anything_starts(published, tmp_path: Path) -> None:
 
 def test_a_future_as_of_date_is_refused_by_the_job_itself(published, tmp_path: Path) -> None:
     """Runs launched from the UI get the same guard: the first step fails, it is not 'blocked'."""
-    from orchestration.runner import run_pipeline
+    from orchestration.run.runner import run_pipeline
 
     landing, _good = published
     outcome = run_pipeline(landing, tmp_path / "w.duckdb", "2099-01-01")
@@ -201,9 +201,9 @@ def test_ctrl_c_says_interrupted_and_leaves_nothing_half_built(published, tmp_pa
 def test_a_pull_that_skipped_every_platform_is_a_warning_not_green(published, tmp_path: Path, monkeypatch) -> None:
     from dagster import DagsterEventType, DagsterInstance
 
-    from orchestration.instance import dagster_home
-    from orchestration.runner import run_pipeline
-    from orchestration.summary import run_summary
+    from orchestration.pipeline.instance import dagster_home
+    from orchestration.run.runner import run_pipeline
+    from orchestration.run.summary import run_summary
 
     landing, good = published
     for name in ("GOOGLE_ADS_DEVELOPER_TOKEN", "META_ACCESS_TOKEN", "MSADS_DEVELOPER_TOKEN", "REVWH_CREDENTIALS_FILE"):

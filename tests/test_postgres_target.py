@@ -233,7 +233,7 @@ def test_reports_from_postgres_equal_duckdbs(first_night: tuple) -> None:
 def test_dbt_unit_tests_pass_on_postgres(first_night: tuple, pg_env: dict[str, str], tmp_path: Path) -> None:
     """The rules' edge cases (the `unit_tests:` of the models' yml, computed by hand) on PostgreSQL;
     dbt reads the parents' column types from the warehouse the first night built."""
-    from orchestration.dbt_manifest import dbt_executable
+    from orchestration.run.dbt_manifest import dbt_executable
     from orchestration.settings import DBT_PROJECT_DIR
 
     env = {**os.environ, **pg_env, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
@@ -467,7 +467,7 @@ def test_a_second_writer_on_the_same_database_is_refused(first_night: tuple, pg_
                                                          tmp_path: Path) -> None:
     """Two landing stores publishing to one database would interleave their copies and swaps: the
     run holds PostgreSQL's advisory lock, and a run that finds it taken says so in one line."""
-    from orchestration.pg_lock import ADVISORY_LOCK_KEY
+    from orchestration.engines.postgres.lock import ADVISORY_LOCK_KEY
 
     tmp, _, _, pipeline_env = first_night
     holder = _pg(pg_env)

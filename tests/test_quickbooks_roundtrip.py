@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from ingest.platforms import quickbooks
-from orchestration import qbo_post
+from orchestration.billing import qbo_post
 from tests.fakes.qbo_server import REALM, USD, FakeQuickBooks
 from tests.landing_builder import query_dicts, write_landing
 from tests.test_connector_quickbooks import CONTRACTS, LEDGER_ITEMS, QBO_VARS, TOKEN
@@ -62,7 +62,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    from orchestration.cli import main
+    from orchestration.commands.cli import main
 
     base = tmp_path_factory.mktemp("qbo_roundtrip")
     landing, warehouse = base / "landing", base / "wh" / "revwh.duckdb"
@@ -117,7 +117,7 @@ def test_the_difference_is_a_warn_asset_check_in_the_dagster_ui(world: World) ->
     this run's evaluation failed with severity WARN (customer 4 differs) and the run still succeeded."""
     from dagster import AssetKey, DagsterEventType, DagsterInstance, RunsFilter
 
-    from orchestration.instance import WAREHOUSE_TAG, dagster_home
+    from orchestration.pipeline.instance import WAREHOUSE_TAG, dagster_home
 
     instance = DagsterInstance.from_config(str(dagster_home()))
     [run] = instance.get_runs(RunsFilter(tags={WAREHOUSE_TAG: str(world.warehouse.resolve())}))
@@ -178,7 +178,7 @@ def test_post_dry_run_prints_the_memo_and_creates_nothing(world: World, capfd) -
 def test_post_commit_twice_creates_each_memo_once_and_the_pull_maps_it_back(
     world: World, monkeypatch: pytest.MonkeyPatch, capfd
 ) -> None:
-    from orchestration.cli import main
+    from orchestration.commands.cli import main
 
     for name in QBO_VARS:
         monkeypatch.delenv(name, raising=False)
@@ -224,7 +224,7 @@ def test_the_summary_says_when_no_balances_were_pulled() -> None:
     """No pipeline run: the summary's tie-out line over an empty mart, and no line without the mart."""
     import duckdb
 
-    from orchestration.summary import tieout_line
+    from orchestration.run.summary import tieout_line
 
     con = duckdb.connect()
     con.execute("create schema marts")

@@ -674,7 +674,7 @@ def test_dso_is_empty_until_90_days_of_billing_history(wh: Path) -> None:
 
 
 def test_run_summary_names_files_not_loaded_and_missing_rates(wh: Path) -> None:
-    from orchestration.summary import run_summary
+    from orchestration.run.summary import run_summary
 
     lines = run_summary(wh).splitlines()
     assert "Files not loaded (2) (docs/landing-contract.md):" in lines

@@ -71,7 +71,7 @@ class Built:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    from orchestration.runner import run_pipeline
+    from orchestration.run.runner import run_pipeline
 
     base = tmp_path_factory.mktemp("reports")
     landing = write_landing(base / "landing", REPORT_LANDING)
@@ -484,7 +484,7 @@ def test_net_presentation_is_said_in_the_header(built: Built, tmp_path: Path) ->
 def test_billing_reports_ran_in_the_nightly_job(built: Built) -> None:
     from dagster import AssetKey, DagsterEventType
 
-    from orchestration.instance import persistent_instance
+    from orchestration.pipeline.instance import persistent_instance
     from orchestration.settings import NIGHTLY_JOB
 
     with persistent_instance() as instance:
@@ -529,7 +529,7 @@ def test_revwh_report_refuses_a_missing_or_old_warehouse(tmp_path: Path) -> None
 def test_a_failed_report_leaves_the_new_warehouse_published(built: Built, tmp_path: Path) -> None:
     """The report step comes after publishing: when it fails the run fails (and alerts), but the
     warehouse it published stays published and complete."""
-    from orchestration.runner import run_pipeline
+    from orchestration.run.runner import run_pipeline
 
     landing = tmp_path / "landing"
     shutil.copytree(built.landing, landing)
@@ -549,7 +549,7 @@ def test_a_failed_report_leaves_the_new_warehouse_published(built: Built, tmp_pa
 def test_billing_reports_is_in_the_nightly_job_after_publish() -> None:
     from dagster import AssetKey
 
-    from orchestration.definitions import defs
+    from orchestration.pipeline.definitions import defs
     from orchestration.settings import NIGHTLY_JOB
 
     job = defs.resolve_job_def(NIGHTLY_JOB)

@@ -108,7 +108,7 @@ class Built:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    from orchestration.runner import run_pipeline
+    from orchestration.run.runner import run_pipeline
 
     base = tmp_path_factory.mktemp("credit_coop")
     landing = write_landing(base / "landing", COOP_LANDING)

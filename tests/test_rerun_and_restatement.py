@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.runner import run_pipeline
-from orchestration.working_copy import previous_generation
+from orchestration.run.runner import run_pipeline
+from orchestration.run.working_copy import previous_generation
 from tests.landing_builder import query, run_pipeline_ok, write_table
 from tests.test_spine_rules import AS_OF, _g
 

@@ -140,7 +140,7 @@ def test_restore_from_previous_keeps_the_closes(copied: tuple[Path, Path, Path])
 
 
 def test_restore_refusals(tmp_path: Path) -> None:
-    from orchestration.warehouse_lock import warehouse_lock
+    from orchestration.run.warehouse_lock import warehouse_lock
 
     wh = tmp_path / "revwh.duckdb"
     wh.write_bytes(b"\0" * 8192)

@@ -1,5 +1,5 @@
 """The run history's event log keeps one engine and connection per SQLite file
-(orchestration/run_history.py). What matters to finance: every event a run stores is seen at once
+(orchestration/pipeline/run_history.py). What matters to finance: every event a run stores is seen at once
 by another process's instance (the UI), and a wiped history starts clean and records again."""
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ def _materialize(instance: object, key: str) -> str:
 def test_events_are_seen_by_another_instance_at_once_and_survive_a_wipe(home: Path) -> None:
     from dagster import AssetKey, DagsterInstance
 
-    from orchestration.instance import persistent_instance
-    from orchestration.run_history import RevwhSqliteEventLogStorage
+    from orchestration.pipeline.instance import persistent_instance
+    from orchestration.pipeline.run_history import RevwhSqliteEventLogStorage
 
     with persistent_instance() as writer:
         assert type(writer.event_log_storage) is RevwhSqliteEventLogStorage

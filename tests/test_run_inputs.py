@@ -1,4 +1,4 @@
-"""The run-inputs fingerprint (orchestration/run_inputs.py) that lets a run with nothing new stop
+"""The run-inputs fingerprint (orchestration/run/inputs.py) that lets a run with nothing new stop
 after the landing step: equal for equal inputs, different when any one input differs."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from ingest.landing import discover
-from orchestration import dbt_manifest, run_inputs
+from orchestration.run import dbt_manifest
+from orchestration.run import inputs as run_inputs
 from orchestration.settings import DBT_PROJECT_DIR, RevwhSettings
 from tests.test_spine_rules import AS_OF, build_landing
 

@@ -25,9 +25,9 @@ from dagster import (
 )
 
 from ingest.landing import file_hash
-from orchestration.definitions import NIGHTLY_JOB, build_definitions
-from orchestration.schedules import SCHEDULE_NAME, NightlyClock
-from orchestration.sensors import SENSOR_NAME, DropCursor
+from orchestration.pipeline.definitions import NIGHTLY_JOB, build_definitions
+from orchestration.pipeline.schedules import SCHEDULE_NAME, NightlyClock
+from orchestration.pipeline.sensors import SENSOR_NAME, DropCursor
 from orchestration.settings import RevwhSettings
 
 TORONTO = ZoneInfo("America/Toronto")

@@ -6,7 +6,7 @@ must equal, row by row and to the cent (numbers compared by their text, scale in
 DuckDB warehouse the shared spine run built from the same landing (conftest.spine_cli_run). A
 second night (a replaced spend file, a removed file, a new one) is checked the same way against
 DuckDB building the same night, which exercises the Parquet export of changed tables only.
-Spark's marts are read from their Parquet files through DuckDB (orchestration/spark_warehouse.py),
+Spark's marts are read from their Parquet files through DuckDB (orchestration/engines/spark/warehouse.py),
 the reader the reports use; the dbt unit tests (every rule's hand-computed edge cases, the finance
 scenarios' included) run on Spark itself, beside the second night.
 
@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.spark_warehouse import open_reader, read_published
+from orchestration.engines.spark.warehouse import open_reader, read_published
 from tests.conftest import REVWH
 from tests.test_postgres_target import (
     _assert_same_marts,
@@ -110,7 +110,7 @@ def first_night(spine_cli_run: tuple, tmp_path_factory: pytest.TempPathFactory):
 def _start_unit_tests(spark_dir: Path, work: Path) -> tuple[subprocess.Popen, Path]:
     """`dbt test --select test_type:unit --target spark` in the background, on a copy of the
     first night's Spark folder (the embedded Derby metastore admits one JVM at a time)."""
-    from orchestration.dbt_manifest import dbt_executable
+    from orchestration.run.dbt_manifest import dbt_executable
     from orchestration.settings import DBT_PROJECT_DIR
 
     shutil.copytree(spark_dir / "metastore_db", work / "spark" / "metastore_db")

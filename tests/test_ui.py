@@ -141,7 +141,7 @@ def test_cli_runs_are_listed_under_the_job_and_in_the_overview_timeline(ui, bloc
     base, profile, home, warehouse, _proc = ui
     good = DagsterInstance.from_config(str(home)).get_runs(
         RunsFilter(tags={"revwh/warehouse": str(warehouse.resolve()), "revwh/launched_by": "cli"}))[-1]
-    runs = _render(f"{base}/locations/orchestration.definitions/jobs/revwh_nightly/runs", profile / "job-runs")
+    runs = _render(f"{base}/locations/orchestration.pipeline.definitions/jobs/revwh_nightly/runs", profile / "job-runs")
     assert good.run_id[:8] in runs and blocked_run[:8] in runs
     timeline = _render(f"{base}/overview/activity/timeline", profile / "timeline")
     start = timeline.index('title="revwh_nightly"')

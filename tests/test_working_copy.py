@@ -1,5 +1,5 @@
 """A run works on the previous generation of the warehouse instead of a copy, and the result is
-the warehouse a copy would have given (orchestration/working_copy.py).
+the warehouse a copy would have given (orchestration/run/working_copy.py).
 
 From a copy of the spine run (tests/conftest.py, T = 2026-10-15), two arms share one history:
   night A   a Google re-pull restating Oct 10 lands (file X); no previous generation is kept
@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.working_copy import previous_generation
+from orchestration.run.working_copy import previous_generation
 from tests.landing_builder import query, run_pipeline_ok, write_table
 from tests.test_month_close import revwh
 from tests.test_spine_rules import AS_OF, _g
@@ -176,7 +176,7 @@ def _generation(path: Path, model_state: str) -> Path:
 
 
 def test_which_previous_generation_a_run_may_use(tmp_path: Path) -> None:
-    from orchestration.working_copy import COPIED, _prepare_previous, start_working_file
+    from orchestration.run.working_copy import COPIED, _prepare_previous, start_working_file
 
     def unusable(previous: Path, published: Path) -> str | None:
         return _prepare_previous(previous, published)[0]
@@ -206,7 +206,7 @@ def test_which_previous_generation_a_run_may_use(tmp_path: Path) -> None:
 def test_a_warehouse_named_published_can_use_its_previous_generation(tmp_path: Path) -> None:
     # DuckDB names a file's database after its name up to the first dot: `published.duckdb.previous`
     # is database `published`, which must not clash with the alias the published file is attached as
-    from orchestration.working_copy import CAUGHT_UP, start_working_file
+    from orchestration.run.working_copy import CAUGHT_UP, start_working_file
 
     published = _generation(tmp_path / "published.duckdb", "models-2")
     _generation(previous_generation(published), "models-2")

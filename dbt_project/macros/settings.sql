@@ -1,6 +1,6 @@
 {# The as-of date T as a DATE literal. A revwh run hands T over in REVWH_DBT_AS_OF, read only
    when dbt executes (not while it parses), so a new T every night does not force dbt to re-parse
-   the whole project the way a changed --vars value does (orchestration/dbt_assets.py). dbt's
+   the whole project the way a changed --vars value does (orchestration/pipeline/dbt_assets.py). dbt's
    own commands (unit tests, docs) use the var, which unit tests override. #}
 {% macro as_of() -%}
 {%- if execute and env_var('REVWH_DBT_AS_OF', '') -%}

@@ -1,4 +1,4 @@
-{# `--target spark` publish (orchestration/spark_warehouse.py runs it as a run-operation after a
+{# `--target spark` publish (orchestration/engines/spark/warehouse.py runs it as a run-operation after a
    good build): point every view of database marts at the tables of `version`, drop views of marts
    the version no longer has, and drop every marts__r* version but `version` and `keep` (the one
    just replaced, which a query started before the publish may still read). Each

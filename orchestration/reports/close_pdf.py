@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 from orchestration.reports.statements import money
 
 if TYPE_CHECKING:
-    from orchestration.close_package import PackageData
+    from orchestration.close.package import PackageData
 
 ZERO = Decimal("0.00")
 
@@ -30,7 +30,7 @@ def _by_currency(rows: list[dict[str, Any]], key: str) -> dict[str, Decimal]:
 
 def headline(d: PackageData) -> tuple[list[str], list[list[str]]]:
     """(currencies, rows of [label, amount per currency]): the figures the page shows."""
-    from orchestration.close_package import journal_totals
+    from orchestration.close.package import journal_totals
 
     currencies = sorted({r["currency"] for r in d.rollforward} | {c.currency for c in d.controls})
     lines: list[tuple[str, dict[str, Decimal]]] = [
@@ -60,7 +60,7 @@ def write_close_pdf(path: Path, d: PackageData) -> None:
     from reportlab.lib.units import inch
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    from orchestration.close_package import journal_totals
+    from orchestration.close.package import journal_totals
 
     styles = getSampleStyleSheet()
     body, small = styles["BodyText"], styles["BodyText"].clone("small", fontSize=8, leading=10)

@@ -1,5 +1,5 @@
 """The close package workbook `close-YYYY-MM.xlsx`: what the reviewer reads before approving a
-month's close (orchestration/close_package.py reads the figures; this module lays them out).
+month's close (orchestration/close/package.py reads the figures; this module lays them out).
 
 Sheets: Summary (the close, the AR control, the landing files frozen), Roll-forward, AR aging,
 Underspend liability, Co-op receivable, Journal entries (the journal CSV's lines), Post-close
@@ -21,7 +21,7 @@ import xlsxwriter
 from orchestration.reports.workbook import _Formats, _head, _money, _text
 
 if TYPE_CHECKING:
-    from orchestration.close_package import PackageData
+    from orchestration.close.package import PackageData
 
 SHEETS = ("Summary", "Roll-forward", "AR aging", "Underspend liability", "Co-op receivable", "Journal entries",
           "Post-close adjustments")

@@ -6,7 +6,7 @@
                                   is the QuickBooks customer's DisplayName once a QuickBooks pull
                                   landed it (else the client name), the item the ledger_items item
                                   of line type underspend (else "Underspend credit"). `revwh post
-                                  --credits` posts the same rows (orchestration/qbo_post.py)
+                                  --credits` posts the same rows (orchestration/billing/qbo_post.py)
   underspend-liability-aging-<T>.csv  the same liabilities with days owed and aging bucket
   coop-claims-<T>.csv             co-op reimbursement to claim per program, client and closed month
                                   (marts.coop_claims), in the program's currency and in USD

@@ -14,8 +14,8 @@ from typing import Any
 
 import duckdb
 
-from orchestration.pg_connect import PgSettings
-from orchestration.spark_warehouse import SparkMarts, open_reader
+from orchestration.engines.postgres.connection import PgSettings
+from orchestration.engines.spark.warehouse import SparkMarts, open_reader
 
 Row = dict[str, Any]
 
@@ -40,7 +40,7 @@ def open_marts(warehouse: MartsSource, required: Iterable[str]) -> Iterator[Any]
     """A read-only connection to `warehouse`, once every mart in `required` is known to exist.
 
     On PostgreSQL the connection is a read-only transaction shaped like DuckDB's
-    (orchestration/pg_warehouse.PgQuery), so each report's SQL, written for both, runs unchanged."""
+    (orchestration/engines/postgres/warehouse.PgQuery), so each report's SQL, written for both, runs unchanged."""
     if isinstance(warehouse, PgSettings):
         with _open_postgres(warehouse, required) as con:
             yield con
@@ -70,8 +70,8 @@ def open_marts(warehouse: MartsSource, required: Iterable[str]) -> Iterator[Any]
 
 @contextmanager
 def _open_postgres(settings: PgSettings, required: Iterable[str]) -> Iterator[Any]:
-    from orchestration.pg_connect import PostgresUnavailable, connect
-    from orchestration.pg_warehouse import PgQuery
+    from orchestration.engines.postgres.connection import PostgresUnavailable, connect
+    from orchestration.engines.postgres.warehouse import PgQuery
 
     try:
         pg = connect(settings)

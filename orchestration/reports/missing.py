@@ -1,10 +1,10 @@
 """Which of T's report files are missing from the reports folder.
 
-A run with nothing new stops after the landing step (orchestration/run_inputs.py) and skips the
+A run with nothing new stops after the landing step (orchestration/run/inputs.py) and skips the
 report step with everything else. If the last run published and then died before its reports were
 written (a crash, a full disk), that skip would leave T without reports for good. So after such a
 run the runner asks `missing_reports` and, when any file `write_reports` writes for the published
-warehouse's T is absent, writes them all again (orchestration/runner.py).
+warehouse's T is absent, writes them all again (orchestration/run/runner.py).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
--- Every approved invoice-run month (orchestration/invoice_run.py): status approved, then exported.
+-- Every approved invoice-run month (orchestration/billing/invoice_run.py): status approved, then exported.
 select
     invoice_month,
     status,

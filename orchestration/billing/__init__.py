@@ -1,0 +1,1 @@
+"""Billing out of the warehouse: the invoice run and posting to QuickBooks Online."""

@@ -1,0 +1,1 @@
+"""Month-end close: close, approve, reopen, and the close's journal entries."""

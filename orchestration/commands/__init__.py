@@ -1,0 +1,1 @@
+"""The `revwh` command line: argument parsing and one module per command group."""

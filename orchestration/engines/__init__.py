@@ -1,0 +1,1 @@
+"""The warehouse engines (DuckDB, PostgreSQL, Spark) and the choice between them."""

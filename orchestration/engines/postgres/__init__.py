@@ -1,0 +1,1 @@
+"""`--target postgres`: connection, advisory lock, roles, publish."""

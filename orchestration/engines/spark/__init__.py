@@ -1,0 +1,1 @@
+"""`--target spark`: dbt-spark environment, versioned marts, publish."""

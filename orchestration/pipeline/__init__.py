@@ -1,0 +1,1 @@
+"""What Dagster loads: definitions, assets, checks, schedules, sensors, alerts, instance."""

@@ -1,0 +1,1 @@
+"""One run of the warehouse: runner, working file, inputs, guards, lock, summary, dbt."""

@@ -1,0 +1,311 @@
+"""The programmatic run API: execute the nightly job and say, in a few lines, how it ended.
+
+`revwh run`, `revwh demo` and the tests call `run_pipeline`; it executes the very job the UI and
+the schedule run (orchestration/pipeline/definitions.py), in-process, recorded in the persistent Dagster
+instance (orchestration/pipeline/instance.py) so that every CLI run shows in the UI. The warehouse lock
+is held for the whole run. The outcome separates a *blocked* run (a gate or a dbt test said no:
+the data must be fixed) from a *failed* one (a system error: disk, permissions, a bug), and says
+why in lines a person can act on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import sys
+import tempfile
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestration.pipeline.instance import AS_OF_TAG, WAREHOUSE_TAG
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclass
+class RunOutcome:
+    """How a run ended: success, or blocked (a check said no) or failed (an error), with reasons."""
+
+    success: bool
+    failures: list[str] = field(default_factory=list)
+    blocked: bool = False
+    run_id: str | None = None
+    interrupted: bool = False
+    published: bool = False  # the warehouse was replaced (on a failure: before a later step failed)
+    unchanged: bool = False  # nothing new since the published warehouse: nothing rebuilt (run_inputs.py)
+    # an unchanged run found T's reports missing (a crash or full disk after the last publish) and
+    # wrote them: T, how many files, where
+    reports_written: str | None = None
+    reports_count: int = 0
+    reports_dir: str | None = None
+
+
+def run_pipeline(
+    landing: Path, warehouse: Path, as_of: str, *, lock_wait_seconds: float = 0.0, **rule_settings: object
+) -> RunOutcome:
+    """Execute the nightly job in-process; on failure the published warehouse is untouched.
+
+    Raises WarehouseBusy (orchestration.run.warehouse_lock) when another run holds the warehouse,
+    WarehouseUnreadable (orchestration.run.restore) when the warehouse file exists but DuckDB cannot
+    open it, and PostgresUnavailable (orchestration.engines.postgres.connection) when `--target postgres` cannot
+    reach the server.
+
+    A run with nothing new skips the report step; when the published warehouse's T then has
+    report files missing (the last run published and died before writing them), they are written
+    here, from the published warehouse, still under the lock."""
+    os.environ["REVWH_PROGRESS"] = os.environ.get("REVWH_PROGRESS", "1")
+    warnings.filterwarnings("ignore")
+    from orchestration.pipeline.crashed_runs import owner_tags, reap_crashed_runs
+    from orchestration.pipeline.definitions import build_definitions
+    from orchestration.pipeline.instance import persistent_instance
+    from orchestration.pipeline.run_outcome import BLOCKED, FAILED, OUTCOME_TAG, REPOSITORY_LABEL_TAG, repository_label
+    from orchestration.run.restore import check_readable
+    from orchestration.run.warehouse_lock import warehouse_lock
+    from orchestration.settings import NIGHTLY_JOB, RevwhSettings, invoice_settings_from_env
+
+    settings = RevwhSettings(
+        landing_dir=str(landing),
+        warehouse_path=str(warehouse),
+        as_of=as_of,
+        lock_wait_seconds=lock_wait_seconds,
+        **(invoice_settings_from_env() | rule_settings),
+    )
+    job = build_definitions(settings).resolve_job_def(NIGHTLY_JOB)
+    # The owner's pid and host: a run this process leaves unfinished (kill -9, OOM, reboot) is
+    # found by the next run, sensor or schedule and marked failed (orchestration/pipeline/crashed_runs.py).
+    # The repository label: the job's runs page in the UI lists runs by it (orchestration/pipeline/run_outcome.py).
+    tags = {AS_OF_TAG: settings.as_of_date().isoformat(), WAREHOUSE_TAG: str(settings.published()),
+            "revwh/launched_by": "cli", REPOSITORY_LABEL_TAG: repository_label(), **owner_tags()}
+    # dagster-dbt echoes dbt's log to stdout; keep it for the error report instead.
+    captured = io.StringIO()
+    with (
+        warehouse_lock(settings.published(), lock_wait_seconds),
+        _postgres_lock(settings, lock_wait_seconds),
+        persistent_instance() as instance,
+    ):
+        for run_id in reap_crashed_runs(instance, settings.published()):
+            print(f"revwh: run {run_id} on this warehouse had crashed (its process is gone); marked it failed",
+                  file=sys.stderr)
+        check_readable(settings.published())  # a damaged file: one line naming `revwh restore`
+        with contextlib.redirect_stdout(captured), _child_stderr_aside():
+            result = _execute_job(job, instance, tags, settings)
+        published = any(
+            e.is_step_materialization and e.asset_key is not None
+            and e.asset_key.to_user_string() == "published_warehouse"
+            for e in result.all_events
+        )
+        if result.success and not published:
+            return _write_missing_reports(settings, instance, result.run_id)
+        if result.success:
+            return RunOutcome(True, run_id=result.run_id, published=published, unchanged=not published)
+        outcome = _failed_outcome(result, captured.getvalue(), settings.building().parent, published)
+        # the Runs list in the UI shows blocked (fix the data) apart from failed (orchestration/pipeline/run_outcome.py)
+        instance.add_run_tags(result.run_id, {OUTCOME_TAG: BLOCKED if outcome.blocked else FAILED})
+    return outcome
+
+
+def _failed_outcome(result: object, dbt_log: str, warehouse_dir: Path, published: bool) -> RunOutcome:
+    checks = _failed_checks(result.all_events)
+    dbt = _dbt_failures(dbt_log, warehouse_dir)
+    if any(_interrupted(event) for event in result.all_events):
+        return RunOutcome(False, ["interrupted"], run_id=result.run_id, interrupted=True, published=published)
+    steps = [] if checks or dbt else _step_failures(result.all_events, warehouse_dir)
+    blocked = bool(checks) or any("Failure in test" in line for line in dbt)  # the data said no
+    return RunOutcome(False, checks + dbt + steps, blocked=blocked, run_id=result.run_id, published=published)
+
+
+def _write_missing_reports(settings: object, instance: object, run_id: str) -> RunOutcome:
+    """After a run with nothing new: write T's reports if any of them is missing (the run that
+    published the warehouse ended before its report step finished). Recorded in the Dagster
+    instance as a materialization of `billing_reports`, as the report step would have been."""
+    import duckdb
+    from dagster import AssetKey, AssetMaterialization, MetadataValue
+
+    from orchestration.pipeline.report_assets import report_source
+    from orchestration.reports.marts_reader import ReportError, source_name
+    from orchestration.reports.missing import missing_reports
+    from orchestration.reports.workbook import reports_dir, write_reports
+    from orchestration.run import progress
+
+    if settings.target == "duckdb" and not settings.published().exists():
+        return RunOutcome(True, run_id=run_id, unchanged=True)  # nothing published: no reports to owe
+    out_dir = reports_dir(settings.published())
+    source = report_source(settings)
+    try:
+        as_of, missing = missing_reports(source, out_dir)
+        if not missing:
+            return RunOutcome(True, run_id=run_id, unchanged=True)
+        progress.report(f"reports for {as_of} are missing ({len(missing)} file(s)): writing them to {out_dir}")
+        paths = write_reports(source, out_dir)
+    except (ReportError, OSError, duckdb.Error) as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        if isinstance(exc, OSError):
+            reason = f"cannot write the reports to {out_dir}: {exc.strerror or exc}"
+        return RunOutcome(False, [f"step billing_reports failed: {reason}"], run_id=run_id, unchanged=True)
+    instance.report_runless_asset_event(AssetMaterialization(
+        asset_key=AssetKey(["billing_reports"]),
+        description=f"reports for {as_of} were missing after run {run_id} (nothing changed): written",
+        metadata={"files": MetadataValue.json([str(p) for p in paths]), "out_dir": MetadataValue.path(str(out_dir)),
+                  "warehouse": source_name(source), "run_id": run_id},
+    ))
+    return RunOutcome(True, run_id=run_id, unchanged=True, reports_written=as_of.isoformat(),
+                      reports_count=len(paths), reports_dir=str(out_dir))
+
+
+def _execute_job(job: object, instance: object, tags: dict[str, str], settings: object) -> object:
+    try:
+        return job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            tags=tags,
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        )
+    finally:
+        if not _published_by(settings):
+            _remove_working_copy(settings)
+
+
+@contextlib.contextmanager
+def _postgres_lock(settings: object, wait_s: float) -> Iterator[None]:
+    """On `--target postgres`, also the server's lock (orchestration/engines/postgres/lock.py): one writer per database."""
+    if not settings.on_postgres():
+        yield
+        return
+    from orchestration.engines.postgres.lock import postgres_lock
+
+    with postgres_lock(wait_s):
+        yield
+
+
+@contextlib.contextmanager
+def _child_stderr_aside() -> Iterator[None]:
+    """Keep what child processes (dbt, Dagster's helpers) write to stderr out of the terminal.
+
+    They inherit file descriptor 2; on Ctrl-C each prints a KeyboardInterrupt traceback. For the
+    run, fd 2 points at a scratch file and progress lines go to the real stderr through a
+    duplicate of it; dbt's own failures are read from its captured log instead."""
+    from orchestration.run import progress
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    real = os.fdopen(os.dup(saved), "w", buffering=1, encoding="utf-8", errors="replace")
+    with tempfile.TemporaryFile() as scratch:
+        os.dup2(scratch.fileno(), 2)
+        progress.use_stream(real)
+        try:
+            yield
+        finally:
+            progress.use_stream(None)
+            os.dup2(saved, 2)
+            os.close(saved)
+            real.close()
+
+
+def _interrupted(event: object) -> bool:
+    """A step ended by Ctrl-C: Dagster turns the interrupt into DagsterExecutionInterruptedError."""
+    data = getattr(event, "step_failure_data", None) if getattr(event, "is_step_failure", False) else None
+    err = data.error if data is not None else None
+    while err is not None:
+        if "DagsterExecutionInterruptedError" in (err.cls_name or "") + err.message:
+            return True
+        err = err.cause
+    return False
+
+
+def _published_by(settings: object) -> bool:
+    return not settings.building().exists()  # publish moves the working copy onto the warehouse
+
+
+def _remove_working_copy(settings: object) -> None:
+    """A run that did not publish leaves no half-built file behind."""
+    building = settings.building()
+    for stale in (building, building.with_name(building.name + ".wal")):
+        stale.unlink(missing_ok=True)
+
+
+def _failed_checks(events: list) -> list[str]:
+    """One line per failed gate: which check on which asset, and its first reason."""
+    lines = []
+    for event in events:
+        data = event.asset_check_evaluation_data if event.event_type_value == "ASSET_CHECK_EVALUATION" else None
+        if data is None or data.passed or data.severity.value != "ERROR":
+            continue
+        meta = data.metadata or {}
+        errors = meta.get("errors")
+        reasons = list(errors.value) if errors is not None else []
+        name = f"{data.asset_key.to_user_string()} {data.check_name}"
+        if not reasons and data.description:
+            reasons = [data.description]
+        lines += [f"check {name} failed: {r}" for r in reasons[:5]] or [f"check {name} failed"]
+    return lines
+
+
+def _step_failures(events: list, warehouse_dir: Path | None = None) -> list[str]:
+    """One line per failed step, with the cause a person can act on (not Dagster's wrapper); a full
+    disk is said as such, with the warehouse directory and its free space."""
+    from ingest.disk_full import disk_full_line, says_disk_full
+
+    lines = []
+    for event in events:
+        if not event.is_step_failure or event.step_failure_data is None:
+            continue
+        data = event.step_failure_data
+        if data.user_failure_data is not None and data.user_failure_data.description:
+            message = data.user_failure_data.description
+        else:
+            err = data.error
+            while err is not None and err.cause is not None:
+                err = err.cause  # the innermost error says what went wrong
+            message = err.message if err is not None else "unknown error"
+        first = message.strip().splitlines()[0] if message.strip() else "unknown error"
+        if warehouse_dir is not None and not first.startswith("disk full") and says_disk_full(message):
+            first = disk_full_line("writing", warehouse_dir, "to")
+        lines.append(_shorten(f"step {event.step_key} failed: {first}"))
+    return lines
+
+
+LINE_MAX = 300  # characters of one failure line shown to a person; the rest is in the logs
+
+
+def _shorten(line: str, limit: int = LINE_MAX) -> str:
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+_DBT_FAILURE = re.compile(
+    r"(Failure in (?:test|model) \S+|Runtime Error in \S+.*|Got \d+ results?.*|"
+    r"Database Error in \S+.*)"
+)
+_DBT_ERROR_HEAD = re.compile(r"(Runtime|Database|Compilation) Error in \S+")
+
+
+def _dbt_failures(dbt_log: str, warehouse_dir: Path | None = None) -> list[str]:
+    """The lines of dbt's log that say which model or test failed and why.
+
+    An error line ("Runtime Error in model ar_aging ...") gets the first line of its cause, which
+    dbt prints on the next non-empty line, so the user sees why and not only where. dbt's own JSON
+    log lines (echoed raw when dagster-dbt cannot parse them; tens of KB each) are not for a person:
+    left out. Each line is cut at LINE_MAX characters. A full disk (DuckDB's "No space left on
+    device", "Could not write ...") is one line naming the warehouse directory and its free space,
+    in place of the lines that said it."""
+    from ingest.disk_full import NO_SPACE, disk_full_line, says_disk_full
+
+    every = [line for line in (ANSI.sub("", raw).strip() for raw in dbt_log.splitlines()) if line]
+    lines = [line for line in every if not line.startswith("{")]
+    disk_full = warehouse_dir is not None and (
+        any(says_disk_full(line) for line in lines) or any(NO_SPACE in line for line in every if line.startswith("{")))
+    picked = []
+    for i, line in enumerate(lines):
+        if not _DBT_FAILURE.search(line):
+            continue
+        if _DBT_ERROR_HEAD.search(line) and i + 1 < len(lines) and not _DBT_FAILURE.search(lines[i + 1]):
+            line = f"{line}: {lines[i + 1]}"
+        if disk_full and says_disk_full(line):
+            continue
+        picked.append(line)
+    if disk_full:
+        picked.insert(0, disk_full_line("dbt was writing", warehouse_dir, "to"))
+    return [_shorten(f"dbt: {line}") for line in dict.fromkeys(picked)]
