@@ -19,7 +19,9 @@ from ingest.contract import TABLES_BY_NAME
 from ingest.disk_full import DiskFull
 from ingest.loader import load_landing
 from ingest.reader import read_landing_file
-from orchestration.run.runner import LINE_MAX, _dbt_failures, _step_failures
+from orchestration.run.failures import LINE_MAX
+from orchestration.run.failures import dbt_failures as _dbt_failures
+from orchestration.run.failures import step_failures as _step_failures
 
 T0 = datetime(2026, 11, 1, 2, 0, 0)
 GOOGLE = TABLES_BY_NAME["google_ads"]

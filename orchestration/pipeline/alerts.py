@@ -7,7 +7,7 @@ and sends HTML built by string formatting (a `<` in a reason would garble the me
 message is plain text built with `email.message.EmailMessage`.
 
 The reason lines come from the run's events with the same functions `revwh run` prints them with
-(orchestration.run.runner `_failed_checks`, `_step_failures`), so the mail says what the terminal
+(orchestration/run/failures.py), so the mail says what the terminal
 would, e.g. `check raw/contracts landing_gate failed: contracting/contracts.csv: missing column(s)
 end_date (...)`.
 
@@ -45,7 +45,7 @@ from dagster._core.storage.tags import SCHEDULE_NAME_TAG, SENSOR_NAME_TAG
 
 from orchestration.pipeline.instance import AS_OF_TAG, WAREHOUSE_TAG
 from orchestration.pipeline.schedules import LAUNCHED_BY_TAG
-from orchestration.run.runner import _failed_checks, _step_failures
+from orchestration.run.failures import failed_checks, step_failures
 from orchestration.settings import NIGHTLY_JOB
 
 SENSOR_NAME = "email_on_run_failure"
@@ -114,7 +114,7 @@ def failure_reasons(instance: DagsterInstance, run_id: str) -> list[str]:
     entries = instance.all_logs(run_id, of_type={DagsterEventType.ASSET_CHECK_EVALUATION,
                                                  DagsterEventType.STEP_FAILURE})
     events = [e.dagster_event for e in entries if e.dagster_event is not None]
-    return _failed_checks(events) or _step_failures(events)
+    return failed_checks(events) or step_failures(events)
 
 
 def _published(instance: DagsterInstance, run_id: str) -> bool:

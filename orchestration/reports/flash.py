@@ -29,8 +29,8 @@ from typing import Any
 import xlsxwriter
 
 from orchestration.reports.atomic import write_atomically
+from orchestration.reports.layout import MONEY_FORMAT
 from orchestration.reports.marts_reader import MartsSource, open_marts, rows
-from orchestration.reports.workbook import MONEY_FORMAT
 
 WEEKS = 13
 Row = dict[str, Any]

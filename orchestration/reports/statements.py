@@ -24,8 +24,8 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from orchestration.reports.atomic import write_atomically
+from orchestration.reports.layout import AR, AR_HEADERS
 from orchestration.reports.marts_reader import MartsSource, open_marts, rows
-from orchestration.reports.workbook import AR, AR_HEADERS
 
 Row = dict[str, Any]
 # the aging columns of ar_aging_summary and their headings, as on the workbook's AR aging sheet

@@ -24,11 +24,11 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from orchestration.reports.atomic import write_atomically
+from orchestration.reports.layout import AR, AR_HEADERS, MONEY_FORMAT
 from orchestration.reports.marts_reader import MartsSource, ReportError, Row, open_marts, rows, source_name
 
 __all__ = ["ReportError", "write_reports", "workbook_name", "reports_dir"]
 
-MONEY_FORMAT = "#,##0.00"
 HEADER_ROW = 3  # 0-based: rows 0-2 say what the sheet is (title, presentation or definitions, source)
 SHEETS = ("Product revenue", "Net revenue", "Client counts", "Recurring bridge", "AR aging", "Collections")
 ZERO = Decimal("0.00")
@@ -282,12 +282,6 @@ def _currency_totals(ws: Any, f: _Formats, row: int, rows: list[dict], keys: tup
         for col, key in enumerate(keys, start=4):
             _money(ws, row, col, _sum(r[key] for r in mine), f.total_money)
         row += 1
-
-AR = ("current", "days_1_30", "days_31_60", "days_61_90", "over_90", "total", "unapplied_payments",
-      "unapplied_credits", "net_balance")
-AR_HEADERS = ("Current", "1 - 30", "31 - 60", "61 - 90", "91 and over", "Total", "Unapplied payments",
-              "Unapplied credits", "Net balance")
-
 
 def _ar_aging(book: xlsxwriter.Workbook, f: _Formats, data: ReportData) -> None:
     ws = book.add_worksheet("AR aging")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import re
 import sys
 import tempfile
 import warnings
@@ -22,8 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration.pipeline.instance import AS_OF_TAG, WAREHOUSE_TAG
-
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
+from orchestration.run.failures import dbt_failures, failed_checks, step_failures
 
 
 @dataclass
@@ -109,11 +107,11 @@ def run_pipeline(
 
 
 def _failed_outcome(result: object, dbt_log: str, warehouse_dir: Path, published: bool) -> RunOutcome:
-    checks = _failed_checks(result.all_events)
-    dbt = _dbt_failures(dbt_log, warehouse_dir)
+    checks = failed_checks(result.all_events)
+    dbt = dbt_failures(dbt_log, warehouse_dir)
     if any(_interrupted(event) for event in result.all_events):
         return RunOutcome(False, ["interrupted"], run_id=result.run_id, interrupted=True, published=published)
-    steps = [] if checks or dbt else _step_failures(result.all_events, warehouse_dir)
+    steps = [] if checks or dbt else step_failures(result.all_events, warehouse_dir)
     blocked = bool(checks) or any("Failure in test" in line for line in dbt)  # the data said no
     return RunOutcome(False, checks + dbt + steps, blocked=blocked, run_id=result.run_id, published=published)
 
@@ -171,7 +169,8 @@ def _execute_job(job: object, instance: object, tags: dict[str, str], settings: 
 
 @contextlib.contextmanager
 def _postgres_lock(settings: object, wait_s: float) -> Iterator[None]:
-    """On `--target postgres`, also the server's lock (orchestration/engines/postgres/lock.py): one writer per database."""
+    """On `--target postgres`, also the server's lock (orchestration/engines/postgres/lock.py): one
+    writer per database."""
     if not settings.on_postgres():
         yield
         return
@@ -225,87 +224,3 @@ def _remove_working_copy(settings: object) -> None:
     building = settings.building()
     for stale in (building, building.with_name(building.name + ".wal")):
         stale.unlink(missing_ok=True)
-
-
-def _failed_checks(events: list) -> list[str]:
-    """One line per failed gate: which check on which asset, and its first reason."""
-    lines = []
-    for event in events:
-        data = event.asset_check_evaluation_data if event.event_type_value == "ASSET_CHECK_EVALUATION" else None
-        if data is None or data.passed or data.severity.value != "ERROR":
-            continue
-        meta = data.metadata or {}
-        errors = meta.get("errors")
-        reasons = list(errors.value) if errors is not None else []
-        name = f"{data.asset_key.to_user_string()} {data.check_name}"
-        if not reasons and data.description:
-            reasons = [data.description]
-        lines += [f"check {name} failed: {r}" for r in reasons[:5]] or [f"check {name} failed"]
-    return lines
-
-
-def _step_failures(events: list, warehouse_dir: Path | None = None) -> list[str]:
-    """One line per failed step, with the cause a person can act on (not Dagster's wrapper); a full
-    disk is said as such, with the warehouse directory and its free space."""
-    from ingest.disk_full import disk_full_line, says_disk_full
-
-    lines = []
-    for event in events:
-        if not event.is_step_failure or event.step_failure_data is None:
-            continue
-        data = event.step_failure_data
-        if data.user_failure_data is not None and data.user_failure_data.description:
-            message = data.user_failure_data.description
-        else:
-            err = data.error
-            while err is not None and err.cause is not None:
-                err = err.cause  # the innermost error says what went wrong
-            message = err.message if err is not None else "unknown error"
-        first = message.strip().splitlines()[0] if message.strip() else "unknown error"
-        if warehouse_dir is not None and not first.startswith("disk full") and says_disk_full(message):
-            first = disk_full_line("writing", warehouse_dir, "to")
-        lines.append(_shorten(f"step {event.step_key} failed: {first}"))
-    return lines
-
-
-LINE_MAX = 300  # characters of one failure line shown to a person; the rest is in the logs
-
-
-def _shorten(line: str, limit: int = LINE_MAX) -> str:
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
-
-
-_DBT_FAILURE = re.compile(
-    r"(Failure in (?:test|model) \S+|Runtime Error in \S+.*|Got \d+ results?.*|"
-    r"Database Error in \S+.*)"
-)
-_DBT_ERROR_HEAD = re.compile(r"(Runtime|Database|Compilation) Error in \S+")
-
-
-def _dbt_failures(dbt_log: str, warehouse_dir: Path | None = None) -> list[str]:
-    """The lines of dbt's log that say which model or test failed and why.
-
-    An error line ("Runtime Error in model ar_aging ...") gets the first line of its cause, which
-    dbt prints on the next non-empty line, so the user sees why and not only where. dbt's own JSON
-    log lines (echoed raw when dagster-dbt cannot parse them; tens of KB each) are not for a person:
-    left out. Each line is cut at LINE_MAX characters. A full disk (DuckDB's "No space left on
-    device", "Could not write ...") is one line naming the warehouse directory and its free space,
-    in place of the lines that said it."""
-    from ingest.disk_full import NO_SPACE, disk_full_line, says_disk_full
-
-    every = [line for line in (ANSI.sub("", raw).strip() for raw in dbt_log.splitlines()) if line]
-    lines = [line for line in every if not line.startswith("{")]
-    disk_full = warehouse_dir is not None and (
-        any(says_disk_full(line) for line in lines) or any(NO_SPACE in line for line in every if line.startswith("{")))
-    picked = []
-    for i, line in enumerate(lines):
-        if not _DBT_FAILURE.search(line):
-            continue
-        if _DBT_ERROR_HEAD.search(line) and i + 1 < len(lines) and not _DBT_FAILURE.search(lines[i + 1]):
-            line = f"{line}: {lines[i + 1]}"
-        if disk_full and says_disk_full(line):
-            continue
-        picked.append(line)
-    if disk_full:
-        picked.insert(0, disk_full_line("dbt was writing", warehouse_dir, "to"))
-    return [_shorten(f"dbt: {line}") for line in dict.fromkeys(picked)]
