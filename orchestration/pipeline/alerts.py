@@ -43,8 +43,7 @@ from dagster import (
 )
 from dagster._core.storage.tags import SCHEDULE_NAME_TAG, SENSOR_NAME_TAG
 
-from orchestration.pipeline.instance import AS_OF_TAG, WAREHOUSE_TAG
-from orchestration.pipeline.schedules import LAUNCHED_BY_TAG
+from orchestration.pipeline.instance import AS_OF_TAG, LAUNCHED_BY_TAG, WAREHOUSE_TAG
 from orchestration.run.failures import failed_checks, step_failures
 from orchestration.settings import NIGHTLY_JOB
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 WAREHOUSE_TAG = "revwh/warehouse"
 AS_OF_TAG = "revwh/as_of"
+LAUNCHED_BY_TAG = "revwh/launched_by"  # the schedule or the sensor (orchestration/pipeline/schedules.py)
 
 DAGSTER_YAML = f"""\
 # Written by revwh (orchestration/pipeline/instance.py) when missing; edit freely.

@@ -35,13 +35,12 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 from dagster._core.storage.tags import RUN_KEY_TAG, SCHEDULE_NAME_TAG
 
 from orchestration.pipeline.crashed_runs import reap_crashed_runs
-from orchestration.pipeline.instance import AS_OF_TAG, WAREHOUSE_TAG
+from orchestration.pipeline.instance import AS_OF_TAG, LAUNCHED_BY_TAG, WAREHOUSE_TAG
 from orchestration.settings import RevwhSettings
 
 SCHEDULE_NAME = "nightly"
 TIME_ENV, TIMEZONE_ENV = "REVWH_SCHEDULE_TIME", "REVWH_SCHEDULE_TIMEZONE"
 DEFAULT_TIME, DEFAULT_TIMEZONE = "06:00", "America/Toronto"
-LAUNCHED_BY_TAG = "revwh/launched_by"
 DAEMON_LOCK_WAIT_SECONDS = 1800.0
 NightlyJob = JobDefinition | UnresolvedAssetJobDefinition  # define_asset_job(...) before Definitions resolves it
 _HH_MM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
