@@ -10,18 +10,25 @@ import os
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-from dagster import ConfigurableResource, InitResourceContext
-from pydantic import Field, PrivateAttr
+from dagster import ConfigurableResource
+from pydantic import Field
 
 from ingest.landing import DEFAULT_SETTLE_SECONDS
 
 SETTLE_ENV = "REVWH_SETTLE_SECONDS"
+SPARK_DIR_ENV = "REVWH_SPARK_DIR"  # read by dbt_project/profiles.yml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 NIGHTLY_JOB = "revwh_nightly"  # the job that writes the warehouse (orchestration/pipeline/definitions.py)
+
+
+def default_spark_dir(published: Path) -> Path:
+    """Spark's warehouse and metastore for a landing store: REVWH_SPARK_DIR, else `<store>.spark/`
+    beside it (a setting, so it lives here; the Spark engine imports it)."""
+    env = os.environ.get(SPARK_DIR_ENV)
+    return Path(env).expanduser().resolve() if env else published.with_name(published.name + ".spark")
 
 
 def yesterday() -> date:
@@ -86,50 +93,6 @@ class RevwhSettings(ConfigurableResource):
         f" {DEFAULT_SETTLE_SECONDS}",
     )
 
-    _lock: Any = PrivateAttr(default=None)
-    _pg_lock: Any = PrivateAttr(default=None)
-
-    def setup_for_execution(self, context: InitResourceContext) -> None:
-        """The nightly job holds the warehouse's lock for the whole run (one writer, always).
-
-        Only that job: the backfill job's pulls write the landing directory, not the warehouse,
-        and run in parallel. A CLI run already holds the lock; taking it again is re-entrant."""
-        run = getattr(context, "dagster_run", None)
-        if run is not None and run.job_name == NIGHTLY_JOB:
-            from orchestration.run.warehouse_lock import acquire, release
-
-            instance = getattr(context, "instance", None)
-            if instance is not None and run.remote_job_origin is None:  # `revwh run`: in-process, no origin
-                from orchestration.pipeline.run_outcome import give_workspace_origin
-
-                give_workspace_origin(instance, run.run_id)  # listed under the job in the UI (run_outcome.py)
-            if instance is not None and "revwh/pid" not in run.tags:  # a UI, schedule or sensor run's worker
-                from orchestration.pipeline.crashed_runs import owner_tags
-
-                instance.add_run_tags(run.run_id, owner_tags())  # a crash of it is found (crashed_runs.py)
-            self._lock = acquire(self.published(), self.lock_wait_seconds)
-            if self.on_postgres():  # one writer per PostgreSQL database too (orchestration/engines/postgres/lock.py)
-                from orchestration.engines.postgres import lock as pg_lock
-
-                try:
-                    self._pg_lock = pg_lock.acquire(self.lock_wait_seconds)
-                except Exception:
-                    release(self._lock)
-                    self._lock = None
-                    raise
-
-    def teardown_after_execution(self, context: InitResourceContext) -> None:
-        if self._pg_lock is not None:
-            from orchestration.engines.postgres import lock as pg_lock
-
-            pg_lock.release(self._pg_lock)
-            self._pg_lock = None
-        if self._lock is not None:
-            from orchestration.run.warehouse_lock import release
-
-            release(self._lock)
-            self._lock = None
-
     def settle(self) -> float:
         """Seconds a landing file must have been left alone to be loaded (see `settle_seconds`)."""
         if self.settle_seconds is not None:
@@ -158,8 +121,6 @@ class RevwhSettings(ConfigurableResource):
 
     def spark_dir(self) -> Path:
         """Spark's warehouse and metastore: REVWH_SPARK_DIR, else beside the landing store."""
-        from orchestration.engines.spark.warehouse import default_spark_dir
-
         return default_spark_dir(self.published())
 
     def run_vars(self) -> dict[str, object]:

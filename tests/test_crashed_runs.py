@@ -34,6 +34,7 @@ from orchestration.pipeline.alerts import SENSOR_NAME as ALERT_SENSOR
 from orchestration.pipeline.crashed_runs import HOST_TAG, PID_TAG, PROCESS_TAG, owner_tags, reap_crashed_runs
 from orchestration.pipeline.definitions import NIGHTLY_JOB, build_definitions
 from orchestration.pipeline.instance import WAREHOUSE_TAG
+from orchestration.pipeline.run_lock import RunLock
 from orchestration.pipeline.schedules import SCHEDULE_NAME
 from orchestration.pipeline.sensors import SENSOR_NAME
 from orchestration.settings import RevwhSettings
@@ -272,15 +273,16 @@ def test_revwh_run_marks_a_crashed_run_failed_before_its_own(instance, dead_pid,
 
 
 def test_a_daemon_run_worker_records_itself_as_owner(instance, tmp_path) -> None:
-    """A UI, schedule or sensor run gets its worker's pid when the settings resource takes the lock."""
+    """A UI, schedule or sensor run gets its worker's pid when the run lock resource takes the lock."""
     from types import SimpleNamespace
 
     settings = RevwhSettings(landing_dir=str(tmp_path / "landing"), warehouse_path=str(tmp_path / "wh.duckdb"))
     run_id = _started_run(instance, settings.published(), None)
     context = SimpleNamespace(dagster_run=instance.get_run_by_id(run_id), instance=instance)
-    settings.setup_for_execution(context)
+    run_lock = RunLock(settings=settings)
+    run_lock.setup_for_execution(context)
     try:
         assert {k: instance.get_run_by_id(run_id).tags.get(k) for k in (PID_TAG, HOST_TAG)} == {
             PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
     finally:
-        settings.teardown_after_execution(context)
+        run_lock.teardown_after_execution(context)

@@ -11,7 +11,7 @@ tell whether a STARTED run's process is alive, and `revwh run` executes in-proce
 worker the daemon could check. So every run that writes a warehouse records its owner as tags
 (`owner_tags`: pid, host, and the process's boot id and start time, so a pid reused after a reboot
 is not taken for the owner): `revwh run` when it creates the run, a UI/schedule/sensor run's
-worker when the settings resource takes the warehouse lock.
+worker when the run lock resource (run_lock.py) takes the warehouse lock.
 
 `reap_crashed_runs` marks a run of the warehouse failed when it is STARTED, STARTING,
 NOT_STARTED or CANCELING and

@@ -22,6 +22,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from packaging.version import Version
 
 from orchestration.engines.postgres.warehouse import MARTS_SCHEMA_ENV
+from orchestration.pipeline.run_lock import RunLock
 from orchestration.run import inputs as run_inputs
 from orchestration.run import progress
 from orchestration.run.dbt_launcher import DB_PATH_ENV, DBT_DATABASE_FILE, MEMORY_LIMIT_ENV, RUN_DIR_ENV, run_dir_prefix
@@ -77,7 +78,7 @@ def dbt_resource() -> DbtCliResource:
 
 
 @dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=RevwhDbtTranslator(), name="dbt_models")
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: RevwhSettings):
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: RevwhSettings, run_lock: RunLock):
     """Build staging, intermediate and marts with their tests on the run's working copy."""
     os.environ[MEMORY_LIMIT_ENV] = settings.memory_limit
     # T changes every night: as a --vars value it would defeat dbt's partial parsing (a changed

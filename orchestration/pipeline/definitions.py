@@ -30,6 +30,7 @@ from orchestration.pipeline.platform_assets import PARTITIONS, ad_platform_pull,
 from orchestration.pipeline.publish import published_warehouse
 from orchestration.pipeline.quickbooks_asset import quickbooks_pull
 from orchestration.pipeline.report_assets import billing_reports
+from orchestration.pipeline.run_lock import RunLock
 from orchestration.pipeline.run_outcome import build_outcome_sensor
 from orchestration.pipeline.schedules import NightlyClock, build_nightly_schedule
 from orchestration.pipeline.sensors import build_file_drop_sensor
@@ -102,7 +103,7 @@ def build_definitions(settings: RevwhSettings) -> Definitions:
         jobs=[nightly, backfill],
         schedules=[build_nightly_schedule(nightly, clock)],
         sensors=sensors,
-        resources={"settings": settings, "dbt": dbt_resource()},
+        resources={"settings": settings, "run_lock": RunLock(settings=settings), "dbt": dbt_resource()},
     )
 
 

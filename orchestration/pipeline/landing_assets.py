@@ -32,6 +32,7 @@ from orchestration.engines.postgres.connection import PostgresUnavailable
 from orchestration.pipeline.gates import GATE_CHECK, LandingBlocked, blocked_line, gate_results, gate_specs
 from orchestration.pipeline.quality import quality_findings
 from orchestration.pipeline.quickbooks_asset import QBO_PULL_KEY
+from orchestration.pipeline.run_lock import RunLock
 from orchestration.run import inputs as run_inputs
 from orchestration.run import progress
 from orchestration.run.guards import GuardError, check_as_of, check_landing_not_empty, shrink_findings, source_counts
@@ -96,7 +97,7 @@ def _table_metadata(report: LoadReport, table: str) -> dict[str, object]:
     # yields none of them and Dagster skips everything downstream. The load itself is all or nothing.
     can_subset=True,
 )
-def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings):
+def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings, run_lock: RunLock):
     """Bring raw.* to the state the landing directory describes now (see ingest/loader.py)."""
     landing = settings.landing()
     unselected = set(load_landing_files.keys) - set(context.selected_asset_keys)

@@ -26,6 +26,7 @@ from dagster import (
 
 from ingest.platforms import PLATFORMS
 from ingest.platforms.common import missing_credential, nightly_window
+from orchestration.pipeline.run_lock import RunLock
 from orchestration.run import progress
 from orchestration.settings import RevwhSettings
 
@@ -96,7 +97,7 @@ PULLED_CHECK = "platforms_pulled"
         )
     ],
 )
-def ad_platform_pull(context: AssetExecutionContext, settings: RevwhSettings):
+def ad_platform_pull(context: AssetExecutionContext, settings: RevwhSettings, run_lock: RunLock):
     if not settings.pull_ad_platforms:
         note = "pull_ad_platforms is off (file drops only)"
         yield MaterializeResult(metadata={"skipped": note})

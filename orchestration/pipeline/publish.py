@@ -12,6 +12,7 @@ from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataV
 
 from orchestration.close.month_close import record_published_run
 from orchestration.pipeline.dbt_assets import dbt_models
+from orchestration.pipeline.run_lock import RunLock
 from orchestration.run import progress
 from orchestration.run.inputs import FULL, RUN_INPUTS
 from orchestration.run.working_copy import keep_previous_generation
@@ -24,7 +25,9 @@ from orchestration.settings import RevwhSettings
     group_name="publish",
     description="The published, read-only-safe warehouse file (atomically replaced per run).",
 )
-def published_warehouse(context: AssetExecutionContext, settings: RevwhSettings) -> MaterializeResult:
+def published_warehouse(
+    context: AssetExecutionContext, settings: RevwhSettings, run_lock: RunLock
+) -> MaterializeResult:
     from orchestration.run.summary import as_of_warning, run_summary
 
     building, published = settings.building(), settings.published()

@@ -12,6 +12,7 @@ rows written, and the documents that could not be mapped.
 
 from dagster import AssetExecutionContext, AssetKey, Failure, MaterializeResult, asset
 
+from orchestration.pipeline.run_lock import RunLock
 from orchestration.run import progress
 from orchestration.settings import RevwhSettings
 
@@ -24,7 +25,7 @@ GROUP = "quickbooks"
     description="Nightly pull of QuickBooks Online (the first in full, then the changes since the last pull)"
     " into accounting/*_qbo.csv and qbo_balances.csv; the metadata holds what it read.",
 )
-def quickbooks_pull(context: AssetExecutionContext, settings: RevwhSettings) -> MaterializeResult:
+def quickbooks_pull(context: AssetExecutionContext, settings: RevwhSettings, run_lock: RunLock) -> MaterializeResult:
     from ingest.platforms import quickbooks
     from ingest.platforms.scrub import one_line
 

@@ -12,6 +12,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 from orchestration.engines.postgres.connection import PgSettings
 from orchestration.engines.spark.warehouse import SparkMarts
 from orchestration.pipeline.publish import published_warehouse
+from orchestration.pipeline.run_lock import RunLock
 from orchestration.reports.marts_reader import MartsSource, source_name
 from orchestration.reports.workbook import reports_dir, write_reports
 from orchestration.run import progress
@@ -33,7 +34,7 @@ def report_source(settings: RevwhSettings) -> MartsSource:
     group_name="publish",
     description="The billing team's EMT workbook (XLSX) in reports/ beside the published warehouse.",
 )
-def billing_reports(context: AssetExecutionContext, settings: RevwhSettings) -> MaterializeResult:
+def billing_reports(context: AssetExecutionContext, settings: RevwhSettings, run_lock: RunLock) -> MaterializeResult:
     out_dir = reports_dir(settings.published())  # on PostgreSQL: beside the landing store
     source = report_source(settings)
     progress.report(f"writing billing reports to {out_dir}")

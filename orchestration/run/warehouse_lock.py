@@ -4,8 +4,8 @@ Two runs on one warehouse would both build `<warehouse>.building` and publish ov
 (seen: a 12 KB file with no schemas). `filelock` gives an OS-level lock that the operating
 system releases if the process dies, so a crashed run never leaves the warehouse locked. The
 lock is re-entrant within a process (one singleton per path): the CLI takes it before it starts
-the job, and the job's settings resource takes it again for runs launched from the UI, the
-schedule or the sensor.
+the job, and the job's run lock resource (orchestration/pipeline/run_lock.py) takes it again for
+runs launched from the UI, the schedule or the sensor.
 
 Beside the lock, `<warehouse>.lock.json` says who holds it (pid, start time), so a refused run
 can say whom it is waiting for.

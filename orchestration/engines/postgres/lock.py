@@ -6,7 +6,8 @@ stores (two machines, two folders) may publish to the same PostgreSQL database: 
 PostgreSQL's advisory lock ADVISORY_LOCK_KEY in that database, on a connection of its own, from
 before the landing step until after publishing. The server releases it if the process dies. Like
 the file lock it is re-entrant within a process: the CLI takes it before the job starts, and the
-job's settings resource takes it again for runs launched from the UI, the schedule or the sensor.
+job's run lock resource (orchestration/pipeline/run_lock.py) takes it again for runs launched
+from the UI, the schedule or the sensor.
 """
 
 from __future__ import annotations

@@ -35,8 +35,8 @@ import duckdb
 
 from ingest.pg_raw_sync import quote_ident
 from ingest.spark_raw import SCHEMAS, landing_dir
+from orchestration.settings import SPARK_DIR_ENV, default_spark_dir  # noqa: F401 (default_spark_dir: its callers import it here)
 
-SPARK_DIR_ENV = "REVWH_SPARK_DIR"  # read by dbt_project/profiles.yml
 RAW_TABLES_ENV = "REVWH_SPARK_RAW_TABLES"  # read by spark__revwh_install_helpers (macros/portable.sql)
 PUBLISHED_FILE = "published.json"
 MARTS = "marts"
@@ -55,12 +55,6 @@ class SparkMarts:
 
 class SparkError(RuntimeError):
     """A Spark step failed; the message is one line naming it."""
-
-
-def default_spark_dir(published: Path) -> Path:
-    """REVWH_SPARK_DIR, else a directory beside the landing store (`revwh.duckdb.spark/`)."""
-    env = os.environ.get(SPARK_DIR_ENV)
-    return Path(env).expanduser().resolve() if env else published.with_name(published.name + ".spark")
 
 
 def warehouse_dir(spark_dir: Path) -> Path:
