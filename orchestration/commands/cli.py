@@ -21,7 +21,7 @@ from pathlib import Path
 
 from orchestration.engines.targets import TARGETS
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]  # orchestration/commands/cli.py: workspace.yaml is there
 
 
 class UserError(Exception):
