@@ -17,6 +17,7 @@ from pydantic import Field
 from ingest.landing import DEFAULT_SETTLE_SECONDS
 
 SETTLE_ENV = "REVWH_SETTLE_SECONDS"
+DEFAULT_TARGET = "duckdb"  # orchestration/engines/targets.py TARGETS[0]
 SPARK_DIR_ENV = "REVWH_SPARK_DIR"  # read by dbt_project/profiles.yml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +71,7 @@ class RevwhSettings(ConfigurableResource):
         default=0.0, description="How long a run waits for another run writing the same warehouse"
     )
     target: str = Field(
-        default="duckdb",
+        default=DEFAULT_TARGET,
         description="Where dbt builds and publishes the marts: duckdb (the warehouse file), postgres (the server"
         " named by REVWH_PG_*) or spark (pyspark in local mode, in REVWH_SPARK_DIR); on postgres and spark the"
         " warehouse file is the landing store (docs/engines.md)",
@@ -113,20 +114,10 @@ class RevwhSettings(ConfigurableResource):
         published = self.published()
         return published.with_name(published.name + ".building")
 
-    def on_postgres(self) -> bool:
-        return self.target == "postgres"
-
-    def on_spark(self) -> bool:
-        return self.target == "spark"
-
-    def spark_dir(self) -> Path:
-        """Spark's warehouse and metastore: REVWH_SPARK_DIR, else beside the landing store."""
-        return default_spark_dir(self.published())
-
     def run_vars(self) -> dict[str, object]:
         """What a published warehouse is a function of besides files, code and closes: the dbt
         vars, and the target when it is not the default (so a switch of engine rebuilds)."""
-        return self.dbt_vars() | ({"target": self.target} if self.target != "duckdb" else {})
+        return self.dbt_vars() | ({"target": self.target} if self.target != DEFAULT_TARGET else {})
 
     def dbt_vars(self) -> dict[str, object]:
         return {

@@ -6,6 +6,7 @@ it is a cycle all the same, only deferred), and no engine branch outside orchest
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from orchestration.settings import REPO_ROOT
@@ -115,3 +116,34 @@ def test_the_import_graph_sees_function_level_imports() -> None:
 def test_no_import_cycles() -> None:
     cycles = import_cycles(import_graph())
     assert cycles == [], "import cycles: " + "; ".join(" → ".join(c) for c in cycles)
+
+
+# A test of the target's name outside orchestration/engines/: `settings.on_postgres()`, `on_spark()`,
+# `target == "spark"`, `args.target != "duckdb"` and the like. The engine's steps are Engine methods.
+ENGINE_BRANCH = re.compile(
+    r"\bon_postgres\(|\bon_spark\(|\btarget\s*[!=]=\s*[\"']|[\"'](?:duckdb|postgres|spark)[\"']\s*[!=]="
+)
+
+
+def engine_branches() -> list[str]:
+    found = []
+    for name, path in sorted(_modules().items()):
+        if name.startswith("orchestration.engines."):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if ENGINE_BRANCH.search(line.split("#")[0]):
+                found.append(f"{path.relative_to(REPO_ROOT)}:{number}: {line.strip()}")
+    return found
+
+
+def test_the_engine_branch_pattern() -> None:
+    hits = ['if settings.on_postgres():', 'elif settings.on_spark():', 'if args.target == "duckdb"',
+            "if target != 'postgres':", 'if "spark" == target']
+    misses = ['engine = engine_for(settings.target, published)', 'if engine.marts_in_file:',
+              'self.target != DEFAULT_TARGET']
+    assert [h for h in hits if not ENGINE_BRANCH.search(h)] == []
+    assert [m for m in misses if ENGINE_BRANCH.search(m)] == []
+
+
+def test_no_engine_branch_outside_engines() -> None:
+    assert engine_branches() == []

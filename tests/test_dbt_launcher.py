@@ -1,5 +1,5 @@
 """dbt sees every run's working copy under one constant path (orchestration/run/dbt_launcher.py and
-dbt_assets._point_dbt_at), so a run over another warehouse keeps dbt's partial parsing: about
+orchestration/engines/duckdb.py point_dbt_at), so a run over another warehouse keeps dbt's partial parsing: about
 7 s of full parse saved per run (docs/DECISIONS.md, Operations)."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.pipeline.dbt_assets import _point_dbt_at, dbt_resource
+from orchestration.engines.duckdb import point_dbt_at
+from orchestration.pipeline.dbt_assets import dbt_resource
 from orchestration.run.dbt_launcher import DBT_DATABASE_FILE, RUN_DIR_ENV
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -35,7 +36,7 @@ def _show(warehouse: Path, target: Path, monkeypatch: pytest.MonkeyPatch) -> tup
     with monkeypatch.context() as env:
         for name in (RUN_DIR_ENV, "REVWH_DBT_DUCKDB_PATH"):
             env.setenv(name, os.environ.get(name, ""))  # restored afterwards
-        _point_dbt_at(warehouse, run_dir, dbt_resource())
+        point_dbt_at(warehouse, run_dir, dbt_resource().dbt_executable)
         assert os.environ["REVWH_DBT_DUCKDB_PATH"] == DBT_DATABASE_FILE
         done = subprocess.run(
             [LAUNCHER, "show", "--inline", "select current_database() as db, (select max(x) from raw.t) as x",
@@ -76,7 +77,7 @@ def test_without_a_link_dbt_gets_the_real_path_and_no_stale_run_directory(
     missing = tmp_path / "never.duckdb.building"  # no file: no hard link can be made
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    _point_dbt_at(missing, run_dir, dbt_resource())
+    point_dbt_at(missing, run_dir, dbt_resource().dbt_executable)
     assert os.environ["REVWH_DBT_DUCKDB_PATH"] == str(missing)
     assert RUN_DIR_ENV not in os.environ  # else the launcher would chdir into a removed directory
 

@@ -36,6 +36,9 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.engines.base import Engine, EngineError
+from orchestration.engines.targets import engine_for
+
 CLOSED_DDL = (
     "create schema if not exists closed",
     """create table if not exists closed.close_log (
@@ -157,34 +160,13 @@ FIGURE_COLUMNS = ("month", "mart", "figure", "figure_key", "client_id", "contrac
                   "program_code", "currency", "value")
 
 
-def _engine_figures(target: str, warehouse: Path, month: date) -> EngineFigures:
+def _engine_figures(engine: Engine, month: date) -> EngineFigures:
     """T, the publishing run and the month's figures from the engine's published marts."""
-    if target == "postgres":
-        from orchestration.engines.postgres.connection import PgSettings, PostgresUnavailable, connect
-        from orchestration.engines.postgres.warehouse import PgQuery, published_inputs
-
-        settings = PgSettings.from_env()
-        try:
-            pg = connect(settings)
-        except PostgresUnavailable as exc:
-            raise CloseError(str(exc)) from None
-        try:
-            published = published_inputs(pg)
-            con: object = PgQuery(pg)
-            return _figures_from(con, f"PostgreSQL {settings.where()}", published[1] if published else None, month)
-        finally:
-            pg.close()
-    from orchestration.engines.spark.warehouse import default_spark_dir, open_reader, read_published
-
-    spark_dir = default_spark_dir(warehouse)
-    record = read_published(spark_dir)
-    if record is None:
-        raise CloseError(f"Spark {spark_dir} has no published marts: run `revwh run --target spark` first")
-    reader = open_reader(spark_dir)
     try:
-        return _figures_from(reader, f"Spark {spark_dir}", record["run_id"], month)
-    finally:
-        reader.close()
+        with engine.published_marts() as (con, where, run_id):
+            return _figures_from(con, where, run_id, month)
+    except EngineError as exc:
+        raise CloseError(str(exc)) from None
 
 
 def _figures_from(con: object, where: str, run_id: str | None, month: date) -> EngineFigures:
@@ -239,7 +221,7 @@ def close_month(warehouse: Path, month: date, user: str | None = None, target: s
     warehouse = Path(warehouse).expanduser().resolve()
     _require_file(warehouse)
     who = (user or "").strip() or getpass.getuser()
-    engine: EngineFigures | None = None
+    figures: EngineFigures | None = None
 
     def change(con: duckdb.DuckDBPyConnection) -> CloseResult:
         current = _current_close(con, month)
@@ -250,7 +232,7 @@ def close_month(warehouse: Path, month: date, user: str | None = None, target: s
         _check_order(con, month)
         (close_id,) = con.execute("select coalesce(max(close_id), 0) + 1 from closed.close_log").fetchone()
         columns = ", ".join(FIGURE_COLUMNS)
-        if engine is None:  # the DuckDB warehouse: its own marts and publishing run
+        if figures is None:  # the DuckDB warehouse: its own marts and publishing run
             run = con.execute(f"select run_id from {PUBLISHED_RUN}").fetchone() if has_table(
                 con, "raw", "_published_run") else None
             run_id = run[0] if run else None
@@ -259,9 +241,9 @@ def close_month(warehouse: Path, month: date, user: str | None = None, target: s
         else:  # PostgreSQL's or Spark's figures, read before the change, into the landing store
             import polars as pl
 
-            run_id = engine.run_id
+            run_id = figures.run_id
             schema = {c: pl.Utf8 for c in FIGURE_COLUMNS} | {"month": pl.Date, "value": pl.Decimal(18, 2)}
-            frame = pl.DataFrame(engine.rows, schema=schema, orient="row")  # noqa: F841 - read by DuckDB below
+            frame = pl.DataFrame(figures.rows, schema=schema, orient="row")  # noqa: F841 - read by DuckDB below
             con.execute(f"insert into closed.figures select ?, {columns} from frame", [close_id])
         (count,) = con.execute("select count(*) from closed.figures where close_id = ?", [close_id]).fetchone()
         if count == 0:
@@ -277,12 +259,13 @@ def close_month(warehouse: Path, month: date, user: str | None = None, target: s
             [close_id, month, who, run_id, as_of, count])
         return CloseResult(month, close_id, count, run_id, as_of, who, files)
 
-    with warehouse_lock(warehouse), _engine_lock(target):  # the checks and the change see one publish
-        if target == "duckdb":
+    engine = engine_for(target, warehouse)
+    with warehouse_lock(warehouse), _engine_lock(engine):  # the checks and the change see one publish
+        if engine.marts_in_file:
             as_of = _check_warehouse(warehouse)
         else:
-            engine = _engine_figures(target, warehouse, month)
-            as_of = engine.as_of
+            figures = _engine_figures(engine, month)
+            as_of = figures.as_of
         end = _month_end(month)
         if end > as_of:
             raise CloseError(f"cannot close {month:%Y-%m}: the warehouse is as of {as_of}, before the month's last"
@@ -326,8 +309,9 @@ def approve_close(warehouse: Path, month: date, approver: str, target: str = "du
                     [who, close_id])
         return int(close_id), str(preparer)
 
-    with warehouse_lock(warehouse), _engine_lock(target):
-        if target == "duckdb":
+    engine = engine_for(target, warehouse)
+    with warehouse_lock(warehouse), _engine_lock(engine):
+        if engine.marts_in_file:
             _check_warehouse(warehouse)
         close_id, preparer = _change_published(warehouse, change)
     _record_in_dagster(warehouse, "approve", month, close_id, who, {"prepared_by": preparer})
@@ -352,15 +336,10 @@ def close_status(warehouse: Path) -> list[tuple]:
 
 
 @contextlib.contextmanager
-def _engine_lock(target: str) -> Iterator[None]:
-    """On PostgreSQL, the database's writer lock too (orchestration/engines/postgres/lock.py): no run publishes
-    between reading the figures and writing the close."""
-    if target != "postgres":
-        yield
-        return
-    from orchestration.engines.postgres.lock import postgres_lock
-
-    with postgres_lock(0.0):
+def _engine_lock(engine: Engine) -> Iterator[None]:
+    """The engine's writer lock too (PostgreSQL: the database's, orchestration/engines/postgres/lock.py):
+    no run publishes between reading the figures and writing the close."""
+    with engine.writer_lock(0.0):
         yield
 
 
@@ -389,8 +368,9 @@ def reopen_month(warehouse: Path, month: date, reason: str, user: str | None = N
             " reopen_reason = ? where close_id = ?", [who, reason.strip(), current[0]])
         return int(current[0])
 
-    with warehouse_lock(warehouse), _engine_lock(target):
-        if target == "duckdb":
+    engine = engine_for(target, warehouse)
+    with warehouse_lock(warehouse), _engine_lock(engine):
+        if engine.marts_in_file:
             _check_warehouse(warehouse)
         close_id = _change_published(warehouse, change)
     _record_in_dagster(warehouse, "reopen", month, close_id, who, {"reason": reason.strip()})

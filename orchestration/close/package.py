@@ -54,78 +54,19 @@ def month_end(month: date) -> date:
 
 @contextlib.contextmanager
 def close_source(warehouse: Path, target: str = "duckdb") -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only view of what the package reads: the DuckDB warehouse, or on PostgreSQL the
-    landing store's close beside copies of the engine's tables (see the module docstring)."""
-    if target == "duckdb":
-        con = duckdb.connect(str(warehouse), read_only=True)
-        try:
-            yield con
-        finally:
-            con.close()
-        return
-    if target != "postgres":
-        raise ValueError(f"no close package for --target {target}")
+    """A read-only DuckDB view of what the package reads: the engine's (the DuckDB warehouse
+    itself, or on PostgreSQL the landing store's close beside copies of the engine's tables; see
+    the module docstring and orchestration/engines/postgres/close_source.py)."""
     from orchestration.close.month_close import CloseError
-    from orchestration.engines.postgres.connection import PgSettings, PostgresUnavailable, connect
+    from orchestration.engines.base import EngineError
+    from orchestration.engines.targets import engine_for
 
-    con = duckdb.connect()
-    try:
-        con.execute("attach ? as store (read_only)", [str(warehouse)])
-        con.execute("create schema closed")
-        for table in CLOSED_TABLES:
-            con.execute(f"create table closed.{table} as select * from store.closed.{table}")
-        con.execute("detach store")
+    with contextlib.ExitStack() as stack:
         try:
-            pg = connect(PgSettings.from_env())
-        except PostgresUnavailable as exc:
-            raise CloseError(f"{exc}; the close is recorded, its journal and package were not written") from None
-        try:
-            for name in ENGINE_TABLES:
-                _copy_from_postgres(pg, con, name)
-        finally:
-            pg.close()
+            con = stack.enter_context(engine_for(target, warehouse).close_source(ENGINE_TABLES, CLOSED_TABLES))
+        except EngineError as exc:  # PostgreSQL unreachable, its tables missing, or no package on Spark
+            raise CloseError(str(exc)) from None
         yield con
-    finally:
-        con.close()
-
-
-_PG_TYPES = {"integer": "integer", "bigint": "bigint", "smallint": "integer", "boolean": "boolean",
-             "date": "date", "double precision": "double", "real": "double"}
-
-
-def _copy_from_postgres(pg: Any, con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """One PostgreSQL table into the in-memory DuckDB, with its column types (numeric(p,s) stays
-    decimal(p,s): money stays exact)."""
-    schema, table = name.split(".")
-    with pg.cursor() as cur:
-        cur.execute("select column_name, data_type, numeric_precision, numeric_scale from information_schema.columns"
-                    " where table_schema = %s and table_name = %s order by ordinal_position", (schema, table))
-        columns = cur.fetchall()
-        if not columns:
-            from orchestration.close.month_close import CloseError
-
-            raise CloseError(f"PostgreSQL has no {name}: run `revwh run --target postgres` first; the close is"
-                             " recorded, its journal and package were not written")
-        types = []
-        for _column, data_type, precision, scale in columns:
-            if data_type == "numeric":
-                # numeric(p,s) as is; an unconstrained numeric keeps ten places (nothing is rounded off)
-                types.append(f"decimal({min(precision, 38)},{scale})" if precision and scale is not None
-                             else "decimal(38,10)")
-            elif data_type.startswith("timestamp"):
-                types.append("timestamp")
-            else:
-                types.append(_PG_TYPES.get(data_type, "varchar"))
-        cur.execute(f'select * from "{schema}"."{table}"')
-        rows = cur.fetchall()
-    con.execute(f"create schema if not exists {schema}")
-    definitions = ", ".join(f'"{c[0]}" {t}' for c, t in zip(columns, types, strict=True))
-    con.execute(f"create table {name} ({definitions})")
-    if rows:
-        import polars as pl
-
-        frame = pl.DataFrame(rows, schema=[c[0] for c in columns], orient="row", infer_schema_length=None)  # noqa: F841 - read by DuckDB
-        con.execute(f"insert into {name} select * from frame")
 
 
 @dataclass(frozen=True)
@@ -339,24 +280,3 @@ def journal_totals(journal: list[tuple]) -> list[tuple[str, str, Decimal, Decima
 
 def package_names(month: date) -> tuple[str, str]:
     return f"close-{month:%Y-%m}.xlsx", f"close-{month:%Y-%m}.pdf"
-
-
-def write_close_outputs(warehouse: Path, month: date, close_id: int, out_dir: Path,
-                        target: str = "duckdb") -> tuple[Path, int, Path, Path]:
-    """The journal CSV, the workbook and the PDF of close `close_id` into out_dir:
-    (journal, its rows, workbook, pdf)."""
-    from orchestration.close.journal import write_journal_lines
-    from orchestration.reports.atomic import write_atomically
-    from orchestration.reports.close_pdf import write_close_pdf
-    from orchestration.reports.close_workbook import write_close_workbook
-
-    with close_source(Path(warehouse), target) as con:
-        data = read_package(con, month, close_id)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    journal = write_journal_lines(data.journal, month, out_dir)
-    xlsx_name, pdf_name = package_names(month)
-    xlsx = write_atomically(out_dir / xlsx_name, lambda partial: write_close_workbook(partial, data))
-    pdf = write_atomically(out_dir / pdf_name, lambda partial: write_close_pdf(partial, data))
-    return journal, len(data.journal), xlsx, pdf
-
-

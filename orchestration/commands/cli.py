@@ -118,12 +118,11 @@ def _execute(landing: Path, warehouse: Path, as_of: str, wait: float, **settings
 
 def _check_target_installed(target: str) -> None:
     """Spark support is an optional install (pyspark alone is about 490 MB): say how to add it."""
-    import importlib.util
+    from orchestration.engines.targets import engine_for
 
-    if target == "spark" and (importlib.util.find_spec("pyspark") is None
-                              or importlib.util.find_spec("dbt.adapters.spark") is None):
-        raise UserError("Spark support is not installed: run `make install-spark` (pyspark and dbt-spark,"
-                        " about 490 MB), then run again")
+    missing = engine_for(target, Path()).missing_install()
+    if missing:
+        raise UserError(missing)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

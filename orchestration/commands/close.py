@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from orchestration.commands.analyst import DEFAULT_WAREHOUSE
-from orchestration.engines.targets import TARGETS
+from orchestration.engines.targets import TARGETS, engine_for
 
 TARGET_HELP = ("the engine serving the marts (as for revwh run); on postgres and spark --warehouse is the landing"
                " store, where the close is kept and from which the next run copies it (docs/engines.md)")
@@ -75,13 +75,13 @@ def _cmd_close(args: argparse.Namespace, error: type[Exception]) -> int:
 
     def close() -> str:
         r = close_month(warehouse, parse_month(args.month), user=args.prepared_by, target=args.target)
-        source = (str(warehouse) if args.target == "duckdb"
-                  else f"the {args.target} marts into the landing store {warehouse}")
+        engine = engine_for(args.target, warehouse)
+        in_file = engine.marts_in_file
+        source = str(warehouse) if in_file else f"the {args.target} marts into the landing store {warehouse}"
         journal = _write_outputs(warehouse, r.month, r.close_id, args.target, args.out)
         return (f"revwh close: {r.month:%Y-%m} closed (close {r.close_id}): {r.figures} figure(s) and"
                 f" {r.files} landing file(s) frozen from {source} as of {r.as_of}, run {r.run_id}; later changes to"
-                " them are listed in marts.post_close_adjustments" + ("" if args.target == "duckdb" else
-                                                                      " after the next run")
+                " them are listed in marts.post_close_adjustments" + ("" if in_file else " after the next run")
                 + f"\nprepared by {r.prepared_by}; NOT FINAL until approved by another person:"
                 f" revwh close --approve --month {r.month:%Y-%m} --approved-by NAME" + journal)
 
@@ -91,9 +91,9 @@ def _cmd_close(args: argparse.Namespace, error: type[Exception]) -> int:
 def _write_outputs(warehouse: Path, month: date, close_id: int, target: str, out: str | None) -> str:
     """The close's journal entries and package beside the reports (or in --out): lines saying
     where they are (orchestration/close/package.py). None on Spark yet."""
-    if target == "spark":
-        return "\nno journal entries or close package on --target spark yet (docs/DECISIONS.md)"
-    from orchestration.close.package import write_close_outputs
+    if not engine_for(target, warehouse).has_close_package:
+        return f"\nno journal entries or close package on --target {target} yet (docs/DECISIONS.md)"
+    from orchestration.close.outputs import write_close_outputs
     from orchestration.reports.workbook import reports_dir
 
     out_dir = Path(out).expanduser().resolve() if out else reports_dir(warehouse)

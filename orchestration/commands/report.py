@@ -18,19 +18,14 @@ from orchestration.engines.targets import TARGETS
 def _cmd_report(args: argparse.Namespace, error: type[Exception]) -> int:
     import duckdb
 
-    from orchestration.engines.postgres.connection import PgSettings
-    from orchestration.engines.spark.warehouse import SparkMarts, default_spark_dir
+    from orchestration.engines.targets import engine_for
     from orchestration.reports.marts_reader import MartsSource, source_name
     from orchestration.reports.workbook import ReportError, reports_dir, write_reports
     from orchestration.run.restore import open_error_message
 
     warehouse = Path(args.warehouse).expanduser().resolve()
     out_dir = Path(args.out).expanduser() if args.out else reports_dir(warehouse)
-    source: MartsSource = warehouse
-    if args.target == "postgres":
-        source = PgSettings.from_env()
-    elif args.target == "spark":
-        source = SparkMarts(default_spark_dir(warehouse))
+    source: MartsSource = engine_for(args.target, warehouse).marts_source()
     try:
         paths = write_reports(source, out_dir)
     except ReportError as exc:

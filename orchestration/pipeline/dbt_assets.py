@@ -21,11 +21,12 @@ from dagster import AssetExecutionContext, AssetKey, Failure
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from packaging.version import Version
 
-from orchestration.engines.postgres.warehouse import MARTS_SCHEMA_ENV
+from orchestration.engines.base import EngineError
+from orchestration.engines.targets import engine_for
 from orchestration.pipeline.run_lock import RunLock
 from orchestration.run import inputs as run_inputs
 from orchestration.run import progress
-from orchestration.run.dbt_launcher import DB_PATH_ENV, DBT_DATABASE_FILE, MEMORY_LIMIT_ENV, RUN_DIR_ENV, run_dir_prefix
+from orchestration.run.dbt_launcher import MEMORY_LIMIT_ENV, run_dir_prefix
 from orchestration.run.dbt_manifest import dbt_executable, ensure_manifest
 from orchestration.settings import DBT_PROJECT_DIR, RevwhSettings
 
@@ -95,14 +96,11 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Re
         # Incremental models (the ad-spend base models) rebuild whole when the landing step says
         # the published warehouse was built by other models or settings (run_inputs.build_mode).
         mode = run_inputs.recorded_build_mode(building)
-        if settings.on_postgres():
-            target = _prepare_postgres(building, context)
-        elif settings.on_spark():
-            target = _prepare_spark(building, settings.spark_dir(), context)
-        else:
-            os.environ.pop(MARTS_SCHEMA_ENV, None)
-            _point_dbt_at(building, Path(run_dir), dbt)
-            target = []
+        engine = engine_for(settings.target, settings.published())
+        try:
+            target = engine.prepare_raw(building, context.run_id, Path(run_dir), dbt.dbt_executable, context.log.info)
+        except EngineError as exc:
+            raise Failure(description=str(exc)) from None
         refresh = ["--full-refresh"] if mode == run_inputs.FULL else []
         context.log.info(f"dbt build mode: {mode}")
         invocation = dbt.cli(
@@ -119,79 +117,6 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Re
     # diagnosis; a good one leaves only its parse state for the next run, then nothing.
     keep_parse_state(invocation.target_path)
     shutil.rmtree(invocation.target_path, ignore_errors=True)
-
-
-def _prepare_postgres(building: Path, context: AssetExecutionContext) -> list[str]:
-    """`--target postgres`: copy the run's landed rows into PostgreSQL's raw schema (COPY, one
-    transaction), clear a half-built marts schema, and send dbt there. The marts go into
-    marts__building; the publish step swaps them in (orchestration/engines/postgres/warehouse.py)."""
-    import duckdb
-
-    from ingest.pg_raw_sync import sync_raw
-    from orchestration.engines.postgres.connection import PgSettings, connect
-    from orchestration.engines.postgres.warehouse import BUILDING, clear_building
-
-    pg_settings = PgSettings.from_env()
-    progress.report(f"copying the landed rows to PostgreSQL ({pg_settings.where()})")
-    duck = duckdb.connect(str(building), read_only=True)
-    pg = connect(pg_settings)
-    try:
-        report = sync_raw(duck, pg)
-        clear_building(pg)
-    finally:
-        pg.close()
-        duck.close()
-    context.log.info(f"PostgreSQL raw: {report.files_copied} files ({report.rows_copied} rows) copied,"
-                     f" {report.files_deleted} files removed")
-    os.environ.update(pg_settings.dbt_env())
-    os.environ[MARTS_SCHEMA_ENV] = BUILDING
-    os.environ.pop(RUN_DIR_ENV, None)  # dbt starts in the project; no DuckDB file to point at
-    return ["--target", "postgres"]
-
-
-def _prepare_spark(building: Path, spark_dir: Path, context: AssetExecutionContext) -> list[str]:
-    """`--target spark`: export the run's landed tables to Parquet for Spark (ingest/spark_raw.py)
-    and send dbt there; the marts go into this run's own database, which the publish step points
-    `marts` at (orchestration/engines/spark/warehouse.py)."""
-    import duckdb
-
-    from ingest.spark_raw import export_raw
-    from orchestration.engines.spark.warehouse import dbt_env, version_schema
-
-    if shutil.which("java") is None:  # pyspark starts a JVM; without one dbt's error is a page of Py4J
-        raise Failure(description="--target spark needs Java 17 or later on the PATH"
-                      " (Debian: apt-get install default-jre-headless)")
-    progress.report(f"exporting the landed rows to Parquet for Spark ({spark_dir})")
-    spark_dir.mkdir(parents=True, exist_ok=True)
-    duck = duckdb.connect(str(building), read_only=True)
-    try:
-        report = export_raw(duck, spark_dir)
-    finally:
-        duck.close()
-    context.log.info(f"Spark raw: {len(report.written)} of {len(report.tables)} tables rewritten"
-                     f" ({report.rows_written} rows), {len(report.removed)} removed")
-    os.environ.update(dbt_env(spark_dir, report.tables, version_schema(context.run_id)))
-    os.environ.pop(RUN_DIR_ENV, None)  # dbt starts in the project; no DuckDB file to point at
-    return ["--target", "spark"]
-
-
-def _point_dbt_at(building: Path, run_dir: Path, dbt: DbtCliResource) -> None:
-    """Give dbt the working copy under the constant name DBT_DATABASE_FILE: a hard link in the
-    run directory `revwh-dbt` starts in, beside the working copy (a symbolic link would not do:
-    DuckDB follows it and names the database after the target). DuckDB writes in place, so the
-    link's writes are the working copy's; its write-ahead log, beside the link, is folded into
-    the file when dbt closes it. Where no hard link can be made, or without the launcher, dbt
-    gets the real path and re-parses when it changes."""
-    os.environ[DB_PATH_ENV] = str(building)
-    os.environ.pop(RUN_DIR_ENV, None)  # an earlier run's in this process names a removed directory
-    if Path(dbt.dbt_executable).name != "revwh-dbt":
-        return
-    try:
-        os.link(building, run_dir / DBT_DATABASE_FILE)
-    except OSError:
-        return
-    os.environ[RUN_DIR_ENV] = str(run_dir)
-    os.environ[DB_PATH_ENV] = DBT_DATABASE_FILE
 
 
 def keep_parse_state(run_target: Path) -> None:

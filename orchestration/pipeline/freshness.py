@@ -43,6 +43,7 @@ from dagster import (
 )
 
 from ingest.contract import TABLES, LandedTable
+from orchestration.engines.targets import engine_for
 from orchestration.settings import RevwhSettings
 
 SPEND_CHECK = "spend_freshness"
@@ -224,26 +225,11 @@ def _open_published(settings: RevwhSettings) -> Any:
     """The published warehouse: the DuckDB file, on `--target postgres` the server, on `--target
     spark` Spark's tables (the staging tables these checks read are built there; raw._files is
     synced or exported there)."""
-    if settings.on_spark():  # Spark's tables, read from their Parquet files (orchestration/engines/spark/warehouse.py)
-        from orchestration.engines.spark.warehouse import open_reader
-
-        return open_reader(settings.spark_dir())
-    if not settings.on_postgres():
-        return duckdb.connect(str(settings.published()), read_only=True)
-    from orchestration.engines.postgres.connection import connect
-    from orchestration.engines.postgres.warehouse import PgQuery
-
-    pg = connect()
-    pg.autocommit = True  # one failed read must not abort the next
-    return PgQuery(pg)
+    return engine_for(settings.target, settings.published()).open_reader()
 
 
 def _read_errors(settings: RevwhSettings) -> tuple[type[Exception], ...]:
-    if not settings.on_postgres():
-        return (duckdb.Error,)
-    import psycopg2
-
-    return (psycopg2.Error,)
+    return engine_for(settings.target, settings.published()).read_errors()
 
 
 def _unreadable(keys: set[AssetCheckKey] | frozenset[AssetCheckKey], why: str) -> Iterator[AssetCheckResult]:

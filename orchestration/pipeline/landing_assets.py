@@ -29,6 +29,7 @@ from ingest.landing import discover
 from ingest.loader import LoadReport, load_landing
 from orchestration.close.month_close import ensure_closed_schema
 from orchestration.engines.postgres.connection import PostgresUnavailable
+from orchestration.engines.targets import engine_for
 from orchestration.pipeline.gates import GATE_CHECK, LandingBlocked, blocked_line, gate_results, gate_specs
 from orchestration.pipeline.quality import quality_findings
 from orchestration.pipeline.quickbooks_asset import QBO_PULL_KEY
@@ -114,14 +115,11 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings, 
         previous, closes = run_inputs.published_inputs(settings.published())
     except duckdb.Error as exc:  # a damaged file (runs from the UI; `revwh run` checks before the job)
         raise Failure(description=open_error_message(settings.published(), exc)) from None
-    if settings.on_postgres():
-        try:  # the marts analysts read are PostgreSQL's: what they were built from decides
-            # (without a landing store, as after moving it, the run rebuilds one)
-            previous = run_inputs.published_inputs_postgres() if settings.published().exists() else None
-        except PostgresUnavailable as exc:
-            raise Failure(description=str(exc)) from None
-    elif settings.on_spark():  # likewise, what Spark's published marts were built from
-        previous = run_inputs.published_inputs_spark(settings.spark_dir()) if settings.published().exists() else None
+    engine = engine_for(settings.target, settings.published())
+    try:  # on PostgreSQL and Spark the marts analysts read are the engine's: what they were built from decides
+        previous = engine.published_inputs(previous)
+    except PostgresUnavailable as exc:
+        raise Failure(description=str(exc)) from None
     inputs = run_inputs.fingerprint(landing, *discovered, settings.run_vars(), closes)
     if previous is not None and previous.fingerprint == inputs and not settings.rebuild:
         line = (f"nothing changed since run {previous.run_id} published this warehouse as of {previous.as_of} "
@@ -134,7 +132,7 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings, 
     # which an older generation may not hold: such a run starts from a copy.
     being_written = any(item.waiting for item in discovered[1])
     working = start_working_file(settings.published(), settings.building(),
-                                 reuse_previous=not (settings.on_postgres() or settings.on_spark() or being_written))
+                                 reuse_previous=engine.marts_in_file and not being_written)
     context.log.info(working.why)
     progress.report(f"loading landing files from {landing}")
     con = duckdb.connect(str(settings.building()), config={"memory_limit": settings.memory_limit})

@@ -9,8 +9,7 @@ the next `revwh run` when nothing else changed (orchestration/reports/missing.py
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
-from orchestration.engines.postgres.connection import PgSettings
-from orchestration.engines.spark.warehouse import SparkMarts
+from orchestration.engines.targets import engine_for
 from orchestration.pipeline.publish import published_warehouse
 from orchestration.pipeline.run_lock import RunLock
 from orchestration.reports.marts_reader import MartsSource, source_name
@@ -22,11 +21,7 @@ from orchestration.settings import RevwhSettings
 def report_source(settings: RevwhSettings) -> MartsSource:
     """Where the reports read the published marts: the warehouse file; on PostgreSQL the server's
     marts, on Spark the published version's Parquet files (the same report writers read them there)."""
-    if settings.on_postgres():
-        return PgSettings.from_env()
-    if settings.on_spark():
-        return SparkMarts(settings.spark_dir())
-    return settings.published()
+    return engine_for(settings.target, settings.published()).marts_source()
 
 
 @asset(

@@ -1,20 +1,23 @@
 """The nightly job's writer lock, as a Dagster resource of its own (settings only hold settings).
 
 A run of the nightly job holds the warehouse's lock (orchestration/run/warehouse_lock.py) from
-its first step to its last, and on `--target postgres` the database's advisory lock too
-(orchestration/engines/postgres/lock.py): one writer, always. Only that job: the backfill job's
-pulls write the landing directory, not the warehouse, and run in parallel. A CLI run already
+its first step to its last, and the engine's own writer lock too (Engine.writer_lock; on
+`--target postgres` the database's advisory lock, orchestration/engines/postgres/lock.py): one
+writer, always. Only that job: the backfill job's pulls write the landing directory, not the
+warehouse, and run in parallel. A CLI run already
 holds the locks; taking them again in the same process is re-entrant. Every asset of the nightly
 job asks for this resource, so Dagster sets it up for any selection of that job.
 """
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any
 
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
+from orchestration.engines.targets import engine_for
 from orchestration.settings import NIGHTLY_JOB, RevwhSettings
 
 
@@ -24,7 +27,7 @@ class RunLock(ConfigurableResource):
     settings: RevwhSettings
 
     _lock: Any = PrivateAttr(default=None)
-    _pg_lock: Any = PrivateAttr(default=None)
+    _engine_lock: Any = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         run = getattr(context, "dagster_run", None)
@@ -42,22 +45,20 @@ class RunLock(ConfigurableResource):
 
             instance.add_run_tags(run.run_id, owner_tags())  # a crash of it is found (crashed_runs.py)
         self._lock = acquire(self.settings.published(), self.settings.lock_wait_seconds)
-        if self.settings.on_postgres():  # one writer per PostgreSQL database too
-            from orchestration.engines.postgres import lock as pg_lock
-
-            try:
-                self._pg_lock = pg_lock.acquire(self.settings.lock_wait_seconds)
-            except Exception:
-                release(self._lock)
-                self._lock = None
-                raise
+        engine = engine_for(self.settings.target, self.settings.published())
+        engine_lock = ExitStack()  # the engine's own writer lock too (PostgreSQL: one per database)
+        try:
+            engine_lock.enter_context(engine.writer_lock(self.settings.lock_wait_seconds))
+        except Exception:
+            release(self._lock)
+            self._lock = None
+            raise
+        self._engine_lock = engine_lock
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
-        if self._pg_lock is not None:
-            from orchestration.engines.postgres import lock as pg_lock
-
-            pg_lock.release(self._pg_lock)
-            self._pg_lock = None
+        if self._engine_lock is not None:
+            self._engine_lock.close()
+            self._engine_lock = None
         if self._lock is not None:
             from orchestration.run.warehouse_lock import release
 

@@ -37,16 +37,16 @@ OUTCOME_TAG = "revwh/outcome"
 BLOCKED, FAILED = "blocked", "failed"
 SENSOR_NAME = "tag_blocked_or_failed"
 REPOSITORY_NAME = "__repository__"  # the one repository of a Definitions object
-WORKSPACE = Path(__file__).resolve().parent.parent / "workspace.yaml"
+WORKSPACE = Path(__file__).resolve().parents[2] / "workspace.yaml"
 
 
 def outcome_of(instance: DagsterInstance, run_id: str) -> str:
     """`blocked` when a blocking check (a landing gate, a dbt test) failed in the run, else `failed`."""
-    from orchestration.run.runner import _failed_checks
+    from orchestration.run.failures import failed_checks
 
     entries = instance.all_logs(run_id, of_type={DagsterEventType.ASSET_CHECK_EVALUATION})
     events = [e.dagster_event for e in entries if e.dagster_event is not None]
-    return BLOCKED if _failed_checks(events) else FAILED
+    return BLOCKED if failed_checks(events) else FAILED
 
 
 def build_outcome_sensor() -> SensorDefinition:

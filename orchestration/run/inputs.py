@@ -21,27 +21,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from ingest.landing import LandingFile, UnrecognizedFile
 from orchestration.close.month_close import PUBLISHED_RUN, has_table
+from orchestration.engines.base import PublishedInputs
 from orchestration.run.dbt_manifest import project_files
 
 RUN_INPUTS = "raw._run_inputs"
 
 
 FULL, INCREMENTAL = "full", "incremental"
-
-
-@dataclass(frozen=True)
-class PublishedInputs:
-    fingerprint: str
-    run_id: str | None
-    as_of: str | None
-    model_state: str | None = None  # None: published before revwh recorded it
 
 
 def fingerprint(
@@ -124,32 +116,6 @@ def published_inputs(published: Path) -> tuple[PublishedInputs | None, list[tupl
     if row is None:
         return None, closes
     return PublishedInputs(row[0], row[1], str(row[2]), row[3]), closes
-
-
-def published_inputs_postgres() -> PublishedInputs | None:
-    """What the PostgreSQL marts were published from (orchestration/engines/postgres/warehouse.py), or None.
-
-    On `--target postgres` the warehouse file is only the landing store; whether a run may skip,
-    and whether dbt may build incrementally, depends on what PostgreSQL serves."""
-    from orchestration.engines.postgres.connection import connect
-    from orchestration.engines.postgres.warehouse import published_inputs
-
-    pg = connect()
-    try:
-        row = published_inputs(pg)
-    finally:
-        pg.close()
-    return None if row is None else PublishedInputs(row[0], row[1], row[2], row[3])
-
-
-def published_inputs_spark(spark_dir: Path) -> PublishedInputs | None:
-    """What Spark's published marts were built from (`published.json`, orchestration/engines/spark/warehouse.py)."""
-    from orchestration.engines.spark.warehouse import read_published
-
-    record = read_published(spark_dir)
-    if record is None or not record.get("fingerprint"):
-        return None
-    return PublishedInputs(record["fingerprint"], record["run_id"], record["as_of"], record.get("model_state"))
 
 
 def record(con: duckdb.DuckDBPyConnection, value: str, state: str, mode: str) -> None:

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from orchestration.engines.targets import engine_for
 from orchestration.pipeline.instance import AS_OF_TAG, WAREHOUSE_TAG
 from orchestration.run.failures import dbt_failures, failed_checks, step_failures
 
@@ -82,7 +83,7 @@ def run_pipeline(
     captured = io.StringIO()
     with (
         warehouse_lock(settings.published(), lock_wait_seconds),
-        _postgres_lock(settings, lock_wait_seconds),
+        _engine_lock(settings, lock_wait_seconds),
         persistent_instance() as instance,
     ):
         for run_id in reap_crashed_runs(instance, settings.published()):
@@ -129,7 +130,7 @@ def _write_missing_reports(settings: object, instance: object, run_id: str) -> R
     from orchestration.reports.workbook import reports_dir, write_reports
     from orchestration.run import progress
 
-    if settings.target == "duckdb" and not settings.published().exists():
+    if engine_for(settings.target, settings.published()).marts_in_file and not settings.published().exists():
         return RunOutcome(True, run_id=run_id, unchanged=True)  # nothing published: no reports to owe
     out_dir = reports_dir(settings.published())
     source = report_source(settings)
@@ -168,15 +169,10 @@ def _execute_job(job: object, instance: object, tags: dict[str, str], settings: 
 
 
 @contextlib.contextmanager
-def _postgres_lock(settings: object, wait_s: float) -> Iterator[None]:
-    """On `--target postgres`, also the server's lock (orchestration/engines/postgres/lock.py): one
-    writer per database."""
-    if not settings.on_postgres():
-        yield
-        return
-    from orchestration.engines.postgres.lock import postgres_lock
-
-    with postgres_lock(wait_s):
+def _engine_lock(settings: object, wait_s: float) -> Iterator[None]:
+    """The engine's own writer lock beside the warehouse file's (PostgreSQL: the server's advisory
+    lock, orchestration/engines/postgres/lock.py, one writer per database)."""
+    with engine_for(settings.target, settings.published()).writer_lock(wait_s):
         yield
 
 

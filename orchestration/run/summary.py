@@ -3,65 +3,25 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
+from orchestration.engines.targets import engine_for
 from orchestration.run.exception_money import exception_money_lines
-from orchestration.run.guards import AS_OF_LAG_WARNING_DAYS
-
-
-def as_of_warning(con: duckdb.DuckDBPyConnection, as_of: date) -> str | None:
-    """A warning when T lies more than 3 days after the latest landed spend day: the spend of the
-    days between is missing (a pull that did not run), so pacing would read 'under' everywhere."""
-    latest = con.execute("select max(spend_date) from marts.fct_ad_spend_daily").fetchone()[0]
-    if latest is None or (as_of - latest).days <= AS_OF_LAG_WARNING_DAYS:
-        return None
-    return (
-        f"Warning: as-of date {as_of} is {(as_of - latest).days} days after the latest landed spend day"
-        f" ({latest}); spend since then is missing, so pacing and delivered media are understated"
-    )
-
-
-def tieout_line(con: Any, marts: set[str]) -> str | None:
-    """The QuickBooks tie-out in one line, from marts.ledger_tieout (None when the warehouse has no
-    such mart: built by an older revwh, or a target that skipped it). Works on DuckDB, PostgreSQL
-    (PgQuery) and the Spark reader alike: plain SQL only. A customer's difference counts in
-    absolute value, per currency and in all (USD at T's rates, ledger_tieout.difference_usd)."""
-    if "ledger_tieout" not in marts:
-        return None
-    rows = con.execute(
-        "select doc_type, currency, count(*), sum(case when ties then 1 else 0 end),"
-        " sum(abs(difference)), sum(abs(difference_usd)),"
-        " sum(case when difference_usd is null and not ties then 1 else 0 end)"
-        " from marts.ledger_tieout where doc_type in ('invoice', 'customer') group by 1, 2"
-    ).fetchall()
-    total = con.execute("select count(*) from marts.ledger_tieout").fetchone()[0]
-    if not total:
-        return "QuickBooks: no balances pulled yet (ledger_tieout is empty)"
-    invoices = [r for r in rows if r[0] == "invoice"]
-    customers = sorted((r for r in rows if r[0] == "customer"), key=lambda r: (r[1] != "USD", r[1] or ""))
-    tied = sum(int(r[3] or 0) for r in invoices)
-    count = sum(int(r[2] or 0) for r in invoices)
-    usd = sum((Decimal(r[5] or 0) for r in customers), Decimal(0))
-    no_rate = sum(int(r[6] or 0) for r in customers)
-    per_currency = ", ".join(f"{r[1]} {Decimal(r[4] or 0):,.2f}" for r in customers) or "no customers"
-    line = (f"AR ties to QuickBooks: {tied:,} of {count:,} invoices; customers' balances differ by {usd:,.2f}"
-            f" USD-equivalent ({per_currency})")
-    if no_rate:
-        line += f"; {no_rate} customer difference(s) without a USD rate left out of the total"
-    differs = con.execute("select count(*) from marts.ledger_tieout where not ties").fetchone()[0]
-    return line + (f" — {differs:,} row(s) differ, see marts.ledger_tieout" if differs else "")
+from orchestration.run.marts_lines import as_of_warning, tieout_line
 
 
 def run_summary(warehouse: Path, as_of: date | None = None, target: str = "duckdb") -> str:
     """Rows landed per source, marts built, exceptions found, and how to open the warehouse."""
-    if target == "postgres":
-        return _postgres_summary(warehouse, as_of)
-    if target == "spark":
-        return _spark_summary(warehouse, as_of)
+    engine = engine_for(target, warehouse)
+    if not engine.marts_in_file:  # the landed rows from the landing store, the marts from the engine
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            landed = _landed_lines(*_landed(con))
+        finally:
+            con.close()
+        return engine.summary(as_of, landed)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         lag = as_of_warning(con, as_of) if as_of is not None else None
@@ -168,75 +128,6 @@ def _landed_lines(per_table: list[tuple], rejected: list[tuple], not_loaded: lis
         )
         lines += [f"  {path}: {reason}" for path, reason in not_loaded]
     return lines
-
-
-def _postgres_summary(store: Path, as_of: date | None) -> str:
-    """`--target postgres`: the landed rows from the landing store, the marts from PostgreSQL."""
-    from orchestration.engines.postgres.connection import PgSettings, connect
-    from orchestration.engines.postgres.warehouse import PgQuery, summary
-
-    con = duckdb.connect(str(store), read_only=True)
-    try:
-        landed = _landed(con)
-    finally:
-        con.close()
-    pg_settings = PgSettings.from_env()
-    pg = connect(pg_settings)
-    try:
-        lag = as_of_warning(PgQuery(pg), as_of) if as_of is not None else None
-        pg.rollback()
-        marts = summary(pg, pg_settings)
-        tieout = _optional_tieout(PgQuery(pg))
-        pg.rollback()
-    finally:
-        pg.close()
-    return "\n".join(([lag] if lag else []) + _landed_lines(*landed) + marts + ([tieout] if tieout else [])
-                     + [f"Landing store: {store}"])
-
-
-def _optional_tieout(con: Any) -> str | None:
-    """The tie-out line on PostgreSQL or Spark; None (no line) when the mart is absent or unreadable."""
-    try:
-        present = {t for (t,) in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
-        return tieout_line(con, present)
-    except Exception:  # noqa: BLE001 (a summary line is never worth a failed run)
-        return None
-
-
-def _spark_summary(store: Path, as_of: date | None) -> str:
-    """`--target spark`: the landed rows from the landing store, the marts from Spark's published
-    version (read from its Parquet files, orchestration/engines/spark/warehouse.py)."""
-    from orchestration.engines.spark.warehouse import default_spark_dir, open_reader, read_published
-
-    con = duckdb.connect(str(store), read_only=True)
-    try:
-        landed = _landed(con)
-    finally:
-        con.close()
-    spark_dir = default_spark_dir(store)
-    record = read_published(spark_dir) or {}
-    reader = open_reader(spark_dir)
-    try:
-        lag = as_of_warning(reader, as_of) if as_of is not None else None
-        marts = [t for (t,) in reader.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
-        exceptions = reader.execute(
-            "select exception_type, count(*) from marts.data_exceptions group by 1 order by 1").fetchall()
-        tieout = _optional_tieout(reader)
-    finally:
-        reader.close()
-    total = sum(n for _, n in exceptions)
-    detail = ", ".join(f"{n:,} {kind}" for kind, n in exceptions)
-    return "\n".join(([lag] if lag else []) + _landed_lines(*landed) + [
-        f"Marts built ({len(marts)}): " + ", ".join(marts),
-        f"Exceptions: {total:,}" + (f" ({detail}) — see marts.data_exceptions" if total else ""),
-        *([tieout] if tieout else []),
-        f"Warehouse: Spark {spark_dir}, database marts (views on {record.get('schema', '?')})",
-        f"Open it: pyspark with the settings of the `spark` output in dbt_project/profiles.yml and"
-        f" REVWH_SPARK_DIR={spark_dir}: spark.sql('select * from marts.budget_pacing limit 10')",
-        f"Landing store: {store}",
-    ])
 
 
 def _report_lines(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, str]]:
