@@ -33,3 +33,17 @@ def test_run_history_commits_are_relaxed_and_nothing_else(tmp_path: Path) -> Non
         assert _synchronous(plain) == 2
     finally:
         plain.unlink(missing_ok=True)
+
+
+def test_a_dagster_yaml_written_before_the_package_move_follows_the_storage(tmp_path: Path, monkeypatch) -> None:
+    """An existing $DAGSTER_HOME's dagster.yaml names the event log storage's old module; the next
+    dagster_home() points it at orchestration.pipeline.run_history and changes nothing else."""
+    from orchestration.pipeline.instance import dagster_home
+
+    old = "orchestration." + "run_history"  # the old place (spelled so the move script leaves it)
+    config = tmp_path / "dagster.yaml"
+    config.write_text(f"event_log_storage:\n  module: {old}\n  class: RevwhSqliteEventLogStorage\n", encoding="utf-8")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    dagster_home()
+    assert config.read_text(encoding="utf-8") == (
+        "event_log_storage:\n  module: orchestration.pipeline.run_history\n  class: RevwhSqliteEventLogStorage\n")

@@ -70,7 +70,23 @@ def dagster_home() -> Path:
     if not config.exists():
         history = (home / "history" / "runs").as_posix().replace('"', '\\"')
         config.write_text(DAGSTER_YAML.format(history=history), encoding="utf-8")
+    else:
+        _follow_moved_storage(config)
     return home
+
+
+# Where the event log storage lived before orchestration/ was split into packages (issue 28),
+# spelled in two parts so the move script's rewriting leaves it alone.
+_OLD_STORAGE_MODULE = "orchestration." + "run_history"
+
+
+def _follow_moved_storage(config: Path) -> None:
+    """A dagster.yaml revwh wrote before the move names the storage module's old place: point it
+    at the new one, so an existing `$DAGSTER_HOME` keeps its run history."""
+    text = config.read_text(encoding="utf-8")
+    line = f"module: {_OLD_STORAGE_MODULE}\n"
+    if line in text:
+        config.write_text(text.replace(line, "module: orchestration.pipeline.run_history\n"), encoding="utf-8")
 
 
 def persistent_instance() -> DagsterInstance:
