@@ -83,7 +83,7 @@ def test_user_mistakes_get_one_line(args: list[str], message: str, tmp_path: Pat
 
 
 def test_a_dbt_runtime_error_is_shown_with_its_cause() -> None:
-    from orchestration.run.runner import _dbt_failures
+    from orchestration.run.failures import dbt_failures as _dbt_failures
 
     log = (
         "\x1b[31mRuntime Error in model ar_aging (models/marts/finance/ar_aging.sql)\x1b[0m\n"
