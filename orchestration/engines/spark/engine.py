@@ -27,7 +27,11 @@ class SparkEngine:
 
     def __init__(self, published: Path) -> None:
         self.published = published  # the landing store
-        self.spark_dir = default_spark_dir(published)
+
+    @property
+    def spark_dir(self) -> Path:
+        """Spark's warehouse and metastore: REVWH_SPARK_DIR, else beside the landing store."""
+        return default_spark_dir(self.published)
 
     def missing_install(self) -> str | None:
         """Spark support is an optional install (pyspark alone is about 490 MB): say how to add it."""
