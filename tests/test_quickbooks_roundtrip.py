@@ -162,6 +162,23 @@ def test_the_credit_run_uses_quickbooks_names(world: World) -> None:
     ]
 
 
+def test_the_invoice_run_names_the_quickbooks_customer(world: World) -> None:
+    """The invoice run's import file names each client's QuickBooks customer (DisplayName, which
+    QuickBooks' import matches on) as the credit run does: C1 'Alpha Toyota', not the contracting
+    name 'Alpha Toyota Inc.' (marts.dim_qbo_customers, per client and currency)."""
+    from orchestration.billing.invoice_run import qbo_rows, read_invoice_run
+
+    names = {(r["client_id"], r["currency"]): r["qbo_customer_name"]
+             for r in query_dicts(world.warehouse, "select * from marts.dim_qbo_customers")}
+    assert names[("C1", "USD")] == "Alpha Toyota"
+    (month,) = {r["invoice_month"] for r in query_dicts(world.warehouse, "select invoice_month from"
+                                                         " marts.invoice_run_lines")}
+    _status, lines, _review, _record = read_invoice_run(world.warehouse, month)
+    customers = {(r["client_id"], r["currency"]): row[1] for r, row in zip(lines, qbo_rows(lines), strict=True)}
+    assert customers[("C1", "USD")] == "Alpha Toyota"
+    assert all(customers[key] == names[key] for key in customers if key in names)
+
+
 def test_post_dry_run_prints_the_memo_and_creates_nothing(world: World, capfd) -> None:
     before = len(world.fake.requests)
     code = qbo_post.post_credits(world.warehouse, date(2026, 9, 1))

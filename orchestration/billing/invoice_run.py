@@ -109,6 +109,18 @@ def _run_record(con: duckdb.DuckDBPyConnection, month: date) -> Row | None:
     return found[0] if found else None
 
 
+def _name_qbo_customers(con: duckdb.DuckDBPyConnection, lines: list[Row]) -> None:
+    """Each line's QuickBooks customer name (marts.dim_qbo_customers, from the last QuickBooks
+    pull) when known: QuickBooks' import matches Customer by its DisplayName. Looked up when the
+    file is written, so an approved draft takes the name QuickBooks has now."""
+    if not has_table(con, "marts", "dim_qbo_customers"):
+        return
+    names = {(c, cur): n for c, cur, n in con.execute(
+        "select client_id, currency, qbo_customer_name from marts.dim_qbo_customers").fetchall()}
+    for r in lines:
+        r["qbo_customer_name"] = names.get((r["client_id"], r["currency"]))
+
+
 def _draft_month(con: duckdb.DuckDBPyConnection) -> date:
     """The month the warehouse's marts draft: the month after T's (var invoice_month aside)."""
     months = [m for (m,) in con.execute("select distinct invoice_month from marts.invoice_run_lines").fetchall()]
@@ -149,6 +161,7 @@ def read_invoice_run(warehouse: Path, month: date) -> tuple[str, list[Row], list
                                " where invoice_month = ?", [month])
             status = "draft"
         review = _rows(con, "select * from marts.invoice_run_review") if month == drafted else None
+        _name_qbo_customers(con, lines)
     finally:
         con.close()
     lines.sort(key=_sort_key)
@@ -221,12 +234,14 @@ def _description(r: Row) -> str:
 
 
 def qbo_rows(lines: list[Row]) -> list[list[object]]:
-    """The QuickBooks Online invoice import rows: money as plain decimals, dates ISO."""
+    """The QuickBooks Online invoice import rows: money as plain decimals, dates ISO; Customer is
+    QuickBooks' display name of the client's customer in that currency when a pull landed it."""
     out: list[list[object]] = []
     for r in lines:
         amount = _money(r["amount"])
         out.append([
-            r["invoice_no"], r["client_name"] or r["client_id"], r["invoice_date"].isoformat(),
+            r["invoice_no"], r.get("qbo_customer_name") or r["client_name"] or r["client_id"],
+            r["invoice_date"].isoformat(),
             r["due_date"].isoformat(), f"Net {r['terms_days']}", "", "", r["item_name"], _description(r), "1",
             amount, amount, r["service_month"].isoformat(), "" if r["currency"] == HOME_CURRENCY else r["currency"],
         ])

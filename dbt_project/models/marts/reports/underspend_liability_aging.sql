@@ -16,20 +16,6 @@ with credit_items as (
     from {{ ref('base_contracting__ledger_items') }}
     where _status = 'staged' and line_type = 'underspend'
     group by 1
-),
-
-qbo_customers as (
-    select client_id, currency, min(doc_id) as qbo_customer_id
-    from {{ ref('stg_accounting__qbo_balances') }}
-    where doc_type = 'customer'
-    group by 1, 2
-),
-
-qbo_names as (
-    select q.client_id, q.currency, q.qbo_customer_id, b.display_name as qbo_customer_name
-    from qbo_customers q
-    join {{ ref('stg_accounting__qbo_balances') }} b
-        on b.doc_type = 'customer' and b.doc_id = q.qbo_customer_id
 )
 
 select
@@ -57,7 +43,7 @@ select
 from {{ ref('underspend_credits') }} u
 left join {{ ref('int_contracts') }} c on c.contract_id = u.contract_id
 left join {{ ref('dim_products') }} p on p.product_code = c.product_code
-left join qbo_names q on q.client_id = u.client_id and q.currency = u.currency
+left join {{ ref('dim_qbo_customers') }} q on q.client_id = u.client_id and q.currency = u.currency
 left join credit_items ip on ip.product_code = c.product_code
 left join credit_items ia on ia.product_code is null
 where u.outstanding_liability > 0
