@@ -180,7 +180,7 @@ def test_every_mart_equals_duckdbs(first_night: tuple, pg_env: dict[str, str]) -
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Warehouse: PostgreSQL" in result.stdout
     duck, pg = _mart_rows_duckdb(duck_warehouse), _mart_rows_postgres(pg_env)
-    assert len(duck) == 30  # the marts, ledger tie-out and invoice run included
+    assert len(duck) == 33  # the marts, ledger tie-out, invoice run and the three dimensions included
     _assert_same_marts(duck, pg)
     # Not an empty agreement: the spine's hand values are there on PostgreSQL too
     # (tests/test_spine_rules.py: C1's 2026-10 search budget 3,100.00, 1,550.00 planned to Oct 15).

@@ -132,7 +132,7 @@ def test_every_mart_equals_duckdbs(first_night: tuple) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert f"Warehouse: Spark {tmp / 'spark'}" in result.stdout
     duck, spark = _mart_rows_duckdb(duck_warehouse), _mart_rows_spark(tmp / "spark")
-    assert len(duck) == 30  # the marts, ledger tie-out and invoice run included
+    assert len(duck) == 33  # the marts, ledger tie-out, invoice run and the three dimensions included
     _assert_same_marts(duck, spark)
     # Not an empty agreement: the spine's hand values are there on Spark too
     # (tests/test_spine_rules.py: C1's October search budget 3,100.00, billable to T 1,500.00).
