@@ -23,11 +23,13 @@ from packaging.version import Version
 
 from orchestration.engines.base import EngineError
 from orchestration.engines.targets import engine_for
+from orchestration.pipeline.gates import DbtStopped
 from orchestration.pipeline.run_lock import RunLock
 from orchestration.run import inputs as run_inputs
 from orchestration.run import progress
 from orchestration.run.dbt_launcher import MEMORY_LIMIT_ENV, run_dir_prefix
 from orchestration.run.dbt_manifest import dbt_executable, ensure_manifest
+from orchestration.run.failures import dbt_stop_line
 from orchestration.settings import DBT_PROJECT_DIR, RevwhSettings
 
 AS_OF_ENV = "REVWH_DBT_AS_OF"  # macros/settings.sql
@@ -103,9 +105,11 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Re
             raise Failure(description=str(exc)) from None
         refresh = ["--full-refresh"] if mode == run_inputs.FULL else []
         context.log.info(f"dbt build mode: {mode}")
+        # raise_on_error=False: dagster-dbt's own error is a stack of its frames; a stopped build
+        # is one line instead (which test or model, and where dbt's log is)
         invocation = dbt.cli(
             ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(dbt_vars), *refresh, *target],
-            context=context,
+            context=context, raise_on_error=False,
         )
         done = 0
         for event in invocation.stream():
@@ -113,10 +117,19 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, settings: Re
             if done % 20 == 0:
                 progress.report(f"dbt: {done} models and tests done")
             yield event
-    # A failed invocation raised above and keeps its directory (dbt.log, run_results.json) for
+        if not invocation.is_successful():
+            raise DbtStopped(dbt_stop_line(_run_results(invocation), Path(invocation.target_path)))
+    # A stopped invocation raised above and keeps its directory (dbt.log, run_results.json) for
     # diagnosis; a good one leaves only its parse state for the next run, then nothing.
     keep_parse_state(invocation.target_path)
     shutil.rmtree(invocation.target_path, ignore_errors=True)
+
+
+def _run_results(invocation: Any) -> dict | None:
+    try:
+        return invocation.get_artifact("run_results.json")
+    except (OSError, ValueError):
+        return None
 
 
 def keep_parse_state(run_target: Path) -> None:

@@ -43,6 +43,11 @@ class LandingBlocked(Exception):
         pass
 
 
+class DbtStopped(LandingBlocked):
+    """dbt refused the run's data (a failed test) or could not build a model: one line naming
+    the test or model (orchestration/run/failures.py dbt_stop_line), never dagster-dbt's stack."""
+
+
 def blocked_line(results: Iterable[AssetCheckResult | AssetCheckEvaluation]) -> str | None:
     """The line a blocked run's step failure says: the first refused file's reason, and how many
     more problems the checks list; None when no gate blocks. Takes the load step's results or the

@@ -92,3 +92,30 @@ def dbt_failures(dbt_log: str, warehouse_dir: Path | None = None) -> list[str]:
     if disk_full:
         picked.insert(0, disk_full_line("dbt was writing", warehouse_dir, "to"))
     return [_shorten(f"dbt: {line}") for line in dict.fromkeys(picked)]
+
+
+def dbt_stop_line(run_results: dict | None, target_dir: Path | None = None) -> str:
+    """The one line a run that dbt stopped says in the Dagster UI: the first failed test (which
+    test, on which model, how many rows) or errored model (its error's first line), how many more,
+    and where dbt's own log is. Tests come first: a failed test is the data saying no (blocked), a
+    model error is a fault. None of dbt's run results (dbt stopped before running anything): the
+    log's place alone."""
+    where = f"dbt's log: {target_dir / 'dbt.log'}" if target_dir is not None else "dbt's log"
+    bad = [r for r in (run_results or {}).get("results", []) if r.get("status") in ("fail", "error")]
+    if not bad:
+        return f"dbt stopped before building the warehouse; see {where}"
+    bad.sort(key=lambda r: (not r["unique_id"].startswith("test."), r["unique_id"]))
+    first = bad[0]
+    kind, _project, *rest = first["unique_id"].split(".")
+    name = rest[0] if rest else first["unique_id"]
+    message = (first.get("message") or "").strip().splitlines()
+    if kind == "test":
+        failures = first.get("failures")
+        head = f"dbt test {name} failed" + (f" ({failures} row(s))" if failures else "")
+        head += f": {message[0]}" if message and first.get("status") == "error" else ""
+        advice = "the data breaks a rule: fix it in the landing files and run again"
+    else:
+        head = f"dbt {kind} {name} failed" + (f": {message[0]}" if message else "")
+        advice = "nothing was published"
+    more = f"; {len(bad) - 1} more failure(s)" if len(bad) > 1 else ""
+    return _shorten(f"{head}{more}; {advice}; {where}")
