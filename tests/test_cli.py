@@ -171,3 +171,24 @@ def test_revwh_ui_on_a_taken_port_says_so_in_one_line_and_starts_nothing(tmp_pat
         f" port with --port, e.g. `revwh ui --port {port + 1}`"]
     left = [p for p in psutil.process_iter(["cmdline"]) if str(port) in " ".join(p.info["cmdline"] or [])]
     assert left == []
+
+
+def test_a_run_dbt_stopped_is_one_line_naming_the_test_or_model(tmp_path: Path) -> None:
+    """The step failure the Dagster UI shows when dbt stops a run (DbtStopped): the failed test
+    first (the data said no), with its rows; a model's error by its cause, not dbt's header line;
+    how many more; where dbt's log is. (Seen on a run whose dim_products could not cast 'x'.)"""
+    from orchestration.run.failures import dbt_stop_line
+
+    model_error = {"unique_id": "model.revwh.dim_products", "status": "error", "failures": None,
+                   "message": "Runtime Error in model dim_products (models/marts/core/dim_products.sql)\n"
+                              "  Conversion Error: Could not convert string 'x' to INT32\n  \n  LINE 13: from x"}
+    failed_test = {"unique_id": "test.revwh.unique_dim_clients_client_id.1a2b", "status": "fail", "failures": 2,
+                   "message": "Got 2 results, configured to fail if != 0"}
+    passed = {"unique_id": "model.revwh.ar_aging", "status": "success", "message": "OK"}
+    line = dbt_stop_line({"results": [passed, model_error, failed_test]}, tmp_path)
+    assert line == ("dbt test unique_dim_clients_client_id failed (2 row(s)); 1 more failure(s);"
+                    f" the data breaks a rule: fix it in the landing files and run again; dbt's log: {tmp_path / 'dbt.log'}")
+    assert dbt_stop_line({"results": [passed, model_error]}, tmp_path) == (
+        "dbt model dim_products failed: Conversion Error: Could not convert string 'x' to INT32; nothing was"
+        f" published; dbt's log: {tmp_path / 'dbt.log'}")
+    assert dbt_stop_line(None) == "dbt stopped before building the warehouse; see dbt's log"

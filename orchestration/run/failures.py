@@ -108,7 +108,10 @@ def dbt_stop_line(run_results: dict | None, target_dir: Path | None = None) -> s
     first = bad[0]
     kind, _project, *rest = first["unique_id"].split(".")
     name = rest[0] if rest else first["unique_id"]
-    message = (first.get("message") or "").strip().splitlines()
+    # dbt's message: a head ("Runtime Error in model x (path)") then the cause on the next line
+    message = [line.strip() for line in (first.get("message") or "").strip().splitlines() if line.strip()]
+    if len(message) > 1 and _DBT_ERROR_HEAD.search(message[0]):
+        message = message[1:]
     if kind == "test":
         failures = first.get("failures")
         head = f"dbt test {name} failed" + (f" ({failures} row(s))" if failures else "")
