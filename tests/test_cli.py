@@ -187,7 +187,8 @@ def test_a_run_dbt_stopped_is_one_line_naming_the_test_or_model(tmp_path: Path) 
     passed = {"unique_id": "model.revwh.ar_aging", "status": "success", "message": "OK"}
     line = dbt_stop_line({"results": [passed, model_error, failed_test]}, tmp_path)
     assert line == ("dbt test unique_dim_clients_client_id failed (2 row(s)); 1 more failure(s);"
-                    f" the data breaks a rule: fix it in the landing files and run again; dbt's log: {tmp_path / 'dbt.log'}")
+                    " the data breaks a rule: fix it in the landing files and run again;"
+                    f" dbt's log: {tmp_path / 'dbt.log'}")
     assert dbt_stop_line({"results": [passed, model_error]}, tmp_path) == (
         "dbt model dim_products failed: Conversion Error: Could not convert string 'x' to INT32; nothing was"
         f" published; dbt's log: {tmp_path / 'dbt.log'}")
