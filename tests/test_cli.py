@@ -171,3 +171,19 @@ def test_revwh_ui_on_a_taken_port_says_so_in_one_line_and_starts_nothing(tmp_pat
         f" port with --port, e.g. `revwh ui --port {port + 1}`"]
     left = [p for p in psutil.process_iter(["cmdline"]) if str(port) in " ".join(p.info["cmdline"] or [])]
     assert left == []
+
+
+def test_help_builds_every_command_without_the_heavy_modules() -> None:
+    """`revwh --help` builds the parser from every module of orchestration/commands/; none of them
+    may import Dagster, dbt, DuckDB, polars or an SDK at its top (only inside its handler)."""
+    heavy = ("dagster", "dbt", "duckdb", "polars", "psycopg2", "pyspark", "quickbooks", "google", "xlsxwriter",
+             "reportlab")
+    probe = ("import sys; from orchestration.commands.cli import build_parser\n"
+             "names = build_parser()._subparsers._group_actions[0].choices\n"
+             "print(' '.join(names))\n"
+             f"print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}} & {set(heavy)})))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    commands, loaded = done.stdout.split("\n")[:2]
+    assert commands.split() == ["run", "demo", "ui", "restore", "sql", "docs", "report", "roles", "close", "reopen",
+                                "invoice-run", "pull", "post"]
+    assert loaded == ""
