@@ -100,7 +100,7 @@ def test_a_dbt_runtime_error_is_shown_with_its_cause() -> None:
 @pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
 def test_a_killed_revwh_ui_stops_the_server_it_started(tmp_path: Path, sig: str) -> None:
     """`revwh ui` passes SIGTERM (and Ctrl-C, SIGINT) on to the server it started and returns its
-    exit code, instead of dying and leaving the server running (orchestration/commands/cli.py
+    exit code, instead of dying and leaving the server running (orchestration/commands/ui.py
     `_serve_until_stopped`). The server here is a stand-in for `dagster dev` (which test_ui starts
     and stops for real): it records the signal and exits 7."""
     import signal
@@ -110,7 +110,7 @@ def test_a_killed_revwh_ui_stops_the_server_it_started(tmp_path: Path, sig: str)
     server = (f"import signal, sys, time; from pathlib import Path\n"
               f"def stop(sig, _f): Path({str(got)!r}).write_text(str(sig)); sys.exit(7)\n"
               f"signal.signal(signal.SIGTERM, stop); print('ready', flush=True); time.sleep(120)")
-    parent = (f"import subprocess, sys; from orchestration.commands.cli import _serve_until_stopped\n"
+    parent = (f"import subprocess, sys; from orchestration.commands.ui import _serve_until_stopped\n"
               f"sys.exit(_serve_until_stopped(subprocess.Popen([sys.executable, '-c', {server!r}],"
               f" start_new_session=True)))")
     proc = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True)
@@ -139,7 +139,7 @@ def test_revwh_ui_stops_the_daemon_when_the_webserver_dies(tmp_path: Path) -> No
               "    try: s.accept()[0].close()\n"
               "    except OSError: pass\n"
               "s.close(); time.sleep(120)")
-    parent = (f"import subprocess, sys; from orchestration.commands.cli import _serve_until_stopped\n"
+    parent = (f"import subprocess, sys; from orchestration.commands.ui import _serve_until_stopped\n"
               f"server = subprocess.Popen([sys.executable, '-c', {server!r}], start_new_session=True)\n"
               f"print(server.pid, flush=True)\n"
               f"sys.exit(_serve_until_stopped(server, port={port}, poll_seconds=0.3))")
@@ -193,3 +193,19 @@ def test_a_run_dbt_stopped_is_one_line_naming_the_test_or_model(tmp_path: Path) 
         "dbt model dim_products failed: Conversion Error: Could not convert string 'x' to INT32; nothing was"
         f" published; dbt's log: {tmp_path / 'dbt.log'}")
     assert dbt_stop_line(None) == "dbt stopped before building the warehouse; see dbt's log"
+
+
+def test_help_builds_every_command_without_the_heavy_modules() -> None:
+    """`revwh --help` builds the parser from every module of orchestration/commands/; none of them
+    may import Dagster, dbt, DuckDB, polars or an SDK at its top (only inside its handler)."""
+    heavy = ("dagster", "dbt", "duckdb", "polars", "psycopg2", "pyspark", "quickbooks", "google", "xlsxwriter",
+             "reportlab")
+    probe = ("import sys; from orchestration.commands.cli import build_parser\n"
+             "names = build_parser()._subparsers._group_actions[0].choices\n"
+             "print(' '.join(names))\n"
+             f"print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}} & {set(heavy)})))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    commands, loaded = done.stdout.split("\n")[:2]
+    assert commands.split() == ["run", "demo", "ui", "restore", "sql", "docs", "report", "roles", "close", "reopen",
+                                "invoice-run", "pull", "post"]
+    assert loaded == ""

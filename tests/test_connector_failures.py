@@ -319,13 +319,13 @@ def test_retry_of_an_unreachable_platform_is_short_and_bounded() -> None:
 
 
 def test_cli_pull_against_a_dead_graph_api_prints_one_line_per_account(monkeypatch, tmp_path: Path, capfd) -> None:
-    from ingest.platforms import cli
+    from orchestration.commands import pull as pull_command
     from orchestration.commands.cli import main
 
     monkeypatch.setenv("META_ACCESS_TOKEN", SECRET)
     monkeypatch.setenv("REVWH_META_GRAPH_URL", f"http://127.0.0.1:{dead_port()}")
     waits = Sleeps()
-    monkeypatch.setattr(cli, "_sleep", waits)
+    monkeypatch.setattr(pull_command, "_sleep", waits)
     code = main(["pull", "--platform", "meta_ads", "--landing", str(tmp_path), "--start", "2026-10-10",
                  "--end", "2026-10-12", "--account", "act_111", "--account", "222"])
     out, err = capfd.readouterr()

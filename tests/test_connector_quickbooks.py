@@ -195,7 +195,7 @@ def test_a_throttle_is_waited_for_and_retried(qbo: FakeQuickBooks, landing: Path
 def test_a_refused_token_is_one_line_naming_the_variable(
     qbo: FakeQuickBooks, landing: Path, monkeypatch: pytest.MonkeyPatch, caplog, capfd
 ) -> None:
-    from ingest.platforms import cli
+    from orchestration.commands import pull as pull_command
     from orchestration.commands.cli import main
 
     caplog.set_level(logging.DEBUG)
@@ -205,7 +205,7 @@ def test_a_refused_token_is_one_line_naming_the_variable(
     assert result.errors == {f"company {REALM}": quickbooks.AUTH_LINE} and result.file is None
     assert not (landing / "accounting").exists()  # nothing written
 
-    monkeypatch.setattr(cli, "_sleep", lambda s: None)
+    monkeypatch.setattr(pull_command, "_sleep", lambda s: None)
     code = main(["pull", "--platform", "quickbooks", "--landing", str(landing)])
     out, err = capfd.readouterr()
     assert code == 1

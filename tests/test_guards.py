@@ -35,13 +35,13 @@ def test_spark_without_pyspark_is_one_line(monkeypatch) -> None:
 
     import pytest
 
-    from orchestration.commands import cli
+    from orchestration.commands import run as run_command
 
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pyspark" else real(name, *a))
-    with pytest.raises(cli.UserError, match=r"Spark support is not installed: run `make install-spark`"):
-        cli._check_target_installed("spark")
-    cli._check_target_installed("duckdb")  # nothing to install
+    with pytest.raises(run_command.UserError, match=r"Spark support is not installed: run `make install-spark`"):
+        run_command._check_target_installed("spark")
+    run_command._check_target_installed("duckdb")  # nothing to install
 
 
 def test_the_demo_does_not_wait_for_the_files_it_just_wrote(monkeypatch, tmp_path) -> None:
@@ -50,11 +50,11 @@ def test_the_demo_does_not_wait_for_the_files_it_just_wrote(monkeypatch, tmp_pat
     import argparse
 
     import ingest.demo
-    from orchestration.commands import cli
+    from orchestration.commands import run as run_command
 
     seen = {}
     monkeypatch.setattr(ingest.demo, "generate_landing", lambda *a, **k: {"contracting/clients.csv": 1})
-    monkeypatch.setattr(cli, "_execute", lambda *a, **k: seen.update(k) or 0)
+    monkeypatch.setattr(run_command, "_execute", lambda *a, **k: seen.update(k) or 0)
     args = argparse.Namespace(dir=str(tmp_path), as_of="2026-10-15", size=5, seed=1)
-    assert cli._cmd_demo(args) == 0
+    assert run_command._cmd_demo(args) == 0
     assert seen["settle_seconds"] == 0

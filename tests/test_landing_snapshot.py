@@ -202,7 +202,8 @@ def test_a_link_to_a_file_outside_the_landing_directory_is_not_loaded(
 
 
 def test_a_mistyped_warehouse_directory_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    from orchestration.commands.cli import _check_run_paths, main
+    from orchestration.commands.cli import main
+    from orchestration.commands.run import _check_run_paths
 
     landing = tmp_path / "landing"
     _payments(landing, ["1234.56"])

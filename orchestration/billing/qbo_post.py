@@ -16,7 +16,7 @@ request id derived from the realm and the memo number (uuid5), so a retried requ
 `--commit` whose DocNumber query raced the first, never creates a second memo (Intuit's
 idempotency). The next pull lands the posted memos: their DocNumber names contract and month, so
 they settle underspend_credits.credits_issued (ingest.platforms.quickbooks.UNDERSPEND_NUMBER).
-The module imports nothing heavy at its top: `revwh --help` builds its parser.
+The command line is orchestration/commands/post.py; this module is the posting.
 """
 
 from __future__ import annotations
@@ -192,42 +192,3 @@ def _commit(credits: list[Credit], label: str, out: Callable[[str], None], err: 
     out(f"Posted {len(created)} credit memo(s) for {label} ({_totals(created)}); {len(present)} already in"
         f" QuickBooks; {len(failed)} failed. The next pull lands them and settles the credits.")
     return 1 if failed else 0
-
-
-def _month_arg(text: str) -> date:
-    import argparse
-
-    try:
-        return date.fromisoformat(f"{text}-01")
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a month YYYY-MM, got {text!r}") from None
-
-
-def add_post_subcommand(sub: Any, error: type[Exception]) -> None:
-    """`revwh post --credits --month YYYY-MM [--warehouse FILE] [--commit]`."""
-    from orchestration.commands.analyst import DEFAULT_WAREHOUSE
-
-    post = sub.add_parser(
-        "post", help="post the month's underspend credits to QuickBooks Online as credit memos (dry run by default)")
-    post.add_argument("--credits", action="store_true", required=True,
-                      help="the underspend credits of the month (the credit run CSV's rows)")
-    post.add_argument("--month", required=True, type=_month_arg, help="the closed month, YYYY-MM")
-    post.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="published DuckDB file (REVWH_WAREHOUSE)")
-    post.add_argument("--commit", action="store_true",
-                      help="create the memos in QuickBooks (without it: print what would be created)")
-
-    def run(args: Any) -> int:
-        from ingest.platforms.common import MissingCredential
-        from ingest.platforms.scrub import one_line
-        from orchestration.reports.marts_reader import ReportError
-
-        try:
-            return post_credits(Path(args.warehouse).expanduser().resolve(), args.month, commit=args.commit)
-        except ReportError as exc:
-            raise error(str(exc)) from None
-        except MissingCredential as exc:
-            raise error(str(exc)) from None
-        except Exception as exc:  # noqa: BLE001 (one scrubbed line, no traceback)
-            raise error(f"posting failed: {one_line(f'{type(exc).__name__}: {exc}')}") from None
-
-    post.set_defaults(func=run)

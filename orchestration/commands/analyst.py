@@ -17,13 +17,15 @@ import sys
 import tempfile
 from pathlib import Path
 
+from orchestration.commands.errors import UserError
+
 DEFAULT_WAREHOUSE = os.environ.get("REVWH_WAREHOUSE", "warehouse/revwh.duckdb")
 
 
-def _published(path: str, error: type[Exception]) -> Path:
+def _published(path: str) -> Path:
     warehouse = Path(path).expanduser().resolve()
     if not warehouse.is_file():
-        raise error(f"no warehouse at {warehouse}: run `revwh run` (or `revwh demo`) first, or pass --warehouse")
+        raise UserError(f"no warehouse at {warehouse}: run `revwh run` (or `revwh demo`) first, or pass --warehouse")
     return warehouse
 
 
@@ -42,16 +44,16 @@ def _run_query(con: object, query: str, fmt: str) -> None:
         relation.show(max_rows=200, max_width=200)
 
 
-def _cmd_sql(args: argparse.Namespace, error: type[Exception]) -> int:
+def _cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
 
     from orchestration.run.restore import open_error_message
 
-    warehouse = _published(args.warehouse, error)
+    warehouse = _published(args.warehouse)
     try:
         con = duckdb.connect(str(warehouse), read_only=True)
     except duckdb.Error as exc:  # not a DuckDB file, a damaged one, or open for writing elsewhere
-        raise error(open_error_message(warehouse, exc)) from None
+        raise UserError(open_error_message(warehouse, exc)) from None
     try:
         if args.query:
             try:
@@ -81,12 +83,12 @@ def _cmd_sql(args: argparse.Namespace, error: type[Exception]) -> int:
         con.close()
 
 
-def _cmd_docs(args: argparse.Namespace, error: type[Exception]) -> int:
+def _cmd_docs(args: argparse.Namespace) -> int:
     """dbt docs for the published warehouse, generated from a private copy of it, then served."""
     from orchestration.run.dbt_manifest import dbt_executable
     from orchestration.settings import DBT_PROJECT_DIR
 
-    warehouse = _published(args.warehouse, error)
+    warehouse = _published(args.warehouse)
     out = Path(args.out).expanduser().resolve()
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="revwh-docs-") as tmp:
@@ -116,12 +118,12 @@ def _cmd_docs(args: argparse.Namespace, error: type[Exception]) -> int:
     return subprocess.call(serve, cwd=DBT_PROJECT_DIR, env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"})
 
 
-def add_analyst_subcommands(sub: argparse._SubParsersAction, error: type[Exception]) -> None:
+def add_subcommand(sub: argparse._SubParsersAction) -> None:
     sql = sub.add_parser("sql", help="query the published warehouse, read-only")
     sql.add_argument("query", nargs="?", help="one SQL statement; none for an interactive prompt")
     sql.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="published DuckDB file (REVWH_WAREHOUSE)")
     sql.add_argument("--format", choices=("table", "csv"), default="table")
-    sql.set_defaults(func=lambda a: _cmd_sql(a, error))
+    sql.set_defaults(func=_cmd_sql)
 
     docs = sub.add_parser("docs", help="generate and serve the dbt docs of the published warehouse")
     docs.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="published DuckDB file (REVWH_WAREHOUSE)")
@@ -129,4 +131,4 @@ def add_analyst_subcommands(sub: argparse._SubParsersAction, error: type[Excepti
     docs.add_argument("--as-of", help="as-of date shown in the docs' compiled SQL (default: the project's)")
     docs.add_argument("--port", type=int, default=8081)
     docs.add_argument("--no-serve", action="store_true", help="only generate")
-    docs.set_defaults(func=lambda a: _cmd_docs(a, error))
+    docs.set_defaults(func=_cmd_docs)

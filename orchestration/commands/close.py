@@ -14,13 +14,14 @@ from datetime import date
 from pathlib import Path
 
 from orchestration.commands.analyst import DEFAULT_WAREHOUSE
+from orchestration.commands.errors import UserError
 from orchestration.engines.targets import TARGETS, engine_for
 
 TARGET_HELP = ("the engine serving the marts (as for revwh run); on postgres and spark --warehouse is the landing"
                " store, where the close is kept and from which the next run copies it (docs/engines.md)")
 
 
-def _run(action: Callable[[], str], error: type[Exception], warehouse: Path) -> int:
+def run_change(action: Callable[[], str], warehouse: Path) -> int:
     """Run a close or reopen; print its line, or the refusal as one line (a warehouse DuckDB
     cannot read, a full disk: the user's to fix, never a traceback)."""
     import duckdb
@@ -32,19 +33,20 @@ def _run(action: Callable[[], str], error: type[Exception], warehouse: Path) -> 
     try:
         print(action())
     except CloseError as exc:
-        raise error(str(exc)) from None
+        raise UserError(str(exc)) from None
     except WarehouseBusy as exc:
         print(f"revwh: {exc}; try again when it has finished", file=sys.stderr)
         return 1
     except duckdb.Error as exc:
-        raise error(open_error_message(warehouse, exc)) from None
+        raise UserError(open_error_message(warehouse, exc)) from None
     except OSError as exc:  # copying the warehouse to change it: a full disk, a read-only folder
-        raise error(f"cannot change {warehouse}: {exc.strerror or exc} ({getattr(exc, 'filename', None) or warehouse});"
-                    " the published warehouse was not changed") from None
+        where = getattr(exc, "filename", None) or warehouse
+        raise UserError(f"cannot change {warehouse}: {exc.strerror or exc} ({where});"
+                        " the published warehouse was not changed") from None
     return 0
 
 
-def _cmd_close(args: argparse.Namespace, error: type[Exception]) -> int:
+def _cmd_close(args: argparse.Namespace) -> int:
     from orchestration.close.month_close import approve_close, close_month, close_status, parse_month
 
     warehouse = Path(args.warehouse).expanduser().resolve()
@@ -58,12 +60,12 @@ def _cmd_close(args: argparse.Namespace, error: type[Exception]) -> int:
                 + (f", approved by {approved}" if approved else "")
                 + (" - final" if final else " - NOT FINAL: awaiting approval" if state == "closed" else "")
                 for month, close_id, state, prepared, approved, final in rows)
-        return _run(status, error, warehouse)
+        return run_change(status, warehouse)
     if not args.month:
-        raise error("give the month: --month YYYY-MM")
+        raise UserError("give the month: --month YYYY-MM")
     if args.approve:
         if not args.approved_by:
-            raise error("give who approves: --approve --month YYYY-MM --approved-by NAME")
+            raise UserError("give who approves: --approve --month YYYY-MM --approved-by NAME")
 
         def approve() -> str:
             month = parse_month(args.month)
@@ -71,7 +73,7 @@ def _cmd_close(args: argparse.Namespace, error: type[Exception]) -> int:
             return (f"revwh close: {month:%Y-%m} approved (close {close_id}, prepared by {preparer}, approved by"
                     f" {args.approved_by.strip()}): the close is final"
                     + _write_outputs(warehouse, month, close_id, args.target, args.out))
-        return _run(approve, error, warehouse)
+        return run_change(approve, warehouse)
 
     def close() -> str:
         r = close_month(warehouse, parse_month(args.month), user=args.prepared_by, target=args.target)
@@ -85,7 +87,7 @@ def _cmd_close(args: argparse.Namespace, error: type[Exception]) -> int:
                 + f"\nprepared by {r.prepared_by}; NOT FINAL until approved by another person:"
                 f" revwh close --approve --month {r.month:%Y-%m} --approved-by NAME" + journal)
 
-    return _run(close, error, warehouse)
+    return run_change(close, warehouse)
 
 
 def _write_outputs(warehouse: Path, month: date, close_id: int, target: str, out: str | None) -> str:
@@ -102,7 +104,7 @@ def _write_outputs(warehouse: Path, month: date, close_id: int, target: str, out
             f"\nclose package: {xlsx} and {pdf}")
 
 
-def _cmd_reopen(args: argparse.Namespace, error: type[Exception]) -> int:
+def _cmd_reopen(args: argparse.Namespace) -> int:
     from orchestration.close.month_close import parse_month, reopen_month
 
     warehouse = Path(args.warehouse).expanduser().resolve()
@@ -113,10 +115,10 @@ def _cmd_reopen(args: argparse.Namespace, error: type[Exception]) -> int:
         return (f"revwh reopen: {month:%Y-%m} reopened (close {close_id}, recorded with the reason in"
                 " closed.close_log); correct the data, run, and close it again")
 
-    return _run(reopen, error, warehouse)
+    return run_change(reopen, warehouse)
 
 
-def add_close_subcommands(sub: argparse._SubParsersAction, error: type[Exception]) -> None:
+def add_subcommand(sub: argparse._SubParsersAction) -> None:
     close = sub.add_parser("close", help="freeze a month's figures (month-end close)")
     close.add_argument("--month", help="the month to close (or approve), YYYY-MM (ended by the warehouse's T)")
     close.add_argument("--prepared-by", help="who prepares the close (default: the operating-system user)")
@@ -127,43 +129,10 @@ def add_close_subcommands(sub: argparse._SubParsersAction, error: type[Exception
     close.add_argument("--status", action="store_true", help="list the closes: prepared, approved, final or not")
     close.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="published DuckDB file (REVWH_WAREHOUSE)")
     close.add_argument("--target", choices=TARGETS, default="duckdb", help=TARGET_HELP)
-    close.set_defaults(func=lambda a: _cmd_close(a, error))
+    close.set_defaults(func=_cmd_close)
     reopen = sub.add_parser("reopen", help="reopen a closed month for corrections (recorded)")
     reopen.add_argument("--month", required=True, help="the closed month, YYYY-MM")
     reopen.add_argument("--reason", required=True, help="why it is reopened (kept in closed.close_log)")
     reopen.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="published DuckDB file (REVWH_WAREHOUSE)")
     reopen.add_argument("--target", choices=TARGETS, default="duckdb", help=TARGET_HELP)
-    reopen.set_defaults(func=lambda a: _cmd_reopen(a, error))
-
-
-def _cmd_invoice_run(args: argparse.Namespace, error: type[Exception]) -> int:
-    from orchestration.billing.invoice_run import write_invoice_run
-    from orchestration.close.month_close import parse_month
-    from orchestration.reports.workbook import reports_dir
-
-    warehouse = Path(args.warehouse).expanduser().resolve()
-    out_dir = Path(args.out).expanduser() if args.out else reports_dir(warehouse)
-
-    def invoice_run() -> str:
-        r = write_invoice_run(warehouse, parse_month(args.month), out_dir, approve_it=args.approve,
-                              approved_by=args.approved_by)
-        review = f", review list {r.review}" if r.review else " (no review list: the marts draft another month)"
-        state = {"draft": "draft (not approved: `--approve` freezes it)",
-                 "exported": f"approved by {r.approved_by}, exported"}.get(r.status, r.status)
-        return (f"revwh invoice-run: {r.month:%Y-%m} {state}: {r.invoices} invoice(s), {r.lines} line(s);"
-                f" QuickBooks import file {r.csv}, {len(r.pdfs)} PDF(s) in {r.csv.with_suffix('')}{review}")
-
-    return _run(invoice_run, error, warehouse)
-
-
-def add_invoice_run_subcommand(sub: argparse._SubParsersAction, error: type[Exception]) -> None:
-    run = sub.add_parser("invoice-run", help="the month's draft invoices: QuickBooks import file, PDFs, review list")
-    run.add_argument("--month", required=True, help="the month invoiced, YYYY-MM (the warehouse drafts the month"
-                     " after its T's; an approved month any time)")
-    run.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="published DuckDB file (REVWH_WAREHOUSE)")
-    run.add_argument("--out", metavar="DIR", help="where to write (default: reports/ beside the warehouse)")
-    run.add_argument("--approve", action="store_true",
-                     help="approve the draft first: freeze it (kept in closed.invoice_runs; a later run never"
-                     " changes it), then export it")
-    run.add_argument("--approved-by", metavar="NAME", help="who approves or exports (default: the login name)")
-    run.set_defaults(func=lambda a: _cmd_invoice_run(a, error))
+    reopen.set_defaults(func=_cmd_reopen)

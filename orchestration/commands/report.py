@@ -12,10 +12,11 @@ import sys
 from pathlib import Path
 
 from orchestration.commands.analyst import DEFAULT_WAREHOUSE
+from orchestration.commands.errors import UserError
 from orchestration.engines.targets import TARGETS
 
 
-def _cmd_report(args: argparse.Namespace, error: type[Exception]) -> int:
+def _cmd_report(args: argparse.Namespace) -> int:
     import duckdb
 
     from orchestration.engines.targets import engine_for
@@ -29,22 +30,22 @@ def _cmd_report(args: argparse.Namespace, error: type[Exception]) -> int:
     try:
         paths = write_reports(source, out_dir)
     except ReportError as exc:
-        raise error(str(exc)) from None
+        raise UserError(str(exc)) from None
     except OSError as exc:  # an unwritable or missing output folder: the user's to fix
-        raise error(f"cannot write the reports to {out_dir}: {exc.strerror or exc}") from None
+        raise UserError(f"cannot write the reports to {out_dir}: {exc.strerror or exc}") from None
     except duckdb.Error as exc:  # not a DuckDB file, or a damaged one
-        raise error(open_error_message(warehouse, exc)) from None
+        raise UserError(open_error_message(warehouse, exc)) from None
     for path in paths:
         print(path)
     print(f"revwh report: wrote {len(paths)} file(s) from {source_name(source)} (read-only)", file=sys.stderr)
     return 0
 
 
-def add_report_subcommand(sub: argparse._SubParsersAction, error: type[Exception]) -> None:
+def add_subcommand(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="write the billing team's workbook from the published warehouse")
     report.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="published DuckDB file (REVWH_WAREHOUSE)")
     report.add_argument("--out", metavar="DIR", help="where to write (default: reports/ beside the warehouse)")
     report.add_argument("--target", choices=TARGETS, default="duckdb",
                         help="read the marts from the DuckDB file (default), from PostgreSQL (REVWH_PG_*) or from"
                         " Spark's published marts (REVWH_SPARK_DIR, else beside --warehouse)")
-    report.set_defaults(func=lambda a: _cmd_report(a, error))
+    report.set_defaults(func=_cmd_report)

@@ -1,8 +1,8 @@
 """What the billing team hands on: workbooks written from the published warehouse.
 
 `write_reports` (workbook.py) is the one implementation; the Dagster asset `billing_reports`
-(assets.py) calls it after every nightly publish and `revwh report` (cli.py) on demand. The
-import is lazy so that `revwh --help`, which builds the parser through cli.py, stays instant.
+(assets.py) calls it after every nightly publish and `revwh report` (commands/report.py) on demand.
+The import is lazy so that `revwh --help`, which builds the parser through commands/, stays instant.
 """
 
 from __future__ import annotations

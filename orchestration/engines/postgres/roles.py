@@ -12,12 +12,12 @@ which `--analyst NAME` and `--pipeline NAME` make members (the login roles must 
 logins and their passwords is the database administrator's, outside revwh). Run it as a
 superuser or the database's owner, with the same REVWH_PG_* settings as the pipeline.
 The command is idempotent: run it again after adding people.
+
+The command line is orchestration/commands/roles.py (which shows the paragraph above as its help);
+this module is the SQL.
 """
 
 from __future__ import annotations
-
-import argparse
-import sys
 
 from ingest.pg_raw_sync import quote_ident
 
@@ -58,44 +58,3 @@ def ensure_roles(pg: object, analysts: list[str], pipelines: list[str]) -> list[
             run(f"grant {role} to {quote_ident(name)}")
     pg.commit()
     return done
-
-
-def add_roles_subcommand(sub: argparse._SubParsersAction, error: type[Exception]) -> None:
-    roles = sub.add_parser(
-        "roles", help="create the PostgreSQL roles revwh_analyst (reads marts) and revwh_pipeline (writes)",
-        description=__doc__.split("\n\n")[1] if __doc__ else None,
-    )
-    roles.add_argument("--analyst", action="append", default=[], metavar="LOGIN",
-                       help="make an existing login role an analyst (repeatable)")
-    roles.add_argument("--pipeline", action="append", default=[], metavar="LOGIN",
-                       help="make an existing login role a pipeline writer (repeatable)")
-    roles.set_defaults(func=lambda args: _cmd_roles(args, error))
-
-
-def _cmd_roles(args: argparse.Namespace, error: type[Exception]) -> int:
-    from orchestration.engines.postgres.connection import PgSettings, PostgresUnavailable, connect
-
-    settings = PgSettings.from_env()
-    try:
-        pg = connect(settings)
-    except PostgresUnavailable as exc:
-        raise error(str(exc)) from None
-    import psycopg2
-
-    try:
-        ensure_roles(pg, args.analyst, args.pipeline)
-    except LookupError as exc:
-        raise error(str(exc)) from None
-    except psycopg2.Error as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise error(f"revwh roles on {settings.where()}: {first}"
-                    " (run it as a superuser or the database owner)") from None
-    finally:
-        pg.close()
-    print(f"revwh roles: {ANALYST_ROLE} reads schema marts only; {PIPELINE_ROLE} creates the warehouse's schemas"
-          f" ({settings.where()})", file=sys.stderr)
-    for name in args.analyst:
-        print(f"  {name}: analyst", file=sys.stderr)
-    for name in args.pipeline:
-        print(f"  {name}: pipeline", file=sys.stderr)
-    return 0

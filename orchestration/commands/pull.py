@@ -1,4 +1,9 @@
-"""`revwh pull`: pull one ad platform for a date range, or QuickBooks Online, into the landing directory."""
+"""`revwh pull`: pull one ad platform for a date range, or QuickBooks Online, into the landing directory.
+
+The command line only: the arguments, the one-line results and errors (every error line through
+ingest/platforms/scrub.py) and the exit codes. The pulling is ingest.platforms.pull's and
+ingest.platforms.quickbooks', imported inside the handlers.
+"""
 
 from __future__ import annotations
 
@@ -104,7 +109,7 @@ def _run_quickbooks(landing: Path) -> int:
     return 1 if result.errors else 0
 
 
-def add_pull_subcommand(sub: argparse._SubParsersAction) -> None:
+def add_subcommand(sub: argparse._SubParsersAction) -> None:
     pull = sub.add_parser(
         "pull", help="pull one ad platform's daily campaign spend for a date range, or QuickBooks Online's documents"
     )
