@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -418,10 +419,13 @@ def test_second_night_equals_duckdbs_and_analyst_keeps_access(
     killed = _kill_mid_build(tmp / "landing", tmp / "store.duckdb", pipeline_env, tmp, "--rebuild")
     assert "dbt: 60 models and tests done" in killed, killed[-2000:]
     _second_night(tmp / "landing")
-    pg_result = _run(tmp / "landing", tmp / "store.duckdb", pipeline_env, tmp, "--allow-shrink")
+    # the two builds of the night side by side (each its own warehouse and Dagster home)
+    with ThreadPoolExecutor(2) as pool:
+        pg_night = pool.submit(_run, tmp / "landing", tmp / "store.duckdb", pipeline_env, tmp, "--allow-shrink")
+        duck_night = pool.submit(_run, tmp / "landing", tmp_path / "revwh.duckdb", pg_env, tmp_path,
+                                 "--allow-shrink", target="duckdb")
+        pg_result, duck_result = pg_night.result(), duck_night.result()
     assert pg_result.returncode == 0, pg_result.stderr[-3000:]
-    duck_result = _run(tmp / "landing", tmp_path / "revwh.duckdb", pg_env, tmp_path, "--allow-shrink",
-                       target="duckdb")
     assert duck_result.returncode == 0, duck_result.stderr[-3000:]
     duck = _mart_rows_duckdb(tmp_path / "revwh.duckdb")
     assert len(duck["post_close_adjustments"][1]) > 0  # the restated September, against the close

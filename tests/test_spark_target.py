@@ -197,10 +197,12 @@ def test_second_night_equals_duckdbs(first_night: tuple, tmp_path: Path) -> None
                                      {**os.environ, "REVWH_SPARK_DIR": str(tmp / "spark"),
                                       "DAGSTER_HOME": str(tmp / "dagster_home")})
     _second_night(tmp / "landing")
-    result = _run(tmp / "landing", tmp / "store.duckdb", tmp / "spark", tmp, "--allow-shrink")
+    # the two builds of the night side by side (each its own warehouse and Dagster home)
+    spark_night = _start(tmp / "landing", tmp / "store.duckdb", tmp / "spark", tmp, "--allow-shrink")
+    duck_night = _start(tmp / "landing", tmp_path / "revwh.duckdb", tmp_path / "unused", tmp_path, "--allow-shrink",
+                        target="duckdb")
+    result, duck_result = _finish(spark_night), _finish(duck_night)
     assert result.returncode == 0, result.stderr[-3000:]
-    duck_result = _run(tmp / "landing", tmp_path / "revwh.duckdb", tmp_path / "unused", tmp_path, "--allow-shrink",
-                       target="duckdb")
     assert duck_result.returncode == 0, duck_result.stderr[-3000:]
     duck = _mart_rows_duckdb(tmp_path / "revwh.duckdb")
     assert len(duck["post_close_adjustments"][1]) > 0  # the restated September, against the close
