@@ -72,7 +72,7 @@ select
     x.due_date,
     x.currency,
     x.total_amount,
-    coalesce(s.settled, 0) as settled_amount,
+    cast(coalesce(s.settled, 0) as decimal(38, 2)) as settled_amount,  -- 0.00, not 0, on PostgreSQL
     x.total_amount - coalesce(s.settled, 0) as open_amount
 from invoice_days x
 left join settled s on s.balance_date = x.balance_date and s.invoice_id = x.invoice_id
