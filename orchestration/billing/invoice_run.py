@@ -42,6 +42,7 @@ import duckdb
 
 from orchestration.close.month_close import PUBLISHED_RUN, CloseError, _change_published, _require_file, has_table
 from orchestration.reports.atomic import write_atomically
+from orchestration.reports.credit_coop import customer_name
 from orchestration.reports.csv_safe import SafeCsvWriter
 
 INVOICE_RUN_ASSET = "invoice_run"  # the Dagster asset each `revwh invoice-run` is recorded as
@@ -240,8 +241,7 @@ def qbo_rows(lines: list[Row]) -> list[list[object]]:
     for r in lines:
         amount = _money(r["amount"])
         out.append([
-            r["invoice_no"], r.get("qbo_customer_name") or r["client_name"] or r["client_id"],
-            r["invoice_date"].isoformat(),
+            r["invoice_no"], customer_name(r), r["invoice_date"].isoformat(),
             r["due_date"].isoformat(), f"Net {r['terms_days']}", "", "", r["item_name"], _description(r), "1",
             amount, amount, r["service_month"].isoformat(), "" if r["currency"] == HOME_CURRENCY else r["currency"],
         ])

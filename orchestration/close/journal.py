@@ -54,10 +54,15 @@ def _previous(month: date) -> date:
     return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
 
 
+def month_end(month: date) -> date:
+    """The last day of `month` (the close's period end), for the close, its journal and package."""
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
 def journal_lines(con: duckdb.DuckDBPyConnection, month: date, close_id: int) -> list[tuple]:
     """The journal's rows (without the header), ordered by currency, client and account."""
     prev = _previous(month)
-    end = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    end = month_end(month)
     names = dict(con.execute("select client_id, client_name from marts.deferred_revenue_rollforward").fetchall())
     currencies: dict[str, str] = {}
     movement: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)  # (client, kind) -> amount

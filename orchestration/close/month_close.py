@@ -24,7 +24,6 @@ beside the runs.
 
 from __future__ import annotations
 
-import calendar
 import contextlib
 import getpass
 import os
@@ -36,6 +35,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.close.journal import month_end
 from orchestration.engines.base import Engine, EngineError
 from orchestration.engines.targets import engine_for
 
@@ -107,10 +107,6 @@ def parse_month(text: str) -> date:
         return datetime.strptime(text, "%Y-%m").date()
     except ValueError:
         raise CloseError(f"expected a month YYYY-MM, got {text!r}") from None
-
-
-def _month_end(month: date) -> date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 def _current_close(con: duckdb.DuckDBPyConnection, month: date) -> tuple | None:
@@ -266,7 +262,7 @@ def close_month(warehouse: Path, month: date, user: str | None = None, target: s
         else:
             figures = _engine_figures(engine, month)
             as_of = figures.as_of
-        end = _month_end(month)
+        end = month_end(month)
         if end > as_of:
             raise CloseError(f"cannot close {month:%Y-%m}: the warehouse is as of {as_of}, before the month's last"
                              f" day {end}; run it as of {end} or later first")

@@ -20,7 +20,6 @@ AR at the month end (SPEC 6, close by accounting period: transaction dates, noth
 
 from __future__ import annotations
 
-import calendar
 import contextlib
 from collections import defaultdict
 from collections.abc import Iterator
@@ -31,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from orchestration.close.journal import month_end
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -46,10 +47,6 @@ ENGINE_TABLES = (
     "intermediate.int_payment_applications",
 )
 CLOSED_TABLES = ("close_log", "close_files", "figures")
-
-
-def month_end(month: date) -> date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
 @contextlib.contextmanager
