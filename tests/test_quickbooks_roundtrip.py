@@ -241,7 +241,7 @@ def test_the_summary_says_when_no_balances_were_pulled() -> None:
     """No pipeline run: the summary's tie-out line over an empty mart, and no line without the mart."""
     import duckdb
 
-    from orchestration.run.summary import tieout_line
+    from orchestration.run.marts_lines import tieout_line
 
     con = duckdb.connect()
     con.execute("create schema marts")

@@ -91,7 +91,8 @@ class Engine(Protocol):
     has_close_package: bool
 
     def summary(self, as_of: date | None, landed: list[str]) -> str:
-        """The run summary's lines about the published marts, after the landed-rows lines."""
+        """The whole run summary (orchestration/run/summary.py): `landed`, the landed-rows lines
+        read from the landing store, placed among this engine's lines about the published marts."""
 
 
 def marts_row_counts(con: Any) -> dict[str, int]:

@@ -72,7 +72,11 @@ class DuckDBEngine:
             con.close()
 
     def summary(self, as_of: date | None, landed: list[str]) -> str:
-        raise EngineError("the DuckDB summary reads the warehouse file (orchestration/run/summary.py)")
+        """The as-of warning, the landed rows, then the marts read from the warehouse file
+        (duckdb_summary.py)."""
+        from orchestration.engines.duckdb_summary import duckdb_summary
+
+        return duckdb_summary(self.published, as_of, landed)
 
 
 def point_dbt_at(building: Path, run_dir: Path, dbt_executable: str) -> None:
