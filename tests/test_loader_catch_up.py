@@ -94,7 +94,7 @@ def test_catch_up_reloads_last_nights_files_with_their_time(tmp_path: Path) -> N
 def test_the_gate_checks_what_landed_tonight_not_what_was_caught_up(tmp_path: Path) -> None:
     """A caught-up file was gated by the run that published it; gating it again could block or
     warn where a run on a copy would not (a copy does not re-check an unchanged file)."""
-    from orchestration.pipeline.quality import quality_findings
+    from orchestration.run.quality import quality_findings
 
     landing = tmp_path / "landing"
     write_table(landing, "clients", [("C1", "A", "Toyota", "US", "", "")])  # currency missing

@@ -9,19 +9,19 @@ fail with a list of check names and a stack trace, and every step downstream is 
 "Dependencies for step ... failed: ['dbt_models', 'dbt_models', ...]", one entry per asset it
 reads (about a hundred for publish): the wall finance saw. Warnings (rows that staging will
 quarantine) fail the check at WARN severity: the UI shows them, the run goes on. Today the gate
-fails on a rejected file; the expectation suites (orchestration/pipeline/quality.py) add their findings
+fails on a rejected file; the expectation suites (orchestration/run/quality.py) add their findings
 through `extra_checks`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 
 from dagster import AssetCheckEvaluation, AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey
 
 from ingest.contract import TABLES
 from ingest.loader import LoadReport
+from orchestration.run.findings import GateFinding
 
 GATE_CHECK = "landing_gate"
 
@@ -63,16 +63,6 @@ def blocked_line(results: Iterable[AssetCheckResult | AssetCheckEvaluation]) -> 
     table, first = errors[0]
     more = f" (and {len(errors) - 1} more: see the landing_gate checks)" if len(errors) > 1 else ""
     return f"the landing gate blocked the run: {table}: {first}{more}; fix the file and run again"
-
-
-@dataclass
-class GateFinding:
-    """One problem found for a raw table: error blocks, warning is shown only."""
-
-    severity: str  # "error" | "warning"
-    message: str  # one line: file, row, column, what was expected
-    count: int = 1
-    examples: list[str] = field(default_factory=list)
 
 
 ExtraChecks = Mapping[str, Iterable[GateFinding]]

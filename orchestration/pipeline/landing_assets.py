@@ -31,12 +31,12 @@ from orchestration.close.month_close import ensure_closed_schema
 from orchestration.engines.postgres.connection import PostgresUnavailable
 from orchestration.engines.targets import engine_for
 from orchestration.pipeline.gates import GATE_CHECK, LandingBlocked, blocked_line, gate_results, gate_specs
-from orchestration.pipeline.quality import quality_findings
 from orchestration.pipeline.quickbooks_asset import QBO_PULL_KEY
 from orchestration.pipeline.run_lock import RunLock
 from orchestration.run import inputs as run_inputs
 from orchestration.run import progress
 from orchestration.run.guards import GuardError, check_as_of, check_landing_not_empty, shrink_findings, source_counts
+from orchestration.run.quality import quality_findings
 from orchestration.run.restore import open_error_message
 from orchestration.run.working_copy import start_working_file
 from orchestration.settings import RevwhSettings, run_timestamp

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.pipeline.gates import GateFinding
+from orchestration.run.findings import GateFinding
 
 AS_OF_LAG_WARNING_DAYS = 3
 

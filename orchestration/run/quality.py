@@ -14,7 +14,7 @@ from datetime import date
 import duckdb
 
 from ingest.loader import LoadReport
-from orchestration.pipeline.gates import GateFinding
+from orchestration.run.findings import GateFinding
 
 
 def quality_findings(con: duckdb.DuckDBPyConnection, report: LoadReport, as_of: date) -> dict[str, list[GateFinding]]:
