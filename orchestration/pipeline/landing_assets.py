@@ -1,17 +1,13 @@
 """The raw assets: one per landed table, all materialized by one load of the landing dir.
 
-The load starts the run's working file (orchestration/run/working_copy.py: the previous generation
-caught up, or a copy of the published file), so a run that fails later leaves the published
-warehouse as it was. A run whose inputs are those of
-the published warehouse (orchestration/run/inputs.py) stops here: the raw assets are skippable,
-so Dagster skips dbt, publish and the reports.
+The load itself is orchestration/run/landing_load.py's; this module says it in Dagster's terms
+(the step's failure, its log, the raw assets' results and the gate checks). The load starts the
+run's working file (orchestration/run/working_copy.py: the previous generation caught up, or a
+copy of the published file), so a run that fails later leaves the published warehouse as it was.
+A run whose inputs are those of the published warehouse (orchestration/run/inputs.py) stops
+here: the raw assets are skippable, so Dagster skips dbt, publish and the reports.
 """
 
-import contextlib
-from datetime import date
-from decimal import Decimal
-
-import duckdb
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -24,22 +20,19 @@ from dagster import (
 )
 
 from ingest.contract import TABLES
-from ingest.disk_full import DiskFull, disk_full_line, is_disk_full
-from ingest.landing import discover
-from ingest.loader import LoadReport, load_landing
-from orchestration.close.month_close import ensure_closed_schema
-from orchestration.engines.postgres.connection import PostgresUnavailable
-from orchestration.engines.targets import engine_for
+from ingest.loader import LoadReport
 from orchestration.pipeline.gates import GATE_CHECK, LandingBlocked, blocked_line, gate_results, gate_specs
 from orchestration.pipeline.quickbooks_asset import QBO_PULL_KEY
 from orchestration.pipeline.run_lock import RunLock
-from orchestration.run import inputs as run_inputs
-from orchestration.run import progress
-from orchestration.run.guards import GuardError, check_as_of, check_landing_not_empty, shrink_findings, source_counts
-from orchestration.run.quality import quality_findings
-from orchestration.run.restore import open_error_message
-from orchestration.run.working_copy import start_working_file
-from orchestration.settings import RevwhSettings, run_timestamp
+from orchestration.run.findings import GateFinding
+from orchestration.run.landing_load import (
+    LoadStopped,
+    NothingChanged,
+    load_into_working,
+    plan_load,
+    start_working,
+)
+from orchestration.settings import RevwhSettings
 
 RAW_GROUP = "raw"
 FILES_KEY = AssetKey(["raw", "_files"])
@@ -48,17 +41,6 @@ PULL_KEY = AssetKey(["ad_platform_pull"])  # the nightly pull writes into the la
 
 def raw_key(table: str) -> AssetKey:
     return AssetKey(["raw", table])
-
-
-def published_source_counts(settings: RevwhSettings) -> dict:
-    """The published warehouse's loaded files and rows per table (the shrink check's baseline)."""
-    if not settings.published().exists():
-        return {}
-    con = duckdb.connect(str(settings.published()), read_only=True)
-    try:
-        return source_counts(con)
-    finally:
-        con.close()
 
 
 def _table_metadata(report: LoadReport, table: str) -> dict[str, object]:
@@ -99,82 +81,21 @@ def _table_metadata(report: LoadReport, table: str) -> dict[str, object]:
     can_subset=True,
 )
 def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings, run_lock: RunLock):
-    """Bring raw.* to the state the landing directory describes now (see ingest/loader.py)."""
-    landing = settings.landing()
-    unselected = set(load_landing_files.keys) - set(context.selected_asset_keys)
-    if unselected:
-        raise Failure(description="the landing load brings every raw table up to date together: select all of "
-                      f"load_landing_files (missing {sorted(k.to_user_string() for k in unselected)[:3]})")
+    """Bring raw.* to the state the landing directory describes now (see ingest/loader.py); the
+    work is orchestration/run/landing_load.py's, this body says it in Dagster's terms."""
+    _require_whole_selection(context)
     try:
-        check_as_of(settings.as_of_date(), date.today())
-        check_landing_not_empty(landing)
-    except GuardError as exc:
-        raise Failure(description=str(exc)) from None
-    discovered = discover(landing, settle_seconds=settings.settle())
-    try:
-        previous, closes = run_inputs.published_inputs(settings.published())
-    except duckdb.Error as exc:  # a damaged file (runs from the UI; `revwh run` checks before the job)
-        raise Failure(description=open_error_message(settings.published(), exc)) from None
-    engine = engine_for(settings.target, settings.published())
-    try:  # on PostgreSQL and Spark the marts analysts read are the engine's: what they were built from decides
-        previous = engine.published_inputs(previous)
-    except PostgresUnavailable as exc:
-        raise Failure(description=str(exc)) from None
-    inputs = run_inputs.fingerprint(landing, *discovered, settings.run_vars(), closes)
-    if previous is not None and previous.fingerprint == inputs and not settings.rebuild:
-        line = (f"nothing changed since run {previous.run_id} published this warehouse as of {previous.as_of} "
-                "(same landing files, as-of date, settings, models and closes): nothing rebuilt")
-        progress.report(line)
-        context.log.info(line)
-        return
-    before = published_source_counts(settings)  # what analysts see now, whatever the run starts from
-    # A file still being written keeps the published warehouse's version of it (ingest/loader.py),
-    # which an older generation may not hold: such a run starts from a copy.
-    being_written = any(item.waiting for item in discovered[1])
-    working = start_working_file(settings.published(), settings.building(),
-                                 reuse_previous=engine.marts_in_file and not being_written)
-    context.log.info(working.why)
-    progress.report(f"loading landing files from {landing}")
-    con = duckdb.connect(str(settings.building()), config={"memory_limit": settings.memory_limit})
-    try:
-        report = load_landing(
-            con, landing, loaded_at=run_timestamp(), progress=progress.report, discovered=discovered,
-            earlier_loads=working.earlier_loads, scratch_dir=settings.building().parent,
-        )
-        ensure_closed_schema(con)  # month-end closes (orchestration/close/month_close.py), read by dbt
-        state = run_inputs.model_state(settings.run_vars())
-        mode = run_inputs.build_mode(previous, state, settings.rebuild)
-        run_inputs.record(con, inputs, state, mode)
-        con.execute("checkpoint")
-        if report.new_loads():
-            progress.report("checking the landed rows (expectation suites, in DuckDB)")
-        findings = quality_findings(con, report, settings.as_of_date())
-        shrunk = shrink_findings(
-            before, source_counts(con), Decimal(settings.shrink_threshold), allowed=settings.allow_shrink,
-            rejected_tables=frozenset(f.table for f in report.rejected),
-        )
-        con.close()  # writes what the checkpoint left: a full disk may show here too
-    except BaseException as exc:
-        with contextlib.suppress(duckdb.Error):  # the error that stopped the load is the one to show
-            con.close()
-        if isinstance(exc, DiskFull):
-            raise Failure(description=str(exc)) from exc
-        if isinstance(exc, (duckdb.Error, OSError)) and is_disk_full(exc):  # the checkpoint, the gate
-            raise Failure(description=disk_full_line("loading the landing files", settings.building().parent)) from exc
-        raise
-    for table, items in shrunk.items():
-        findings.setdefault(table, []).extend(items)
-    for rejected in report.rejected:
-        context.log.error(f"rejected {rejected.file}: {rejected.reason}")
-    for unknown in report.unrecognized:
-        context.log.warning(f"ignored {unknown.rel_path}: {unknown.reason}")
-    context.log.info(
-        f"loaded {len(report.new_loads())} new files, "
-        f"{sum(f.rows for f in report.new_loads())} rows "
-        f"({len(report.caught_up)} more caught up from the previous generation); "
-        f"{len(report.skipped)} unchanged, {len(report.removed)} removed, "
-        f"{len(report.rejected)} rejected"
-    )
+        plan = plan_load(settings)
+        if isinstance(plan, NothingChanged):
+            context.log.info(plan.line)
+            return
+        working = start_working(settings, plan)
+        context.log.info(working.why)
+        outcome = load_into_working(settings, plan, working)
+    except LoadStopped as exc:  # the step fails with its one line (and the error behind it, if any)
+        raise Failure(description=str(exc)) from exc.__cause__
+    report, findings = outcome.report, outcome.findings
+    _log_load(context, report)
     results = gate_results(report, raw_key, findings)
     for t in TABLES:
         yield MaterializeResult(asset_key=raw_key(t.name), metadata=_table_metadata(report, t.name))
@@ -186,11 +107,37 @@ def load_landing_files(context: AssetExecutionContext, settings: RevwhSettings, 
             metadata={"rejected": len(report.rejected), "unrecognized": len(report.unrecognized),
                       "working_file": working.why},
         )
+    _log_findings(context, findings)
+    yield from results
+
+
+def _require_whole_selection(context: AssetExecutionContext) -> None:
+    unselected = set(load_landing_files.keys) - set(context.selected_asset_keys)
+    if unselected:
+        raise Failure(description="the landing load brings every raw table up to date together: select all of "
+                      f"load_landing_files (missing {sorted(k.to_user_string() for k in unselected)[:3]})")
+
+
+def _log_load(context: AssetExecutionContext, report: LoadReport) -> None:
+    """The rejected and ignored files, then what the load did."""
+    for rejected in report.rejected:
+        context.log.error(f"rejected {rejected.file}: {rejected.reason}")
+    for unknown in report.unrecognized:
+        context.log.warning(f"ignored {unknown.rel_path}: {unknown.reason}")
+    context.log.info(
+        f"loaded {len(report.new_loads())} new files, "
+        f"{sum(f.rows for f in report.new_loads())} rows "
+        f"({len(report.caught_up)} more caught up from the previous generation); "
+        f"{len(report.skipped)} unchanged, {len(report.removed)} removed, "
+        f"{len(report.rejected)} rejected"
+    )
+
+
+def _log_findings(context: AssetExecutionContext, findings: dict[str, list[GateFinding]]) -> None:
     for table, items in sorted(findings.items()):
         for item in items:
             log = context.log.error if item.severity == "error" else context.log.warning
             log(f"{table}: {item.message}")
-    yield from results
 
 
 VERDICT_KEY = AssetKey(["landing_gate_verdict"])
