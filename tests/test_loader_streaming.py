@@ -197,6 +197,23 @@ def test_a_full_disk_during_the_load_is_one_line_not_cannot_rollback(tmp_path: P
     assert _step_failures([failure], wh)[0].startswith("step load_landing_files failed: disk full while writing to")
 
 
+def test_the_landing_step_says_a_full_disk_in_one_line_and_keeps_its_cause(tmp_path: Path) -> None:
+    """orchestration/run/landing_load.py: the loader's DiskFull keeps its line; DuckDB's own
+    full-disk error (the checkpoint, the suites) becomes the disk's line; anything else goes on."""
+    from orchestration.run.landing_load import LoadStopped, _stop_if_disk_full
+
+    full = DiskFull("disk full while loading x into /wh (3 MB free): free space and run again")
+    with pytest.raises(LoadStopped) as raised:
+        _stop_if_disk_full(full, tmp_path)
+    assert str(raised.value) == str(full) and raised.value.__cause__ is full  # the step failure's cause
+    io = duckdb.IOException('IO Error: Could not write file "revwh.duckdb.building.wal": No space left on device')
+    with pytest.raises(LoadStopped) as raised:
+        _stop_if_disk_full(io, tmp_path)
+    assert str(raised.value).startswith(f"disk full while loading the landing files into {tmp_path} (")
+    assert raised.value.__cause__ is io
+    assert _stop_if_disk_full(duckdb.ConversionException("Conversion Error: something else"), tmp_path) is None
+
+
 def test_a_failing_rollback_does_not_hide_the_error_that_stopped_the_load(tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     landing = tmp_path / "landing"
