@@ -1,14 +1,18 @@
 """`revwh run --target spark`: the same marts on Spark (pyspark in local mode inside dbt),
 published by pointing the views of `marts` at the run's own database.
 
-The hand-computed spine scenario of tests/test_spine_rules.py is built on Spark and every mart
-must equal, row by row and to the cent (numbers compared by their text, scale included), the
-DuckDB warehouse the shared spine run built from the same landing (conftest.spine_cli_run). A
-second night (a replaced spend file, a removed file, a new one) is checked the same way against
-DuckDB building the same night, which exercises the Parquet export of changed tables only.
+The hand-computed spine scenario of tests/test_spine_rules.py is built on Spark once, and every
+mart must equal, row by row and to the cent (numbers compared by their text, scale included), the
+DuckDB warehouse the shared spine run built from the same landing (conftest.spine_cli_run).
 Spark's marts are read from their Parquet files through DuckDB (orchestration/engines/spark/warehouse.py),
 the reader the reports use; the dbt unit tests (every rule's hand-computed edge cases, the finance
-scenarios' included) run on Spark itself, beside the second night.
+scenarios' and the post-close adjustments' included) run on Spark itself, beside the later tests.
+
+What a second night adds on Spark is tested without a second build (a Spark build of the spine
+costs 264 s of CPU, a sixth of the suite's): a close made from Spark's marts freezes DuckDB's
+figures; the next export rewrites only the tables whose rows changed, close included; a publish
+keeps the version it replaces and drops a half-built one. The build of a
+second night is the first night's build (same models, same export, same publish).
 
 Needs Java 17+ (pyspark 4); .ci/run installs Debian's default-jre-headless when java is missing.
 """
@@ -19,6 +23,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -86,12 +91,11 @@ def _versions(spark_dir: Path) -> list[str]:
 def first_night(spine_cli_run: tuple, tmp_path_factory: pytest.TempPathFactory):
     """The spine landing built on Spark, then the dbt unit tests started on a copy of its
     metastore and warehouse (they read the parents' column types from the tables the build made)
-    so they run beside the second night instead of after it: a Spark process waits on its JVM and
-    metastore far more than it computes (the spine's build: 64 s of CPU in 150 s).
+    so they run beside the module's other tests instead of after them.
 
     The finance scenarios of tests/test_finance_marts.py are not built on Spark: their rules are
     dbt unit tests, which run on Spark here, and the engine's path (load, export, build, publish)
-    is the spine's. Two more Spark builds cost a third of the suite's time."""
+    is the spine's."""
     _java()
     landing, duck_warehouse, duck_result = spine_cli_run
     assert duck_result.returncode == 0, duck_result.stderr[-2000:]
@@ -180,63 +184,133 @@ def test_a_rerun_with_nothing_new_skips(first_night: tuple) -> None:
     assert "Nothing changed since the published warehouse was built" in again.stdout
 
 
-def _second_night(landing: Path) -> None:
-    from tests.test_postgres_target import _second_night as same_night
-
-    same_night(landing)
-
-
-def test_second_night_equals_duckdbs(first_night: tuple, tmp_path: Path) -> None:
+def test_a_close_from_sparks_marts_freezes_duckdbs_figures(first_night: tuple, tmp_path: Path) -> None:
+    """September closed on the Spark store (`revwh close --target spark`, prepared and approved)
+    freezes, from the marts Spark served, the figures a close of the DuckDB warehouse freezes."""
     tmp, duck_warehouse, _, _ = first_night
-    before = read_published(tmp / "spark")
-    assert before is not None
-    stamps = {p: p.stat().st_mtime_ns for p in (tmp / "spark" / "landing").rglob("data.parquet")}
     shutil.copy2(duck_warehouse, tmp_path / "revwh.duckdb")
     _close_september_then_restate_it(tmp / "landing", [(tmp / "store.duckdb", "spark"),
                                                        (tmp_path / "revwh.duckdb", "duckdb")],
                                      {**os.environ, "REVWH_SPARK_DIR": str(tmp / "spark"),
                                       "DAGSTER_HOME": str(tmp / "dagster_home")})
+    frozen = "select * exclude (close_id) from closed.figures order by all"
+    with duckdb.connect(str(tmp / "store.duckdb"), read_only=True) as store, \
+            duckdb.connect(str(tmp_path / "revwh.duckdb"), read_only=True) as duck:
+        spark_figures, duck_figures = store.execute(frozen).fetchall(), duck.execute(frozen).fetchall()
+        approved = store.execute("select month, closed_by, approved_by from closed.close_log").fetchall()
+    assert len(duck_figures) > 0 and spark_figures == duck_figures
+    assert [(str(m), by, ok) for m, by, ok in approved] == [("2026-09-01", "pat", "sam")]
+
+
+def test_the_next_export_rewrites_only_the_tables_that_changed(first_night: tuple) -> None:
+    """The next night's Parquet export for Spark (ingest/spark_raw.py), without a Spark build: a
+    second night's files (a replaced spend file, a removed one, a new invoice file, QuickBooks'
+    balances) and the close above loaded into the store, then exported over the first night's
+    files. Only the tables whose rows changed are rewritten, every landed row is in Spark's files
+    once, the removed file's rows are gone, and the close reaches Spark with the landed tables.
+    (The Spark build of such a night is the first night's build: same models, same publish.)"""
+    from ingest.loader import load_landing
+    from ingest.spark_raw import export_raw
+    from orchestration.settings import run_timestamp
+    from tests.test_postgres_target import _second_night
+
+    tmp, _, _, _ = first_night
+    spark_dir = tmp / "spark"
+    stamps = {p: p.stat().st_mtime_ns for p in (spark_dir / "landing").rglob("data.parquet")}
     _second_night(tmp / "landing")
-    # the two builds of the night side by side (each its own warehouse and Dagster home)
-    spark_night = _start(tmp / "landing", tmp / "store.duckdb", tmp / "spark", tmp, "--allow-shrink")
-    duck_night = _start(tmp / "landing", tmp_path / "revwh.duckdb", tmp_path / "unused", tmp_path, "--allow-shrink",
-                        target="duckdb")
-    result, duck_result = _finish(spark_night), _finish(duck_night)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert duck_result.returncode == 0, duck_result.stderr[-3000:]
-    duck = _mart_rows_duckdb(tmp_path / "revwh.duckdb")
-    assert len(duck["post_close_adjustments"][1]) > 0  # the restated September, against the close
-    _assert_same_marts(duck, _mart_rows_spark(tmp / "spark"))
-    # The new version is published, the one it replaced is kept (a query may still read it), no other.
-    after = read_published(tmp / "spark")
-    assert after is not None and after["schema"] != before["schema"]
-    assert _versions(tmp / "spark") == sorted([before["schema"], after["schema"]])
-    # Nothing doubled: every landed row of the store is in Spark's tables once, the removed file's gone.
-    store = duckdb.connect(str(tmp / "store.duckdb"), read_only=True)
-    spark = open_reader(tmp / "spark")
-    for table in ("google_ads", "invoices", "meta_ads"):
-        (expected,) = store.execute(f"select count(*) from raw.{table}").fetchone()
-        assert spark.execute(f"select count(*), count(distinct (_source_file, _row_number)) from raw.{table}"
-                             ).fetchone() == (expected, expected), table
-    assert spark.execute("select count(*) from raw.google_ads where _source_file like '%google_pull_2026-10-10.csv'"
-                         ).fetchone()[0] == 0
-    assert spark.execute("select count(*) from raw.invoices where invoice_id = 'INV-K9'").fetchone()[0] == 1
-    # the close, made in the store from the marts Spark served, exported to Spark with the landed tables
-    assert spark.execute("select count(*) from closed.figures where month = date '2026-09-01'").fetchone()[0] > 0
-    assert spark.execute("select distinct close_run_id from marts.post_close_adjustments").fetchall() == [
-        (before["run_id"],)]
-    store.close()
-    spark.close()
-    # Only the tables whose rows changed were rewritten (meta_ads, for one, was not).
+    store = duckdb.connect(str(tmp / "store.duckdb"))
+    try:
+        load_landing(store, tmp / "landing", loaded_at=run_timestamp())
+        report = export_raw(store, spark_dir)
+        expected = {t: store.execute(f"select count(*) from raw.{t}").fetchone()[0]
+                    for t in ("google_ads", "invoices", "meta_ads")}
+    finally:
+        store.close()
+    assert {"raw.google_ads", "raw.invoices", "raw._files", "closed.figures", "closed.close_log"} <= set(
+        report.written)
+    assert "raw.meta_ads" not in report.written and "raw.contracts" not in report.written
     rewritten = {p.parent.name for p, stamp in stamps.items() if p.exists() and p.stat().st_mtime_ns != stamp}
-    assert {"google_ads", "invoices", "_files", "figures", "close_log"} <= rewritten
-    assert "meta_ads" not in rewritten and "contracts" not in rewritten
+    assert "meta_ads" not in rewritten and "google_ads" in rewritten
+    spark = open_reader(spark_dir)
+    try:
+        for table, rows in expected.items():  # nothing doubled: each landed row once
+            assert spark.execute(f"select count(*), count(distinct (_source_file, _row_number)) from raw.{table}"
+                                 ).fetchone() == (rows, rows), table
+        assert spark.execute("select count(*) from raw.google_ads where _source_file like"
+                             " '%google_pull_2026-10-10.csv'").fetchone()[0] == 0
+        assert spark.execute("select count(*) from raw.invoices where invoice_id in ('INV-K9', 'INV-S9')"
+                             ).fetchone()[0] == 2
+        assert spark.execute("select count(*) from closed.figures where month = date '2026-09-01'").fetchone()[0] > 0
+    finally:
+        spark.close()
+
+
+# Spark itself, in a JVM of its own (the embedded metastore admits one at a time), the session
+# configured as dbt-spark's session method configures it (dbt_project/profiles.yml): two versions
+# beside the published one, a half-built one (a run that failed before publishing leaves it) and a
+# complete one whose budget_pacing has a single row. (Reading Spark's views back would cost a
+# third JVM, about 50 s of CPU; the views are the publish macro's, run by the first night too.)
+_SPARK = """
+import sys
+from pyspark.sql import SparkSession
+spark_dir, published, half, new = sys.argv[1:5]
+spark = (SparkSession.builder.enableHiveSupport().master("local[1]")
+         .config("spark.sql.warehouse.dir", f"{spark_dir}/spark-warehouse")
+         .config("spark.hadoop.javax.jdo.option.ConnectionURL",
+                 f"jdbc:derby:;databaseName={spark_dir}/metastore_db;create=true")
+         .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={spark_dir}")
+         .config("spark.ui.enabled", "false").getOrCreate())
+tables = [r.tableName for r in spark.sql(f"show tables in {published}").collect() if not r.isTemporary]
+spark.sql(f"create database {half}")
+spark.sql(f"create table {half}.budget_pacing using parquet as select * from {published}.budget_pacing")
+spark.sql(f"create database {new}")
+for table in tables:
+    keep = " limit 1" if table == "budget_pacing" else ""
+    spark.sql(f"create table {new}.`{table}` using parquet as select * from {published}.`{table}`{keep}")
+spark.stop()
+"""
+
+
+def _spark(*args: str) -> subprocess.CompletedProcess:
+    done = subprocess.run([sys.executable, "-c", _SPARK, *args], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+def test_a_publish_keeps_the_version_it_replaces_and_drops_older_ones(first_night: tuple) -> None:
+    """Publishing a run's version (orchestration/engines/spark/warehouse.py, the dbt run-operation
+    of macros/spark_publish.sql) points every view of `marts` at it, keeps the version it replaced
+    (a query started before may still read it) and drops any other, such as the half-built version
+    of a run that failed before publishing; published.json names the new one, which revwh's
+    readers then read."""
+    from datetime import date
+
+    from orchestration.engines.spark.warehouse import publish, version_schema
+
+    tmp, _, _, _ = first_night
+    spark_dir = tmp / "spark"
+    before = read_published(spark_dir)
+    assert before is not None
+    half, new_run = version_schema("feedbeef-0001"), "feedbeef-0002-0000-0000-000000000000"
+    new = version_schema(new_run)
+    _spark(str(spark_dir), before["schema"], half, new)
+    assert _versions(spark_dir) == sorted([before["schema"], half, new])
+    publish(spark_dir, new_run, date.fromisoformat(AS_OF), "fingerprint-of-the-new-run", None)
+    assert _versions(spark_dir) == sorted([before["schema"], new])  # the half-built one dropped
+    after = read_published(spark_dir)
+    assert after is not None and after["schema"] == new and after["run_id"] == new_run
+    reader = open_reader(spark_dir)  # what the reports and the summary read now: the new version's rows
+    try:
+        assert reader.execute("select count(*) from marts.budget_pacing").fetchone()[0] == 1
+        assert reader.execute("select count(*) from marts.fct_ad_spend_daily").fetchone()[0] > 1
+    finally:
+        reader.close()
 
 
 def test_dbt_unit_tests_pass_on_spark(first_night: tuple) -> None:
     """The rules' edge cases (the `unit_tests:` of the models' yml, computed by hand) on Spark
-    itself, started by the fixture beside the second night; last in the module so the wait is
-    for what is left of them."""
+    itself, started by the fixture beside the module's other tests; last in the module so the
+    wait is for what is left of them."""
     _tmp, _, _, units = first_night
     assert units is not None, "the first night failed"
     proc, work = units
