@@ -19,7 +19,7 @@ from pathlib import Path
 # /dev/shm is tmpfs on Linux; where it is missing, small or REVWH_TEST_TMP=disk, the system's
 # temporary directory is used as before. Everything below it (pytest's tmp_path, the private
 # PostgreSQL cluster, Spark's local dirs, dbt's and revwh's own temporary files) follows TMPDIR.
-MIN_SCRATCH_BYTES = 8 * 2**30  # the suite's largest session took 1.2 GB; a full Spark run keeps more
+MIN_SCRATCH_BYTES = 8 * 2**30  # a whole session leaves 2.2 GB there (pytest keeps the last one)
 
 
 def _scratch_in_ram() -> None:
